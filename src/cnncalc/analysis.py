@@ -1,0 +1,221 @@
+"""Walk an expanded spec, apply every layer kind to its input shape, and total the results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .errors import ShapeError, SpecError, UsageError
+from .layers import MERGES, Calc, Shape
+from .layers.base import fmt_shape, numel
+from .report import DTYPES, LayerResult, ModuleResult, Report, ReportWarning, Totals
+from .spec import GroupNode, LayerNode, Node, ParallelNode, Spec
+
+INPUT = "input"
+
+
+def analyze(spec: Spec, *, input_shape: Sequence[int] | None = None, batch: int = 1, dtype: str = "float32") -> Report:
+    """Compute every layer's output shape, parameters, MACs and memory for ``spec``.
+
+    ``input_shape`` overrides the spec's input (same rank, batch dimension excluded); ``batch``
+    multiplies MACs and activations; ``dtype`` sets the bytes per value for the memory figures.
+    """
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        raise UsageError(f"batch must be a positive integer, got {batch!r}")
+    if dtype not in DTYPES:
+        raise UsageError(f"unknown dtype {dtype!r}", f"choose one of {', '.join(DTYPES)}")
+    shape = spec.input_shape if input_shape is None else _check_input(spec, input_shape)
+    walker = _Walker(spec, batch, DTYPES[dtype])
+    out, _ = walker.sequence(spec.layers, shape, INPUT, 0)
+    layers = tuple(walker.layers)
+    total = walker.sums(layers)
+    warnings = [ReportWarning(None, f"{at}: {message}", "spec") for at, message in spec.warnings]
+    warnings.extend(walker.warnings)
+    return Report(
+        name=spec.name,
+        description=spec.description,
+        source=spec.source,
+        input_shape=shape,
+        output_shape=out,
+        batch=batch,
+        dtype=dtype,
+        layers=layers,
+        modules=tuple(e for e in walker.order if isinstance(e, ModuleResult)),
+        totals=Totals(*total, layers=len(layers)),
+        warnings=tuple(warnings),
+        order=tuple(e for e in walker.order if e is not None),
+    )
+
+
+def _check_input(spec: Spec, shape: Sequence[int]) -> Shape:
+    dims = tuple(shape)
+    if len(dims) != len(spec.input_shape):
+        raise UsageError(
+            f"the input shape {fmt_shape(dims)} has {len(dims)} dimensions but {spec.name} takes "
+            f"{len(spec.input_shape)} ({fmt_shape(spec.input_shape)})",
+            "keep the spec's rank; only the sizes can change",
+        )
+    if any(isinstance(d, bool) or not isinstance(d, int) or d < 1 for d in dims):
+        raise UsageError(f"every input dimension must be a positive integer, got {fmt_shape(dims)}")
+    return dims
+
+
+class _Walker:
+    def __init__(self, spec: Spec, batch: int, dtype_bytes: int) -> None:
+        self.spec = spec
+        self.batch = batch
+        self.dtype_bytes = dtype_bytes
+        self.layers: list[LayerResult] = []
+        self.order: list[LayerResult | ModuleResult | None] = []
+        self.warnings: list[ReportWarning] = []
+
+    def sums(self, rows: Sequence[LayerResult]) -> tuple[int, int, int, int, int, int, int]:
+        weights = sum(r.weights for r in rows)
+        biases = sum(r.biases for r in rows)
+        buffers = sum(r.non_trainable_params for r in rows)
+        activations = sum(r.activations for r in rows)
+        return (
+            weights,
+            biases,
+            buffers,
+            sum(r.macs for r in rows),
+            activations,
+            (weights + biases + buffers) * self.dtype_bytes,
+            activations * self.dtype_bytes,
+        )
+
+    def row(
+        self,
+        calc: Calc,
+        name: str,
+        type_: str,
+        depth: int,
+        inputs: tuple[Shape, ...],
+        producers: tuple[str, ...],
+        merge: bool = False,
+    ) -> None:
+        activations = numel(calc.output_shape) * self.batch
+        row = LayerResult(
+            weights=calc.weights,
+            biases=calc.biases,
+            non_trainable_params=calc.buffers,
+            macs=calc.macs * self.batch,
+            activations=activations,
+            param_bytes=(calc.weights + calc.biases + calc.buffers) * self.dtype_bytes,
+            activation_bytes=activations * self.dtype_bytes,
+            name=name,
+            type=type_,
+            depth=depth,
+            input_shapes=inputs,
+            output_shape=calc.output_shape,
+            inputs=producers,
+            details=calc.details,
+            is_merge=merge,
+        )
+        self.layers.append(row)
+        self.order.append(row)
+        self.warnings.extend(ReportWarning(name, w, "geometry") for w in calc.warnings)
+
+    def module(
+        self, slot: int, first_layer: int, name: str, type_: str, depth: int, inp: Shape, out: Shape, details: str
+    ) -> None:
+        inside = self.layers[first_layer:]
+        self.order[slot] = ModuleResult(
+            *self.sums(inside),
+            name=name,
+            type=type_,
+            depth=depth,
+            input_shape=inp,
+            output_shape=out,
+            layers=len(inside),
+            details=details,
+        )
+
+    def sequence(self, nodes: Sequence[Node], shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
+        for node in nodes:
+            if isinstance(node, LayerNode):
+                shape, producer = self.layer(node, shape, producer, depth)
+            elif isinstance(node, ParallelNode):
+                shape, producer = self.parallel(node, shape, producer, depth)
+            else:
+                shape, producer = self.group(node, shape, producer, depth)
+        return shape, producer
+
+    def layer(self, node: LayerNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
+        if node.rank is not None and len(shape) - 1 != node.rank:
+            raise SpecError(
+                [
+                    self.spec.diagnostic(
+                        f"{node.written_as} expects {node.rank} spatial {'axes' if node.rank != 1 else 'axis'}, "
+                        f"but its input {fmt_shape(shape)} has {len(shape) - 1}",
+                        node.origin,
+                        hint=f"write {node.type} (any rank) instead of {node.written_as}",
+                        layer=node.path,
+                        key=True,
+                        context=node.context,
+                    )
+                ]
+            )
+        try:
+            calc = node.layer.apply(shape)
+        except ShapeError as exc:
+            at = node.arg_origins.get(exc.arg, node.origin) if exc.arg else node.origin
+            raise SpecError(
+                [
+                    self.spec.diagnostic(
+                        f"{exc.message} (input {fmt_shape(shape)})" if "input" not in exc.message else exc.message,
+                        at,
+                        hint=exc.hint,
+                        layer=node.path,
+                        context=node.context,
+                    )
+                ]
+            ) from None
+        self.row(calc, node.path, node.type, depth, (shape,), (producer,))
+        return calc.output_shape, node.path
+
+    def group(self, node: GroupNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
+        slot, first = len(self.order), len(self.layers)
+        self.order.append(None)
+        out, last = self.sequence(node.children, shape, producer, depth + 1)
+        self.module(slot, first, node.path, node.type, depth, shape, out, node.details)
+        return out, last
+
+    def parallel(self, node: ParallelNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
+        slot, first = len(self.order), len(self.layers)
+        self.order.append(None)
+        outputs: list[Shape] = []
+        producers: list[str] = []
+        for branch in node.branches:
+            bslot, bfirst = len(self.order), len(self.layers)
+            self.order.append(None)
+            out, last = self.sequence(branch.children, shape, producer, depth + 2)
+            details = "identity" if not branch.children else ""
+            self.module(bslot, bfirst, branch.path, "branch", depth + 1, shape, out, details)
+            outputs.append(out)
+            producers.append(last)
+        labels = [b.name for b in node.branches]
+        try:
+            merged = MERGES[node.merge](outputs, labels)
+        except ShapeError as exc:
+            raise SpecError(
+                [
+                    self.spec.diagnostic(
+                        exc.message, node.merge_origin, hint=exc.hint, layer=node.merge_path, context=node.context
+                    )
+                ]
+            ) from None
+        if node.merge == "concat":
+            details = " + ".join(str(s[0]) for s in outputs) + f" = {merged[0]} channels"
+        else:
+            details = f"{len(outputs)} inputs, element-wise"
+        self.row(
+            Calc(merged, details=details),
+            node.merge_path,
+            node.merge,
+            depth + 1,
+            tuple(outputs),
+            tuple(producers),
+            merge=True,
+        )
+        self.module(slot, first, node.path, node.type, depth, shape, merged, f"{len(outputs)} branches, {node.merge}")
+        return merged, node.merge_path

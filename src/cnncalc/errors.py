@@ -1,0 +1,143 @@
+"""The one exception hierarchy of cnncalc.
+
+Every error a user can cause is a :class:`CnncalcError`; the CLI maps it to exit code 2 in one place.
+A spec error carries one or more :class:`Diagnostic` records, each saying where (file, line, column,
+layer path), what is wrong and what would fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A position in a spec file (1-based line and column) with the text of that line."""
+
+    file: str | None
+    line: int
+    column: int
+    line_text: str | None = None
+    end_column: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file or '<spec>'}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem in a spec: what is wrong, where, and how to fix it."""
+
+    message: str
+    hint: str | None = None
+    location: Location | None = None
+    layer: str | None = None
+    where: str | None = None  # a data path such as ``layers[3].conv.stride`` when no location is known
+    file: str | None = None
+    notes: tuple[str, ...] = ()
+
+    def headline(self) -> str:
+        """``file:line:col: layer: message`` — the first line of the rendered diagnostic."""
+        parts: list[str] = []
+        if self.location is not None:
+            parts.append(str(self.location))
+        elif self.file is not None or self.where is not None:
+            parts.append(":".join(p for p in (self.file, self.where) if p))
+        if self.layer:
+            parts.append(self.layer)
+        parts.append(self.message)
+        return ": ".join(parts)
+
+    def render(self) -> str:
+        """The diagnostic as text: headline, the offending line with a caret, notes and hint."""
+        lines = [self.headline()]
+        loc = self.location
+        if loc is not None and loc.line_text is not None:
+            text = loc.line_text.rstrip("\n").expandtabs(1)
+            gutter = f"{loc.line:>5} | "
+            lines.append(gutter + text)
+            width = 1
+            if loc.end_column is not None and loc.end_column > loc.column:
+                width = min(loc.end_column - loc.column, max(1, len(text) - loc.column + 1))
+            lines.append(" " * (len(gutter) - 2) + "| " + " " * (loc.column - 1) + "^" * width)
+        lines.extend(f"  note: {note}" for note in self.notes)
+        if self.hint:
+            lines.append(f"  hint: {self.hint}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, object]:
+        loc = self.location
+        return {
+            "file": loc.file if loc is not None else self.file,
+            "line": loc.line if loc is not None else None,
+            "column": loc.column if loc is not None else None,
+            "layer": self.layer,
+            "where": self.where,
+            "message": self.message,
+            "hint": self.hint,
+            "notes": list(self.notes),
+        }
+
+
+class CnncalcError(Exception):
+    """Base class of every error cnncalc reports to a user (exit code 2 in the CLI)."""
+
+    def render(self) -> str:
+        return f"error: {self}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"error": str(self), "diagnostics": []}
+
+
+class SpecError(CnncalcError):
+    """A spec that cannot be read or analysed; holds one diagnostic per independent problem."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        if not diagnostics:
+            raise ValueError("SpecError needs at least one diagnostic")
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        super().__init__(self.diagnostics[0].headline())
+
+    @classmethod
+    def single(cls, message: str, *, hint: str | None = None, **kw: object) -> SpecError:
+        return cls([Diagnostic(message, hint, **kw)])  # type: ignore[arg-type]
+
+    def render(self) -> str:
+        blocks = [f"error: {d.render()}" for d in self.diagnostics]
+        if len(self.diagnostics) > 1:
+            blocks.append(f"{len(self.diagnostics)} errors")
+        return "\n".join(blocks)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"error": str(self), "diagnostics": [d.to_dict() for d in self.diagnostics]}
+
+
+class UsageError(CnncalcError):
+    """A command-line value that is well-formed for the shell but wrong for cnncalc (e.g. ``--input``)."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        self.hint = hint
+        super().__init__(message)
+
+    def render(self) -> str:
+        text = f"error: {self}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        return {"error": str(self), "hint": self.hint, "diagnostics": []}
+
+
+class ShapeError(Exception):
+    """Raised by a layer kind's arithmetic; the analysis adds the layer path and location.
+
+    ``arg`` names the argument at fault so the location can point at its value.
+    """
+
+    def __init__(self, message: str, hint: str | None = None, arg: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.arg = arg

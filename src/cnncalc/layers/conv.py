@@ -1,0 +1,156 @@
+"""Convolution and transposed convolution in any number of spatial axes."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..args import Bool, Int, Padding, PaddingValue, PerAxis, arg
+from ..errors import ShapeError
+from ..geometry import effective_kernel, keras_transposed_padding, transposed_length
+from .base import (
+    Calc,
+    Layer,
+    Shape,
+    divisible,
+    fmt_window,
+    numel,
+    per_axis,
+    register,
+    resolve_padding,
+    slide,
+    spatial_rank,
+    unread_warning,
+)
+
+
+def _channels(c_in: int, filters: int, groups: int) -> str:
+    if groups == 1:
+        return f"{c_in}→{filters}"
+    if groups == c_in:
+        return f"{c_in}→{filters} depthwise"
+    return f"{c_in}→{filters}, {groups} groups of {c_in // groups}→{filters // groups}"
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class Conv(Layer):
+    """Every one of the ``filters`` filters spans all ``C_in / groups`` input channels of its group and
+    yields one output map, so ``weights = k_1·…·k_d · (C_in / groups) · filters`` and each output
+    element costs ``k_1·…·k_d · C_in / groups`` MACs: ``MACs = weights · output positions``.
+    """
+
+    kind = "conv"
+    summary = "convolution (any rank); depthwise when groups equals the input channels"
+    aliases = {"conv1d": 1, "conv2d": 2, "conv3d": 3, "convolution": None}
+
+    filters: int = arg(Int(), "number of filters = output channels")
+    kernel: int | tuple[int, ...] = arg(PerAxis(), "kernel size, one value or one per spatial axis")
+    stride: int | tuple[int, ...] = arg(PerAxis(), "step between windows", 1)
+    padding: PaddingValue = arg(Padding(), "zero padding added to each side (see Padding)", 0)
+    dilation: int | tuple[int, ...] = arg(PerAxis(), "spacing between kernel taps", 1)
+    groups: int = arg(Int(), "split channels into independent groups; = input channels for depthwise", 1)
+    bias: bool = arg(Bool(), "one learnable bias per filter", True)
+
+    def apply(self, inp: Shape) -> Calc:
+        rank = spatial_rank(inp, self.kind)
+        c_in, spatial = inp[0], inp[1:]
+        divisible(c_in, self.groups, "input channels")
+        divisible(self.filters, self.groups, "filters")
+        kernel = per_axis(self.kernel, rank, "kernel")
+        stride = per_axis(self.stride, rank, "stride")
+        dilation = per_axis(self.dilation, rank, "dilation")
+        pads = resolve_padding(self.padding, spatial, kernel, stride, dilation)
+        windows = slide(self.kind, spatial, kernel, stride, pads, dilation)
+        out = (self.filters, *(w.out for w in windows))
+        weights = math.prod(kernel) * (c_in // self.groups) * self.filters
+        return Calc(
+            output_shape=out,
+            weights=weights,
+            biases=self.filters if self.bias else 0,
+            macs=weights * numel(out[1:]),
+            details=f"{fmt_window(kernel, stride, pads, dilation)}, {_channels(c_in, self.filters, self.groups)}"
+            + ("" if self.bias else ", no bias"),
+            warnings=unread_warning(windows),
+        )
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class Deconv(Layer):
+    """Transposed convolution: each input position scatters a ``k_1·…·k_d`` window into every output
+    channel of its group, so ``weights = k_1·…·k_d · C_in · filters / groups`` and
+    ``MACs = weights · input positions``. Output length per axis:
+    ``(N − 1)·S − P_before − P_after + d·(k − 1) + output_padding + 1``.
+
+    ``same``/``valid`` padding without ``output_padding`` follow Keras's ``deconv_output_length``:
+    ``valid`` → ``N·S + max(k_eff − S, 0)``, ``same`` → ``N·S``.
+    """
+
+    kind = "deconv"
+    summary = "transposed convolution (a.k.a. fractionally-strided convolution)"
+    aliases = {
+        "conv_transpose": None,
+        "convtranspose": None,
+        "deconvolution": None,
+        "conv1d_transpose": 1,
+        "conv2d_transpose": 2,
+        "conv3d_transpose": 3,
+    }
+
+    filters: int = arg(Int(), "number of filters = output channels")
+    kernel: int | tuple[int, ...] = arg(PerAxis(), "kernel size, one value or one per spatial axis")
+    stride: int | tuple[int, ...] = arg(PerAxis(), "upsampling factor", 1)
+    padding: PaddingValue = arg(Padding(), "removed from each side of the output (see Padding)", 0)
+    output_padding: int | tuple[int, ...] | None = arg(
+        PerAxis(minimum=0), "extra length added after the last output position", None, "0"
+    )
+    dilation: int | tuple[int, ...] = arg(PerAxis(), "spacing between kernel taps", 1)
+    groups: int = arg(Int(), "split channels into independent groups", 1)
+    bias: bool = arg(Bool(), "one learnable bias per filter", True)
+
+    def apply(self, inp: Shape) -> Calc:
+        rank = spatial_rank(inp, self.kind)
+        c_in, spatial = inp[0], inp[1:]
+        divisible(c_in, self.groups, "input channels")
+        divisible(self.filters, self.groups, "filters")
+        kernel = per_axis(self.kernel, rank, "kernel")
+        stride = per_axis(self.stride, rank, "stride")
+        dilation = per_axis(self.dilation, rank, "dilation")
+        extra = per_axis(self.output_padding if self.output_padding is not None else 0, rank, "output_padding")
+        if isinstance(self.padding, str) and self.output_padding is None:
+            triples = [
+                keras_transposed_padding(self.padding, n, k, s, d)
+                for n, k, s, d in zip(spatial, kernel, stride, dilation, strict=True)
+            ]
+            pads = tuple((pb, pa) for pb, pa, _ in triples)
+            extra = tuple(op for _, _, op in triples)
+        elif self.padding == "same":
+            # Keras with an explicit output_padding: pad = k_eff // 2 on both sides
+            pads = tuple((effective_kernel(k, d) // 2,) * 2 for k, d in zip(kernel, dilation, strict=True))
+        else:
+            pads = resolve_padding(self.padding, spatial, kernel, stride, dilation)
+        lengths = [
+            transposed_length(n, k, s, d, pb, pa, op)
+            for n, k, s, d, (pb, pa), op in zip(spatial, kernel, stride, dilation, pads, extra, strict=True)
+        ]
+        for axis, length in enumerate(lengths):
+            if length <= 0:
+                raise ShapeError(
+                    f"output length along axis {axis + 1} would be {length}: the padding removes more "
+                    "than the transposed convolution produces",
+                    "reduce padding",
+                    arg="padding",
+                )
+        out = (self.filters, *lengths)
+        weights = math.prod(kernel) * c_in * (self.filters // self.groups)
+        details = f"{fmt_window(kernel, stride, pads, dilation)}, {_channels(c_in, self.filters, self.groups)}"
+        if any(extra):
+            details += " out_pad " + "×".join(str(e) for e in extra)
+        return Calc(
+            output_shape=out,
+            weights=weights,
+            biases=self.filters if self.bias else 0,
+            macs=weights * numel(spatial),
+            details=details + ("" if self.bias else ", no bias"),
+        )

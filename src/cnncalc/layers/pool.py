@@ -1,0 +1,138 @@
+"""Pooling: windows slide over each channel separately, so pooling never mixes channels and has no
+parameters; the channel count passes through unchanged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..args import Bool, Padding, PaddingValue, PerAxis, arg
+from .base import (
+    Calc,
+    Layer,
+    Shape,
+    fmt_axes,
+    fmt_window,
+    per_axis,
+    register,
+    resolve_padding,
+    slide,
+    spatial_rank,
+    unread_warning,
+)
+
+
+def _pool(
+    layer: Layer,
+    inp: Shape,
+    kernel_arg: int | tuple[int, ...],
+    stride_arg: int | tuple[int, ...] | None,
+    padding: PaddingValue,
+    dilation_arg: int | tuple[int, ...],
+    ceil_mode: bool,
+) -> Calc:
+    rank = spatial_rank(inp, layer.kind)
+    spatial = inp[1:]
+    kernel = per_axis(kernel_arg, rank, "kernel")
+    stride = kernel if stride_arg is None else per_axis(stride_arg, rank, "stride")
+    dilation = per_axis(dilation_arg, rank, "dilation")
+    pads = resolve_padding(padding, spatial, kernel, stride, dilation)
+    windows = slide(layer.kind, spatial, kernel, stride, pads, dilation, ceil_mode)
+    return Calc(
+        output_shape=(inp[0], *(w.out for w in windows)),
+        details=fmt_window(kernel, stride, pads, dilation) + (" ceil" if ceil_mode else "") + ", per channel",
+        warnings=unread_warning(windows),
+    )
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class MaxPool(Layer):
+    kind = "maxpool"
+    summary = "max pooling per channel"
+    aliases = {"max_pool": None, "maxpool1d": 1, "maxpool2d": 2, "maxpool3d": 3}
+
+    kernel: int | tuple[int, ...] = arg(PerAxis(), "window size")
+    stride: int | tuple[int, ...] | None = arg(PerAxis(), "step between windows", None, "= kernel")
+    padding: PaddingValue = arg(Padding(), "padding added to each side (see Padding)", 0)
+    dilation: int | tuple[int, ...] = arg(PerAxis(), "spacing between window taps", 1)
+    ceil_mode: bool = arg(Bool(), "round the output length up (Caffe's pooling, PyTorch's ceil_mode)", False)
+
+    def apply(self, inp: Shape) -> Calc:
+        return _pool(self, inp, self.kernel, self.stride, self.padding, self.dilation, self.ceil_mode)
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class AvgPool(Layer):
+    kind = "avgpool"
+    summary = "average pooling per channel"
+    aliases = {"avg_pool": None, "avgpool1d": 1, "avgpool2d": 2, "avgpool3d": 3}
+
+    kernel: int | tuple[int, ...] = arg(PerAxis(), "window size")
+    stride: int | tuple[int, ...] | None = arg(PerAxis(), "step between windows", None, "= kernel")
+    padding: PaddingValue = arg(Padding(), "padding added to each side (see Padding)", 0)
+    ceil_mode: bool = arg(Bool(), "round the output length up (Caffe's pooling, PyTorch's ceil_mode)", False)
+
+    def apply(self, inp: Shape) -> Calc:
+        return _pool(self, inp, self.kernel, self.stride, self.padding, 1, self.ceil_mode)
+
+
+def _global(layer: Layer, inp: Shape) -> Calc:
+    rank = spatial_rank(inp, layer.kind)
+    return Calc(output_shape=(inp[0], *([1] * rank)), details="whole map, per channel")
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class GlobalAvgPool(Layer):
+    kind = "global_avgpool"
+    summary = "average of each whole channel; output [C, 1, 1] (PyTorch's AdaptiveAvgPool to 1)"
+    aliases = {"global_avg_pool": None, "gap": None}
+
+    def apply(self, inp: Shape) -> Calc:
+        return _global(self, inp)
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class GlobalMaxPool(Layer):
+    kind = "global_maxpool"
+    summary = "maximum of each whole channel; output [C, 1, 1]"
+    aliases = {"global_max_pool": None}
+
+    def apply(self, inp: Shape) -> Calc:
+        return _global(self, inp)
+
+
+def _adaptive(layer: Layer, inp: Shape, output_size: int | tuple[int, ...]) -> Calc:
+    rank = spatial_rank(inp, layer.kind)
+    size = per_axis(output_size, rank, "output_size")
+    return Calc(output_shape=(inp[0], *size), details=f"to {fmt_axes(size)}, per channel")
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class AdaptiveAvgPool(Layer):
+    """PyTorch's adaptive average pooling: window ``i`` spans ``[⌊i·N/out⌋, ⌈(i+1)·N/out⌉)``."""
+
+    kind = "adaptive_avgpool"
+    summary = "average pooling to a fixed output size per channel (PyTorch's AdaptiveAvgPool)"
+    aliases = {"adaptive_avg_pool": None}
+
+    output_size: int | tuple[int, ...] = arg(PerAxis(), "output length, one value or one per spatial axis")
+
+    def apply(self, inp: Shape) -> Calc:
+        return _adaptive(self, inp, self.output_size)
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class AdaptiveMaxPool(Layer):
+    kind = "adaptive_maxpool"
+    summary = "max pooling to a fixed output size per channel (PyTorch's AdaptiveMaxPool)"
+    aliases = {"adaptive_max_pool": None}
+
+    output_size: int | tuple[int, ...] = arg(PerAxis(), "output length, one value or one per spatial axis")
+
+    def apply(self, inp: Shape) -> Calc:
+        return _adaptive(self, inp, self.output_size)

@@ -1,0 +1,234 @@
+"""The result of an analysis: immutable per-layer rows, module aggregates, totals and warnings.
+
+``Report.to_dict()`` is the JSON contract (``schema_version`` 1); its keys are documented in the README
+and only ever extended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .layers import Shape
+
+SCHEMA_VERSION = 1
+DTYPES: dict[str, int] = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
+CONVENTION = (
+    "MACs = multiply-accumulates of conv, deconv and fc weights (bias additions and other layers are not "
+    "counted); FLOPs = 2 × MACs"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Parameter and cost figures shared by layer rows, module rows and totals."""
+
+    weights: int
+    biases: int
+    non_trainable_params: int
+    macs: int  # for the whole batch
+    activations: int  # output elements for the whole batch
+    param_bytes: int
+    activation_bytes: int
+
+    @property
+    def params(self) -> int:
+        """Learnable parameters: weights + biases (PyTorch's ``sum(p.numel())``)."""
+        return self.weights + self.biases
+
+    @property
+    def total_params(self) -> int:
+        """Learnable + non-trainable (Keras's "Total params")."""
+        return self.params + self.non_trainable_params
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs
+
+    def counts_dict(self) -> dict[str, int]:
+        return {
+            "params": self.params,
+            "non_trainable_params": self.non_trainable_params,
+            "weights": self.weights,
+            "biases": self.biases,
+            "macs": self.macs,
+            "flops": self.flops,
+            "activations": self.activations,
+            "param_bytes": self.param_bytes,
+            "activation_bytes": self.activation_bytes,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LayerResult(Counts):
+    """One row in execution order: a layer, or the merge of a parallel (``input_shapes`` > 1)."""
+
+    name: str  # full path, e.g. inception_3a/b2/conv2
+    type: str
+    depth: int
+    input_shapes: tuple[Shape, ...]
+    output_shape: Shape
+    inputs: tuple[str, ...]  # the rows that produce the inputs ("input" for the network input)
+    details: str
+    is_merge: bool = False
+
+    @property
+    def input_shape(self) -> Shape:
+        return self.input_shapes[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "type": self.type, "depth": self.depth}
+        if self.is_merge:
+            out["input_shapes"] = [list(s) for s in self.input_shapes]
+        else:
+            out["input_shape"] = list(self.input_shape)
+        out["output_shape"] = list(self.output_shape)
+        out.update(self.counts_dict())
+        out["inputs"] = list(self.inputs)
+        out["details"] = self.details
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleResult(Counts):
+    """A block instance, parallel, branch, repeat or repeat copy, with the sums of the rows inside."""
+
+    name: str
+    type: str
+    depth: int
+    input_shape: Shape
+    output_shape: Shape
+    layers: int  # rows inside
+    details: str
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "type": self.type,
+            "depth": self.depth,
+            "input_shape": list(self.input_shape),
+            "output_shape": list(self.output_shape),
+        }
+        out.update(self.counts_dict())
+        out["layers"] = self.layers
+        out["details"] = self.details
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Totals(Counts):
+    layers: int
+
+    @property
+    def trainable_params(self) -> int:
+        return self.params
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "params": self.params,
+            "trainable_params": self.trainable_params,
+            "non_trainable_params": self.non_trainable_params,
+            "total_params": self.total_params,
+            "weights": self.weights,
+            "biases": self.biases,
+            "macs": self.macs,
+            "flops": self.flops,
+            "activations": self.activations,
+            "param_bytes": self.param_bytes,
+            "activation_bytes": self.activation_bytes,
+            "layers": self.layers,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReportWarning:
+    layer: str | None
+    message: str
+    kind: str  # "geometry" (input a layer never reads) or "spec" (e.g. an unused block parameter)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"layer": self.layer, "message": self.message, "kind": self.kind}
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of a rendered table: an entry, and whether it heads rows that follow (no figures)."""
+
+    entry: LayerResult | ModuleResult
+    header: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    name: str
+    description: str | None
+    source: str | None
+    input_shape: Shape
+    output_shape: Shape
+    batch: int
+    dtype: str
+    layers: tuple[LayerResult, ...]
+    modules: tuple[ModuleResult, ...]
+    totals: Totals
+    warnings: tuple[ReportWarning, ...]
+    order: tuple[LayerResult | ModuleResult, ...]  # every entry, a module before what it contains
+
+    def rows(self, depth: int | None = None) -> tuple[Row, ...]:
+        """Rows to display: modules deeper than ``depth`` are folded into one row each.
+
+        Shown figures always add up to the totals: a module whose contents are listed is a header.
+        """
+        rows = []
+        for entry in self.order:
+            if depth is not None and entry.depth > depth:
+                continue
+            is_module = isinstance(entry, ModuleResult)
+            rows.append(Row(entry, header=is_module and (depth is None or entry.depth < depth)))
+        return tuple(rows)
+
+    def mac_share(self, entry: Counts) -> float:
+        """The entry's share of the total MACs, 0–1."""
+        return entry.macs / self.totals.macs if self.totals.macs else 0.0
+
+    def find(self, name: str) -> LayerResult | ModuleResult | None:
+        """A layer or module by its full path (a module's output is its last row's)."""
+        for entry in self.order:
+            if entry.name == name:
+                return entry
+        return None
+
+    def __iter__(self) -> Iterator[LayerResult]:
+        return iter(self.layers)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "name": self.name,
+            "description": self.description,
+            "source": self.source,
+            "input_shape": list(self.input_shape),
+            "output_shape": list(self.output_shape),
+            "batch": self.batch,
+            "dtype": self.dtype,
+            "convention": "default",
+            "convention_text": CONVENTION,
+            "layers": [row.to_dict() for row in self.layers],
+            "modules": [m.to_dict() for m in self.modules],
+            "totals": self.totals.to_dict(),
+            "warnings": [w.to_dict() for w in self.warnings],
+        }
+
+    def __repr__(self) -> str:
+        t = self.totals
+        shape = "×".join(map(str, self.input_shape))
+        out = "×".join(map(str, self.output_shape))
+        return (
+            f"<Report {self.name!r}: {shape} → {out}, {len(self.layers)} layers, "
+            f"params={t.params:,}, MACs={t.macs:,}, warnings={len(self.warnings)}>"
+        )
+
+    def _repr_markdown_(self) -> str:
+        from .render.text import render_markdown
+
+        return render_markdown(self)

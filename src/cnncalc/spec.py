@@ -1,0 +1,938 @@
+"""The spec language: plain data (from YAML, JSON or Python) → a validated, expanded layer tree.
+
+This module knows nothing of YAML. The loader hands it the parsed document and a :class:`SourceMap`
+that turns a data path such as ``("layers", 3, "conv", "stride")`` into a file position; from Python
+the map is empty and errors name the data path instead.
+
+Expansion happens here, once: blocks are instantiated with their ``$parameters`` substituted, repeats are
+unrolled, and every layer gets its name and full path (``inception_3a/b2/conv2``). The analysis then only
+walks the tree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .args import ArgProblem, Choice, Int, Text, kind_of, show, suggest
+from .errors import Diagnostic, Location, SpecError
+from .layers import ALIASES, MERGES, Layer, Shape, lookup
+
+DataPath = tuple[object, ...]  # keys and indexes from the document root
+
+MAX_LAYERS = 1_000_000  # expanded layers (and merges) in one spec
+MAX_ERRORS = 20  # independent problems reported at once
+MAX_INPUT_RANK = 4  # [C, D, H, W]
+STRUCTURAL = ("parallel", "repeat")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_PARAM_REF = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\Z")
+
+
+class SourceMap(Protocol):
+    """Where each value of the parsed document was written."""
+
+    file: str | None
+
+    def locate(self, path: DataPath, key: bool = False) -> Location | None: ...
+
+
+class NoSource:
+    """The source map of a spec given as Python data: no positions, errors name data paths."""
+
+    def __init__(self, file: str | None = None) -> None:
+        self.file = file
+
+    def locate(self, path: DataPath, key: bool = False) -> Location | None:
+        return None
+
+
+def where(path: DataPath) -> str:
+    """``layers[3].conv.stride`` — a data path as a user would write it."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "<document>"
+
+
+# ------------------------------------------------------------------------------------------ the tree
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """A block instance a node was expanded from: shown as a note in errors inside the block."""
+
+    block: str
+    path: str
+    origin: DataPath
+
+
+@dataclass(frozen=True, slots=True)
+class LayerNode:
+    """One layer of a known kind with validated arguments."""
+
+    name: str
+    path: str
+    layer: Layer
+    written_as: str  # the type name in the spec (an alias such as conv2d, or the kind)
+    rank: int | None  # spatial rank an alias demands (conv2d → 2), or None
+    origin: DataPath
+    arg_origins: Mapping[str, DataPath]
+    context: tuple[Instance, ...] = ()
+
+    @property
+    def type(self) -> str:
+        return self.layer.kind
+
+
+@dataclass(frozen=True, slots=True)
+class GroupNode:
+    """A sequence with a name of its own: a block instance, a repeat, one repeat copy, or a branch."""
+
+    name: str
+    path: str
+    type: str  # block name, "repeat", "copy" or "branch"
+    children: tuple[Node, ...]
+    origin: DataPath
+    details: str = ""
+    context: tuple[Instance, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParallelNode:
+    """Branches applied to the same input, merged into one output by ``merge``."""
+
+    name: str
+    path: str
+    type: str  # "parallel", or the block name when a block's whole body is this parallel
+    merge: str
+    branches: tuple[GroupNode, ...]
+    origin: DataPath
+    merge_origin: DataPath
+    context: tuple[Instance, ...] = ()
+
+    @property
+    def merge_path(self) -> str:
+        return f"{self.path}/{self.merge}"
+
+
+Node = LayerNode | GroupNode | ParallelNode
+
+
+@dataclass(frozen=True, slots=True)
+class BlockDef:
+    name: str
+    params: tuple[str, ...]
+    defaults: Mapping[str, object]
+    layers: Sequence[object]
+    path: DataPath
+    description: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Spec:
+    """A validated network description, ready for :func:`cnncalc.analysis.analyze`."""
+
+    name: str
+    input_shape: Shape
+    layers: tuple[Node, ...]
+    description: str | None = None
+    source: str | None = None
+    blocks: Mapping[str, BlockDef] = field(default_factory=dict)
+    warnings: tuple[tuple[str, str], ...] = ()  # (where, message) found while parsing
+    source_map: SourceMap = field(default_factory=NoSource)
+    document: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def file(self) -> str | None:
+        return self.source_map.file
+
+    def locate(self, path: DataPath, key: bool = False) -> Location | None:
+        return self.source_map.locate(path, key)
+
+    def diagnostic(
+        self,
+        message: str,
+        path: DataPath,
+        *,
+        hint: str | None = None,
+        layer: str | None = None,
+        key: bool = False,
+        context: Sequence[Instance] = (),
+    ) -> Diagnostic:
+        return make_diagnostic(self.source_map, message, path, hint=hint, layer=layer, key=key, context=context)
+
+    def __repr__(self) -> str:
+        shape = "×".join(str(d) for d in self.input_shape)
+        return f"<Spec {self.name!r}: input {shape}, {len(self.layers)} top-level layers>"
+
+
+def make_diagnostic(
+    source_map: SourceMap,
+    message: str,
+    path: DataPath,
+    *,
+    hint: str | None = None,
+    layer: str | None = None,
+    key: bool = False,
+    context: Sequence[Instance] = (),
+) -> Diagnostic:
+    location = source_map.locate(path, key)
+    notes = []
+    for inst in reversed(context):
+        loc = source_map.locate(inst.origin)
+        at = str(loc) if loc is not None else where(inst.origin)
+        notes.append(f"in block '{inst.block}' instantiated as {inst.path} at {at}")
+    return Diagnostic(
+        message,
+        hint,
+        location=location,
+        layer=layer,
+        where=None if location is not None else where(path),
+        file=source_map.file,
+        notes=tuple(notes),
+    )
+
+
+# ---------------------------------------------------------------------------------------- parsing
+
+
+class _Abort(Exception):
+    """One problem that stops parsing of the current item; collected, then parsing goes on."""
+
+    def __init__(self, *diagnostics: Diagnostic) -> None:
+        super().__init__(diagnostics[0].message)
+        self.diagnostics = diagnostics
+
+
+Bindings = Mapping[str, tuple[object, DataPath]]
+
+
+@dataclass(slots=True)
+class _Scope:
+    prefix: str
+    counters: dict[str, int] = field(default_factory=dict)
+    names: dict[str, DataPath] = field(default_factory=dict)
+
+    def join(self, name: str) -> str:
+        return f"{self.prefix}/{name}" if self.prefix else name
+
+
+@dataclass(frozen=True, slots=True)
+class _Ctx:
+    scope: _Scope
+    env: Bindings | None  # block parameters in force, None outside blocks
+    context: tuple[Instance, ...]
+    block: str | None  # the block whose body is being expanded
+
+
+TOP_LEVEL: dict[str, str] = {
+    "name": "the network's name",
+    "description": "what the network is (text)",
+    "source": "where the architecture comes from (paper, repository)",
+    "input": "input shape, channels first: [C], [C, L], [C, H, W] or [C, D, H, W]",
+    "layers": "the layers, in order",
+    "blocks": "reusable blocks: NAME: {params: [...], layers: [...]}",
+}
+
+
+def parse_spec(data: object, source_map: SourceMap | None = None) -> Spec:
+    """Validate a spec document (a mapping, as loaded from YAML) and expand it into a :class:`Spec`.
+
+    Raises :class:`SpecError` listing every independent problem found (up to a limit).
+    """
+    return _Parser(source_map or NoSource()).spec(data)
+
+
+class _Parser:
+    def __init__(self, source_map: SourceMap) -> None:
+        self.src = source_map
+        self.errors: list[Diagnostic] = []
+        self.warnings: list[tuple[str, str]] = []
+        self.blocks: dict[str, BlockDef] = {}
+        self.cyclic: set[str] = set()  # reported once; never expanded
+        self.expanded = 0
+
+    # -- reporting
+
+    def diag(
+        self,
+        message: str,
+        path: DataPath,
+        hint: str | None = None,
+        *,
+        layer: str | None = None,
+        key: bool = False,
+        ctx: _Ctx | None = None,
+    ) -> Diagnostic:
+        return make_diagnostic(
+            self.src, message, path, hint=hint, layer=layer, key=key, context=ctx.context if ctx else ()
+        )
+
+    def abort(self, message: str, path: DataPath, hint: str | None = None, **kw: Any) -> _Abort:
+        return _Abort(self.diag(message, path, hint, **kw))
+
+    def collect(self, exc: _Abort) -> None:
+        self.errors.extend(exc.diagnostics)
+        if len(self.errors) >= MAX_ERRORS:
+            raise SpecError(self.errors)
+
+    def attempt(self, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except _Abort as exc:
+            self.collect(exc)
+            return None
+
+    # -- the document
+
+    def spec(self, data: object) -> Spec:
+        if not isinstance(data, dict):
+            raise SpecError(
+                [
+                    self.diag(
+                        f"a spec is a mapping with name, input and layers, got {kind_of(data)}",
+                        (),
+                        "start the file with `name: my-net`, then `input: [3, 224, 224]` and `layers:`",
+                    )
+                ]
+            )
+        for key in data:
+            if key not in TOP_LEVEL:
+                hint = (suggest(key, list(TOP_LEVEL)) if isinstance(key, str) else None) or (
+                    "the top level takes " + ", ".join(TOP_LEVEL)
+                )
+                self.errors.append(self.diag(f"unknown top-level key {show(key)}", (key,), hint, key=True))
+        for required in ("name", "input", "layers"):
+            if required not in data:
+                self.errors.append(
+                    self.diag(f"the spec has no '{required}'", (), f"add `{required}:` ({TOP_LEVEL[required]})")
+                )
+        name = self.attempt(lambda: self.text(data, "name")) if "name" in data else None
+        description = self.attempt(lambda: self.text(data, "description")) if "description" in data else None
+        source = self.attempt(lambda: self.text(data, "source")) if "source" in data else None
+        shape = self.attempt(lambda: self.input_shape(data["input"])) if "input" in data else None
+        if "blocks" in data:
+            self.attempt(lambda: self.block_defs(data["blocks"]))
+        layers: tuple[Node, ...] = ()
+        if "layers" in data:
+            try:
+                layers = self.top_layers(data["layers"])
+            except RecursionError:
+                self.errors.append(self.diag("the spec nests too deeply to expand", ("layers",), "flatten the nesting"))
+        if self.errors:
+            raise SpecError(self.errors)
+        assert name is not None and shape is not None
+        return Spec(
+            name=name,
+            input_shape=shape,
+            layers=layers,
+            description=description,
+            source=source,
+            blocks=dict(self.blocks),
+            warnings=tuple(self.warnings),
+            source_map=self.src,
+            document=data,
+        )
+
+    def text(self, data: Mapping[str, object], key: str) -> str:
+        try:
+            return Text().parse(data[key])
+        except ArgProblem as exc:
+            raise self.abort(f"{key}: {exc.message}", (key,), exc.hint) from None
+
+    def input_shape(self, value: object) -> Shape:
+        path: DataPath = ("input",)
+        hint = "write the shape channels first: [3, 224, 224] (2-D), [1, 16000] (1-D) or [3, 16, 112, 112] (3-D)"
+        if not isinstance(value, list) or not value:
+            raise self.abort(f"input must be a list of sizes, got {show(value)} ({kind_of(value)})", path, hint)
+        if len(value) > MAX_INPUT_RANK:
+            raise self.abort(
+                f"input has {len(value)} dimensions; cnncalc takes at most {MAX_INPUT_RANK} "
+                "(channels and up to 3 spatial axes), without the batch dimension",
+                path,
+                "drop the batch dimension; use --batch for batch size",
+            )
+        dims = []
+        for i, item in enumerate(value):
+            try:
+                dims.append(Int().parse(item))
+            except ArgProblem as exc:
+                raise self.abort(f"input dimension {i + 1}: {exc.message}", (*path, i), exc.hint) from None
+        return tuple(dims)
+
+    # -- blocks
+
+    def block_defs(self, value: object) -> None:
+        path: DataPath = ("blocks",)
+        if not isinstance(value, dict):
+            raise self.abort(
+                f"blocks must be a mapping of block name to definition, got {kind_of(value)}",
+                path,
+                "write `blocks:` then `  my_block: {params: [width], layers: [...]}`",
+            )
+        for name, body in value.items():
+            try:
+                self.block_def(name, body)
+            except _Abort as exc:
+                self.collect(exc)
+        self.check_block_cycles()
+
+    def block_def(self, name: object, body: object) -> None:
+        path: DataPath = ("blocks", name)
+        if not isinstance(name, str) or not _IDENT.match(name):
+            raise self.abort(f"block name {show(name)} must be an identifier (letters, digits, _)", path, key=True)
+        if name in ALIASES or name in STRUCTURAL:
+            raise self.abort(f"block name '{name}' is already a layer type", path, "rename the block", key=True)
+        if not isinstance(body, dict):
+            raise self.abort(
+                f"block '{name}' must be a mapping with params and layers, got {kind_of(body)}",
+                path,
+                f"write `{name}: {{params: [p1, p2], layers: [...]}}`",
+            )
+        for key in body:
+            if key not in ("params", "layers", "description"):
+                raise self.abort(
+                    f"unknown key {show(key)} in block '{name}'",
+                    (*path, key),
+                    suggest(str(key), ["params", "layers", "description"])
+                    or "a block takes params, layers and description",
+                    key=True,
+                )
+        if "layers" not in body:
+            raise self.abort(f"block '{name}' has no layers", path, "add `layers: [...]`")
+        layers = body["layers"]
+        if not isinstance(layers, list) or not layers:
+            raise self.abort(
+                f"the layers of block '{name}' must be a non-empty list, got {show(layers)}", (*path, "layers")
+            )
+        params, defaults = self.block_params(name, body.get("params", []), (*path, "params"))
+        description = None
+        if "description" in body:
+            try:
+                description = Text().parse(body["description"])
+            except ArgProblem as exc:
+                raise self.abort(f"description: {exc.message}", (*path, "description"), exc.hint) from None
+        self.blocks[name] = BlockDef(name, params, defaults, layers, path, description)
+        used = self.scan_refs(layers, (*path, "layers"), name, set(params))
+        for param in params:
+            if param not in used:
+                self.warnings.append((where((*path, "params")), f"block '{name}' never uses its parameter '{param}'"))
+
+    def block_params(self, block: str, value: object, path: DataPath) -> tuple[tuple[str, ...], dict[str, object]]:
+        if isinstance(value, list):
+            names, defaults = value, {}
+        elif isinstance(value, dict):
+            names = list(value)
+            defaults = {k: v for k, v in value.items() if v is not None}
+        else:
+            raise self.abort(
+                f"params of block '{block}' must be a list of names or a mapping of name to default, "
+                f"got {kind_of(value)}",
+                path,
+            )
+        seen: list[str] = []
+        for i, param in enumerate(names):
+            at = (*path, param) if isinstance(value, dict) else (*path, i)
+            if not isinstance(param, str) or not _IDENT.match(param):
+                raise self.abort(f"parameter name {show(param)} must be an identifier", at, key=isinstance(value, dict))
+            if param == "name":
+                raise self.abort(
+                    "'name' cannot be a block parameter: it names each instance", at, "choose another name"
+                )
+            if param in seen:
+                raise self.abort(f"parameter '{param}' is listed twice", at)
+            seen.append(param)
+        return tuple(seen), defaults
+
+    def scan_refs(self, items: object, path: DataPath, block: str, params: set[str]) -> set[str]:
+        """Every ``$name`` in a block body; unknown ones are errors even if the block is never used."""
+        used: set[str] = set()
+        budget = [100_000]
+
+        def visit(value: object, at: DataPath, depth: int) -> None:
+            budget[0] -= 1
+            if budget[0] < 0 or depth > 12:
+                return
+            if isinstance(value, str):
+                m = _PARAM_REF.match(value)
+                if m:
+                    ref = m.group(1)
+                    if ref in params:
+                        used.add(ref)
+                    else:
+                        hint = suggest(ref, sorted(params))
+                        known = ", ".join(sorted(params)) or "none"
+                        raise self.abort(
+                            f"${ref} is not a parameter of block '{block}' (its parameters: {known})",
+                            at,
+                            hint or f"add {ref} to the params of block '{block}'",
+                        )
+            elif isinstance(value, list):
+                for i, item in enumerate(value):
+                    visit(item, (*at, i), depth + 1)
+            elif isinstance(value, dict):
+                for k, item in value.items():
+                    visit(item, (*at, k), depth + 1)
+
+        visit(items, path, 0)
+        return used
+
+    def block_uses(self, items: object) -> list[tuple[str, DataPath]]:
+        found: list[tuple[str, DataPath]] = []
+
+        def visit(value: object, depth: int) -> None:
+            if depth > 12 or not isinstance(value, list):
+                return
+            for item in value:
+                if isinstance(item, str) and item in self.blocks:
+                    found.append((item, ()))
+                elif isinstance(item, dict) and len(item) == 1:
+                    ((kind, body),) = item.items()
+                    if kind in self.blocks:
+                        found.append((kind, ()))
+                    elif kind in STRUCTURAL and isinstance(body, dict):
+                        visit(body.get("layers"), depth + 1)
+                        branches = body.get("branches")
+                        if isinstance(branches, list):
+                            for branch in branches:
+                                visit(branch, depth + 1)
+
+        visit(items, 0)
+        return found
+
+    def check_block_cycles(self) -> None:
+        graph = {name: [b for b, _ in self.block_uses(d.layers)] for name, d in self.blocks.items()}
+        state: dict[str, int] = {}
+
+        def dfs(name: str, trail: list[str]) -> None:
+            state[name] = 1
+            for used in graph.get(name, []):
+                if state.get(used) == 1:
+                    cycle = [*trail[trail.index(used) :], used] if used in trail else [name, used]
+                    chain = " → ".join(cycle)
+                    raise self.abort(
+                        f"block '{used}' uses itself: {chain}",
+                        self.blocks[used].path,
+                        "a block cannot contain itself, directly or through other blocks",
+                        key=True,
+                    )
+                if state.get(used) is None:
+                    dfs(used, [*trail, used])
+            state[name] = 2
+
+        for name in list(self.blocks):
+            if state.get(name) is None:
+                try:
+                    dfs(name, [name])
+                except _Abort as exc:
+                    self.cyclic.update(b for b, s in state.items() if s == 1)
+                    self.collect(exc)
+                    return
+
+    # -- layers
+
+    def top_layers(self, value: object) -> tuple[Node, ...]:
+        path: DataPath = ("layers",)
+        if not isinstance(value, list):
+            raise SpecError(
+                [
+                    self.diag(
+                        f"layers must be a list, got {kind_of(value)}",
+                        path,
+                        "write each layer on its own line starting with `- `, e.g. `- conv: {filters: 64, kernel: 3}`",
+                    )
+                ]
+            )
+        if not value:
+            self.errors.append(self.diag("layers is empty", path, "add at least one layer"))
+            return ()
+        return self.sequence(value, path, _Ctx(_Scope(""), None, (), None))
+
+    def sequence(self, items: Sequence[object], path: DataPath, ctx: _Ctx) -> tuple[Node, ...]:
+        nodes = []
+        for i, item in enumerate(items):
+            try:
+                node = self.item(item, (*path, i), ctx)
+            except _Abort as exc:
+                self.collect(exc)
+                continue
+            if node is not None:
+                nodes.append(node)
+        return tuple(nodes)
+
+    def item(self, item: object, path: DataPath, ctx: _Ctx) -> Node | None:
+        body: object
+        if isinstance(item, str):
+            type_name, body, body_path = item, {}, path
+        elif isinstance(item, dict) and len(item) == 1:
+            ((type_name, body),) = item.items()
+            body_path = (*path, type_name)
+            if not isinstance(type_name, str):
+                raise self.abort(f"a layer type must be a name, got {show(type_name)}", body_path, key=True, ctx=ctx)
+            if body is None:
+                body = {}
+        elif isinstance(item, dict):
+            keys = ", ".join(show(k) for k in item)
+            raise self.abort(
+                f"a layer is one `TYPE: {{args}}` entry, but this item has {len(item)} keys ({keys})",
+                path,
+                "indent the arguments under the type, e.g. `- conv: {filters: 64, kernel: 3}`",
+                ctx=ctx,
+            )
+        else:
+            raise self.abort(
+                f"a layer is written `- relu` or `- conv: {{filters: 64, kernel: 3}}`, got {show(item)} "
+                f"({kind_of(item)})",
+                path,
+                ctx=ctx,
+            )
+        if not isinstance(body, dict):
+            raise self.abort(
+                f"the arguments of {type_name} must be a mapping, got {show(body)} ({kind_of(body)})",
+                body_path,
+                f"write `- {type_name}: {{arg: value, ...}}`",
+                ctx=ctx,
+            )
+        self.count(body_path)
+        if type_name == "parallel":
+            return self.parallel(body, body_path, ctx)
+        if type_name == "repeat":
+            return self.repeat(body, body_path, ctx)
+        if type_name in self.cyclic:
+            return None
+        if type_name in self.blocks:
+            return self.block_call(type_name, body, body_path, ctx)
+        found = lookup(type_name)
+        if found is None:
+            names = [*ALIASES, *STRUCTURAL, *self.blocks]
+            hint = suggest(type_name, names) or "known layer types: " + ", ".join(sorted({*STRUCTURAL, *_kinds()}))
+            raise self.abort(
+                f"unknown layer type '{type_name}'", body_path if body_path != path else path, hint, key=True, ctx=ctx
+            )
+        cls, rank = found
+        name = self.claim(body, body_path, cls.kind, ctx)
+        layer_path = ctx.scope.join(name)
+        layer, origins = self.build(cls, type_name, body, body_path, ctx, layer_path)
+        return LayerNode(name, layer_path, layer, type_name, rank, body_path, origins, ctx.context)
+
+    def count(self, path: DataPath) -> None:
+        self.expanded += 1
+        if self.expanded > MAX_LAYERS:
+            raise SpecError(
+                [
+                    self.diag(
+                        f"the spec expands to more than {MAX_LAYERS:,} layers",
+                        path,
+                        "lower a repeat count; cnncalc refuses larger expansions to stay fast",
+                    )
+                ]
+            )
+
+    def claim(self, body: Mapping[object, object], body_path: DataPath, type_key: str, ctx: _Ctx) -> str:
+        """The layer's name in its scope: given, or ``<type><n>`` for the n-th of its type here."""
+        scope = ctx.scope
+        number = scope.counters.get(type_key, 0) + 1
+        scope.counters[type_key] = number
+        if "name" in body:
+            raw, origin = self.subst(body["name"], (*body_path, "name"), ctx)
+            name = self.layer_name(raw, origin, ctx)
+        else:
+            name, origin = f"{type_key}{number}", body_path
+        if name in scope.names:
+            first = self.src.locate(scope.names[name])
+            at = f" (first at line {first.line})" if first else f" (first at {where(scope.names[name])})"
+            raise self.abort(
+                f"the name '{name}' is used twice in {scope.prefix or 'the top level'}{at}",
+                origin,
+                f"rename one of them; unnamed layers are numbered per type, so the {_ordinal(number)} "
+                f"{type_key} here is automatically {type_key}{number}",
+                ctx=ctx,
+            )
+        scope.names[name] = origin
+        return name
+
+    def layer_name(self, raw: object, origin: DataPath, ctx: _Ctx) -> str:
+        if not isinstance(raw, str):
+            raise self.abort(
+                f"a layer name must be text, got {show(raw)} ({kind_of(raw)})",
+                origin,
+                f"quote it: '{show(raw)}'",
+                ctx=ctx,
+            )
+        if not raw or raw != raw.strip() or any(ch.isspace() for ch in raw):
+            raise self.abort(f"layer name {show(raw)} must be non-empty without spaces", origin, ctx=ctx)
+        if "/" in raw:
+            raise self.abort(
+                f"layer name '{raw}' contains '/', which separates path components",
+                origin,
+                f"use another character, e.g. '{raw.replace('/', '_')}'",
+                ctx=ctx,
+            )
+        if raw.startswith("$"):
+            raise self.abort(f"layer name '{raw}' cannot start with '$'", origin, ctx=ctx)
+        return raw
+
+    def subst(self, value: object, path: DataPath, ctx: _Ctx) -> tuple[object, DataPath]:
+        """Replace a whole ``$param`` value (or list items) by the block argument in force."""
+        if isinstance(value, str) and value.startswith("$"):
+            m = _PARAM_REF.match(value)
+            if m is None:
+                return value, path
+            ref = m.group(1)
+            if ctx.env is None:
+                raise self.abort(
+                    f"{value} refers to a block parameter, but this layer is not inside a block",
+                    path,
+                    "define a block under `blocks:` with this parameter, or write the value itself",
+                    ctx=ctx,
+                )
+            if ref not in ctx.env:
+                raise self.abort(
+                    f"{value} is not a parameter of block '{ctx.block}'", path, suggest(ref, list(ctx.env)), ctx=ctx
+                )
+            return ctx.env[ref]
+        if isinstance(value, list):
+            return [self.subst(v, (*path, i), ctx)[0] for i, v in enumerate(value)], path
+        return value, path
+
+    def build(
+        self,
+        cls: type[Layer],
+        type_name: str,
+        body: Mapping[object, object],
+        body_path: DataPath,
+        ctx: _Ctx,
+        layer_path: str,
+    ) -> tuple[Layer, dict[str, DataPath]]:
+        infos = {name: info for name, info, _ in cls.arg_infos()}
+        kwargs: dict[str, Any] = {}
+        origins: dict[str, DataPath] = {}
+        problems: list[Diagnostic] = []
+        suggested: set[str] = set()
+        for key, raw in body.items():
+            if key == "name":
+                continue
+            if not isinstance(key, str) or key not in infos:
+                accepted = ", ".join(["name", *infos]) if infos else "no arguments (only name)"
+                hint = suggest(key, list(infos)) if isinstance(key, str) else None
+                if hint:
+                    suggested.add(hint.split("'")[1])
+                hint = hint or f"{type_name} takes {accepted}"
+                problems.append(
+                    self.diag(
+                        f"{type_name} has no argument {show(key)}",
+                        (*body_path, key),
+                        hint,
+                        layer=layer_path,
+                        key=True,
+                        ctx=ctx,
+                    )
+                )
+                continue
+            try:
+                value, origin = self.subst(raw, (*body_path, key), ctx)
+            except _Abort as exc:
+                problems.extend(exc.diagnostics)
+                continue
+            origins[key] = origin
+            try:
+                kwargs[key] = infos[key].type.parse(value)
+            except ArgProblem as exc:
+                problems.append(self.diag(f"{key}: {exc.message}", origin, exc.hint, layer=layer_path, ctx=ctx))
+        missing = [n for n, info in infos.items() if info.required and n not in body and n not in suggested]
+        if missing:
+            example = ", ".join(f"{m}: …" for m in missing)
+            problems.append(
+                self.diag(
+                    f"{type_name} needs {' and '.join(missing)}",
+                    body_path,
+                    f"write `- {type_name}: {{{example}}}`",
+                    layer=layer_path,
+                    ctx=ctx,
+                )
+            )
+        if problems:
+            raise _Abort(*problems)
+        layer = cls(**kwargs)
+        try:
+            layer.check()
+        except ArgProblem as exc:
+            at = origins.get(exc.arg or "", body_path)
+            raise self.abort(exc.message, at, exc.hint, layer=layer_path, ctx=ctx) from None
+        return layer, origins
+
+    def structural_keys(
+        self, what: str, body: Mapping[object, object], path: DataPath, allowed: Sequence[str], ctx: _Ctx
+    ) -> None:
+        for key in body:
+            if key not in allowed:
+                raise self.abort(
+                    f"{what} has no key {show(key)}",
+                    (*path, key),
+                    (suggest(key, list(allowed)) if isinstance(key, str) else None)
+                    or f"{what} takes {', '.join(allowed)}",
+                    key=True,
+                    ctx=ctx,
+                )
+        for key in allowed:
+            if key != "name" and key not in body:
+                raise self.abort(f"{what} needs '{key}'", path, _STRUCTURAL_HINTS[what], ctx=ctx)
+
+    def parallel(
+        self,
+        body: Mapping[object, object],
+        path: DataPath,
+        ctx: _Ctx,
+        instance: tuple[str, str, str] | None = None,
+    ) -> ParallelNode:
+        """``instance`` = (name, path, type) when a block's whole body is this parallel."""
+        self.structural_keys("parallel", body, path, ("name", "merge", "branches"), ctx)
+        if instance is None:
+            name = self.claim(body, path, "parallel", ctx)
+            full, type_ = ctx.scope.join(name), "parallel"
+        else:
+            name, full, type_ = instance
+        raw_merge, merge_origin = self.subst(body["merge"], (*path, "merge"), ctx)
+        try:
+            merge = Choice(tuple(MERGES)).parse(raw_merge)
+        except ArgProblem as exc:
+            raise self.abort(f"merge: {exc.message}", merge_origin, exc.hint, layer=full, ctx=ctx) from None
+        branches = body["branches"]
+        bpath = (*path, "branches")
+        if not isinstance(branches, list) or len(branches) < 2:
+            raise self.abort(
+                f"branches must be a list of at least two layer lists, got {show(branches)}",
+                bpath,
+                "write `branches: [[conv: {...}, relu], []]` — each branch a list; [] is the identity",
+                layer=full,
+                ctx=ctx,
+            )
+        groups = []
+        for i, branch in enumerate(branches, start=1):
+            at = (*bpath, i - 1)
+            if branch is None:
+                branch = []
+            if not isinstance(branch, list):
+                self.collect(
+                    self.abort(
+                        f"branch {i} must be a list of layers, got {show(branch)} ({kind_of(branch)})",
+                        at,
+                        "wrap the branch's layers in a list: `- [conv: {...}, relu]`; [] is the identity",
+                        layer=full,
+                        ctx=ctx,
+                    )
+                )
+                continue
+            bname = f"b{i}"
+            scope = _Scope(f"{full}/{bname}")
+            children = self.sequence(branch, at, _Ctx(scope, ctx.env, ctx.context, ctx.block))
+            groups.append(GroupNode(bname, scope.prefix, "branch", children, at, context=ctx.context))
+        self.count(path)  # the merge row
+        return ParallelNode(name, full, type_, merge, tuple(groups), path, merge_origin, ctx.context)
+
+    def repeat(self, body: Mapping[object, object], path: DataPath, ctx: _Ctx) -> GroupNode:
+        self.structural_keys("repeat", body, path, ("name", "times", "layers"), ctx)
+        name = self.claim(body, path, "repeat", ctx)
+        full = ctx.scope.join(name)
+        raw_times, times_origin = self.subst(body["times"], (*path, "times"), ctx)
+        try:
+            times = Int().parse(raw_times)
+        except ArgProblem as exc:
+            raise self.abort(f"times: {exc.message}", times_origin, exc.hint, layer=full, ctx=ctx) from None
+        layers = body["layers"]
+        lpath = (*path, "layers")
+        if not isinstance(layers, list) or not layers:
+            raise self.abort(
+                f"the layers of a repeat must be a non-empty list, got {show(layers)}", lpath, layer=full, ctx=ctx
+            )
+        if self.expanded + times * len(layers) > MAX_LAYERS:
+            raise SpecError(
+                [
+                    self.diag(
+                        f"repeating {len(layers)} layers {times:,} times exceeds the limit of {MAX_LAYERS:,} layers",
+                        times_origin,
+                        "lower the repeat count",
+                        layer=full,
+                        ctx=ctx,
+                    )
+                ]
+            )
+        copies = []
+        for i in range(1, times + 1):
+            scope = _Scope(f"{full}/{i}")
+            children = self.sequence(layers, lpath, _Ctx(scope, ctx.env, ctx.context, ctx.block))
+            copies.append(GroupNode(str(i), scope.prefix, "copy", children, lpath, f"copy {i} of {times}", ctx.context))
+        return GroupNode(name, full, "repeat", tuple(copies), path, f"{times} copies", ctx.context)
+
+    def block_call(self, block: str, body: Mapping[object, object], path: DataPath, ctx: _Ctx) -> Node:
+        bdef = self.blocks[block]
+        name = self.claim(body, path, block, ctx)
+        full = ctx.scope.join(name)
+        env: dict[str, tuple[object, DataPath]] = {}
+        problems: list[Diagnostic] = []
+        for key, raw in body.items():
+            if key == "name":
+                continue
+            if key not in bdef.params:
+                params = ", ".join(bdef.params) or "no parameters"
+                hint = (
+                    suggest(key, list(bdef.params)) if isinstance(key, str) else None
+                ) or f"block '{block}' takes {params}"
+                problems.append(
+                    self.diag(
+                        f"block '{block}' has no parameter {show(key)}",
+                        (*path, key),
+                        hint,
+                        layer=full,
+                        key=True,
+                        ctx=ctx,
+                    )
+                )
+                continue
+            try:
+                env[key] = self.subst(raw, (*path, key), ctx)
+            except _Abort as exc:
+                problems.extend(exc.diagnostics)
+        for param in bdef.params:
+            if param not in env and param in bdef.defaults:
+                env[param] = (bdef.defaults[param], (*bdef.path, "params", param))
+        missing = [p for p in bdef.params if p not in env]
+        if missing:
+            example = ", ".join(f"{m}: …" for m in missing)
+            problems.append(
+                self.diag(
+                    f"block '{block}' needs {', '.join(missing)}",
+                    path,
+                    f"write `- {block}: {{name: …, {example}}}`",
+                    layer=full,
+                    ctx=ctx,
+                )
+            )
+        if problems:
+            raise _Abort(*problems)
+        inner = _Ctx(_Scope(full), env, (*ctx.context, Instance(block, full, path)), block)
+        body_path = (*bdef.path, "layers")
+        only = bdef.layers[0] if len(bdef.layers) == 1 else None
+        if isinstance(only, dict) and len(only) == 1 and isinstance(only.get("parallel"), dict):
+            parallel_body = only["parallel"]
+            if "name" not in parallel_body:
+                return self.parallel(parallel_body, (*body_path, 0, "parallel"), inner, (name, full, block))
+        children = self.sequence(bdef.layers, body_path, inner)
+        return GroupNode(name, full, block, children, path, "block", ctx.context)
+
+
+_STRUCTURAL_HINTS = {
+    "parallel": "write `- parallel: {merge: concat, branches: [[...], [...]]}`",
+    "repeat": "write `- repeat: {times: 3, layers: [...]}`",
+}
+
+
+def _kinds() -> list[str]:
+    return sorted({cls.kind for cls, _ in ALIASES.values()})
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
