@@ -1,0 +1,136 @@
+"""What every command shares: options, error handling and output."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import sys
+from collections.abc import Callable
+from enum import Enum
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+
+from ..errors import CnncalcError, UsageError
+from ..report import DTYPES, Report
+
+EXIT_OK, EXIT_INVALID, EXIT_INTERNAL = 0, 2, 3
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+DType = Enum("DType", {name: name for name in DTYPES}, type=str)  # type: ignore[misc]
+
+
+class State:
+    debug = bool(os.environ.get("CNNCALC_DEBUG"))
+
+
+InputOpt = Annotated[
+    str | None,
+    typer.Option("--input", "-i", help="Override the input shape, channels first, e.g. 3x224x224.", show_default=False),
+]
+BatchOpt = Annotated[int, typer.Option("--batch", "-b", min=1, help="Batch size: scales MACs and activations.")]
+DTypeOpt = Annotated[DType, typer.Option("--dtype", help="Bytes per value for the memory figures.")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+DepthOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--depth", "-d", min=0, help="Fold blocks nested deeper than this into one row each.", show_default=False
+    ),
+]
+ExactOpt = Annotated[bool, typer.Option("--exact", help="Full integers instead of K/M/G in the table.")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def guarded(fn: F) -> F:
+    """Map cnncalc's errors to a message on stderr and exit code 2; never show a traceback
+    (unless ``--debug`` or ``CNNCALC_DEBUG=1``)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except CnncalcError as exc:
+            if State.debug:
+                raise
+            fail(exc.render(), EXIT_INVALID)
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except Exception as exc:
+            if State.debug:
+                raise
+            fail(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "  this is a bug in cnncalc; rerun with --debug for the traceback and report it",
+                EXIT_INTERNAL,
+            )
+
+    return wrapper  # type: ignore[return-value]
+
+
+def fail(message: str, code: int) -> NoReturn:
+    sys.stderr.write(message.rstrip("\n") + "\n")
+    raise typer.Exit(code)
+
+
+_SHAPE = re.compile(r"\[?\s*(\d+(?:\s*[x×,]\s*\d+)*)\s*\]?\Z")
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    """``3x224x224``, ``3,224,224`` or ``[3, 224, 224]`` → ``(3, 224, 224)``."""
+    m = _SHAPE.match(text.strip())
+    if not m:
+        raise UsageError(
+            f"--input {text!r} is not a shape",
+            "write channels first, sizes separated by x: --input 3x224x224",
+        )
+    dims = tuple(int(d) for d in re.split(r"\s*[x×,]\s*", m.group(1)))
+    if any(d < 1 for d in dims):
+        raise UsageError(f"--input {text!r}: every size must be at least 1", "e.g. --input 3x224x224")
+    return dims
+
+
+def emit_text(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def emit_report(report: Report, fmt: Format, depth: int | None, exact: bool) -> None:
+    if fmt is Format.json:
+        from ..render.text import render_json
+
+        emit_text(render_json(report))
+    elif fmt is Format.csv:
+        from ..render.text import render_csv
+
+        emit_text(render_csv(report, depth))
+    elif fmt is Format.markdown:
+        from ..render.text import render_markdown
+
+        emit_text(render_markdown(report, depth, exact))
+    else:
+        from ..render.table import render_table
+
+        print_rich(render_table(report, depth, exact))
+
+
+def print_rich(renderable: Any) -> None:
+    """Print with rich; when stdout is not a terminal, widen the console so nothing wraps."""
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        needed = Measurement.get(console, console.options.update(width=400), renderable).maximum
+        console = Console(highlight=False, width=max(console.width, min(needed, 400)))
+    console.print(renderable)

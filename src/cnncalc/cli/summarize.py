@@ -1,0 +1,103 @@
+"""``summarize``, ``preset`` and ``presets``: analyse a spec and print the result."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from ..analysis import analyze
+from ..errors import UsageError
+from ..loader import decode, load, loads, preset, preset_names, preset_text
+from ..spec import Spec
+from .common import (
+    BatchOpt,
+    DepthOpt,
+    DType,
+    DTypeOpt,
+    ExactOpt,
+    Format,
+    FormatOpt,
+    InputOpt,
+    emit_report,
+    emit_text,
+    guarded,
+    parse_shape,
+    print_rich,
+)
+
+
+def read_spec(path: str) -> Spec:
+    """A spec file, or ``-`` for standard input."""
+    if path == "-":
+        try:
+            raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"cannot read standard input: {exc}") from None
+        return loads(decode(raw, "<stdin>"), "<stdin>")
+    return load(path)
+
+
+def _report(
+    spec: Spec, input_: str | None, batch: int, dtype: DType, fmt: Format, depth: int | None, exact: bool
+) -> None:
+    shape = parse_shape(input_) if input_ is not None else None
+    report = analyze(spec, input_shape=shape, batch=batch, dtype=dtype.value)
+    emit_report(report, fmt, depth, exact)
+
+
+@guarded
+def summarize(
+    spec: Annotated[str, typer.Argument(help="A spec file (YAML), or - for standard input.", show_default=False)],
+    input_: InputOpt = None,
+    batch: BatchOpt = 1,
+    dtype: DTypeOpt = DType.float32,  # type: ignore[attr-defined]
+    fmt: FormatOpt = Format.table,
+    depth: DepthOpt = None,
+    exact: ExactOpt = False,
+) -> None:
+    """Every layer's output shape, parameters, MACs and memory for a spec file."""
+    _report(read_spec(spec), input_, batch, dtype, fmt, depth, exact)
+
+
+@guarded
+def preset_cmd(
+    name: Annotated[str | None, typer.Argument(help="A preset name (see --list).", show_default=False)] = None,
+    list_: Annotated[bool, typer.Option("--list", "-l", help="List the presets.")] = False,
+    yaml_: Annotated[bool, typer.Option("--yaml", help="Print the preset's spec, to copy and edit.")] = False,
+    input_: InputOpt = None,
+    batch: BatchOpt = 1,
+    dtype: DTypeOpt = DType.float32,  # type: ignore[attr-defined]
+    fmt: FormatOpt = Format.table,
+    depth: DepthOpt = None,
+    exact: ExactOpt = False,
+) -> None:
+    """Summarize a built-in network (alexnet, googlenet, …)."""
+    if list_:
+        _list(fmt)
+        return
+    if name is None:
+        raise UsageError("name a preset, or use --list", "presets: " + ", ".join(preset_names()))
+    if yaml_:
+        emit_text(preset_text(name))
+        return
+    _report(preset(name), input_, batch, dtype, fmt, depth, exact)
+
+
+@guarded
+def presets_cmd(fmt: FormatOpt = Format.table) -> None:
+    """List the built-in networks with their descriptions and sources."""
+    _list(fmt)
+
+
+def _list(fmt: Format) -> None:
+    from ..render.presets import preset_rows, render_preset_list
+
+    rows = preset_rows()
+    if fmt is Format.table:
+        print_rich(render_preset_list(rows))
+    else:
+        from ..render.presets import presets_text
+
+        emit_text(presets_text(rows, fmt.value))

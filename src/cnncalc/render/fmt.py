@@ -1,0 +1,44 @@
+"""Number and shape formatting shared by the renderers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+_UNITS = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
+_BYTES = ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB"))
+
+
+def human(n: int) -> str:
+    """Decimal units: 34944 → ``34.94K``, 724406816 → ``724.41M``."""
+    for size, unit in _UNITS:
+        if abs(n) >= size:
+            return f"{n / size:.2f}{unit}"
+    return str(n)
+
+
+def human_bytes(n: int) -> str:
+    """Binary units: 243860896 → ``232.56 MiB``."""
+    for size, unit in _BYTES:
+        if abs(n) >= size:
+            return f"{n / size:.2f} {unit}"
+    return f"{n} B"
+
+
+def count(n: int, exact: bool) -> str:
+    return f"{n:,}" if exact else human(n)
+
+
+def both(n: int) -> str:
+    """``60,965,224 (60.97M)`` — exact, with the human form when it differs."""
+    short = human(n)
+    return f"{n:,}" if short == str(n) else f"{n:,} ({short})"
+
+
+def shape(dims: Sequence[int]) -> str:
+    return "×".join(str(d) for d in dims)
+
+
+def percent(share: float) -> str:
+    if share == 0:
+        return ""
+    return "<0.1%" if share < 0.001 else f"{share * 100:.1f}%"
