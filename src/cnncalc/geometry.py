@@ -8,7 +8,9 @@ deep learning", arXiv:1603.07285, relationships 1-12, generalised to asymmetric 
 * with ``ceil_mode`` the division rounds up, and a last window that would start inside the right padding
   (or beyond) is dropped — PyTorch's rule (``pooling_output_shape_pad_lr`` in ATen). Caffe applies the
   drop only when padding > 0, so for a window narrower than the stride with no padding Caffe produces one
-  more (empty) window than PyTorch; cnncalc follows PyTorch;
+  more (empty) window than PyTorch; cnncalc follows PyTorch. (PyTorch's rule can drop a window that floor
+  mode keeps when padding exceeds half the kernel, which PyTorch forbids for pooling; cnncalc only ever
+  drops the extra window ceil mode adds, so ceil mode never gives less than floor mode);
 * transposed convolution ``(N − 1)·S − P_before − P_after + k_eff + output_padding``.
 
 ``same`` and ``valid`` padding are TensorFlow's: ``valid`` is no padding; ``same`` makes the output
@@ -94,12 +96,10 @@ def window(
     room = size + pad_before + pad_after - span
     if room < 0:
         out = 0
-    elif ceil_mode:
-        out = -(-room // stride) + 1
-        if (out - 1) * stride >= size + pad_before:
-            out -= 1
     else:
         out = room // stride + 1
+        if ceil_mode and room % stride and out * stride < size + pad_before:
+            out += 1  # the extra, partial window ceil mode adds, unless it would start in the right padding
     unread, trailing = _unread(size, span, kernel, stride, dilation, pad_before, out)
     return Window(size, kernel, stride, dilation, pad_before, pad_after, ceil_mode, out, unread, trailing)
 

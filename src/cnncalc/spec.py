@@ -920,7 +920,7 @@ class _Parser:
             if "name" not in parallel_body:
                 return self.parallel(parallel_body, (*body_path, 0, "parallel"), inner, (name, full, block))
         children = self.sequence(bdef.layers, body_path, inner)
-        return GroupNode(name, full, block, children, path, "block", ctx.context)
+        return GroupNode(name, full, block, children, path, bdef.description or "block", ctx.context)
 
 
 _STRUCTURAL_HINTS = {

@@ -211,11 +211,14 @@ def fmt_pads(pads: tuple[tuple[int, int], ...]) -> str:
 
 
 def fmt_window(kernel: Shape, stride: Shape, pads: tuple[tuple[int, int], ...], dilation: Shape) -> str:
-    """``11×11/4``, ``3×3/1 pad 1``, ``3×3/2 pad (0,1)×(0,1)``, ``3×3/1 dil 2``."""
-    parts = ["×".join(str(k) for k in kernel) + "/" + fmt_axes(stride), fmt_pads(pads)]
+    """``3×3, stride 2, pad 1, dilation 2`` — leaving out stride 1, no padding and dilation 1."""
+    parts = ["×".join(str(k) for k in kernel)]
+    if any(s != 1 for s in stride):
+        parts.append("stride " + fmt_axes(stride))
+    parts.append(fmt_pads(pads))
     if any(d != 1 for d in dilation):
-        parts.append("dil " + fmt_axes(dilation))
-    return " ".join(p for p in parts if p)
+        parts.append("dilation " + fmt_axes(dilation))
+    return ", ".join(p for p in parts if p)
 
 
 def divisible(count: int, groups: int, what: str) -> None:

@@ -24,12 +24,27 @@ from .base import (
 )
 
 
-def _channels(c_in: int, filters: int, groups: int) -> str:
-    if groups == 1:
-        return f"{c_in}→{filters}"
-    if groups == c_in:
-        return f"{c_in}→{filters} depthwise"
-    return f"{c_in}→{filters}, {groups} groups of {c_in // groups}→{filters // groups}"
+def _filters(filters: int, kernel: Shape, c_in: int, groups: int) -> str:
+    """``96 filters of 11×11×3``: each filter spans all C_in / groups input channels of its group."""
+    text = f"{filters} filters of " + "×".join(str(k) for k in kernel) + f"×{c_in // groups}"
+    if groups == c_in and groups > 1:
+        return text + " (depthwise)"
+    return text + (f" ({groups} groups)" if groups > 1 else "")
+
+
+def _details(
+    filters: int,
+    kernel: Shape,
+    c_in: int,
+    groups: int,
+    stride: Shape,
+    pads: tuple[tuple[int, int], ...],
+    dilation: Shape,
+    bias: bool,
+) -> str:
+    window = fmt_window(kernel, stride, pads, dilation).partition(", ")[2]
+    parts = [_filters(filters, kernel, c_in, groups), window, "" if bias else "no bias"]
+    return ", ".join(p for p in parts if p)
 
 
 @register
@@ -69,8 +84,7 @@ class Conv(Layer):
             weights=weights,
             biases=self.filters if self.bias else 0,
             macs=weights * numel(out[1:]),
-            details=f"{fmt_window(kernel, stride, pads, dilation)}, {_channels(c_in, self.filters, self.groups)}"
-            + ("" if self.bias else ", no bias"),
+            details=_details(self.filters, kernel, c_in, self.groups, stride, pads, dilation, self.bias),
             warnings=unread_warning(windows),
         )
 
@@ -144,13 +158,13 @@ class Deconv(Layer):
                 )
         out = (self.filters, *lengths)
         weights = math.prod(kernel) * c_in * (self.filters // self.groups)
-        details = f"{fmt_window(kernel, stride, pads, dilation)}, {_channels(c_in, self.filters, self.groups)}"
+        details = _details(self.filters, kernel, c_in, self.groups, stride, pads, dilation, self.bias)
         if any(extra):
-            details += " out_pad " + "×".join(str(e) for e in extra)
+            details += ", output_padding " + "×".join(str(e) for e in extra)
         return Calc(
             output_shape=out,
             weights=weights,
             biases=self.filters if self.bias else 0,
             macs=weights * numel(spatial),
-            details=details + ("" if self.bias else ", no bias"),
+            details=details,
         )

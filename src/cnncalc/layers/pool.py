@@ -39,7 +39,7 @@ def _pool(
     windows = slide(layer.kind, spatial, kernel, stride, pads, dilation, ceil_mode)
     return Calc(
         output_shape=(inp[0], *(w.out for w in windows)),
-        details=fmt_window(kernel, stride, pads, dilation) + (" ceil" if ceil_mode else "") + ", per channel",
+        details=fmt_window(kernel, stride, pads, dilation) + (", ceil mode" if ceil_mode else "") + ", per channel",
         warnings=unread_warning(windows),
     )
 

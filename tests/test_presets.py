@@ -1,0 +1,232 @@
+"""The presets against their published figures and against the real Caffe definitions."""
+
+from __future__ import annotations
+
+import pytest
+
+import cnncalc
+from cnncalc.spec import LayerNode
+
+from .caffe_reference import run as caffe_run
+from .conftest import FIXTURES
+
+CAFFE = FIXTURES / "caffe"
+
+
+def report(name: str) -> cnncalc.Report:
+    return cnncalc.analyze(cnncalc.preset(name))
+
+
+def test_every_preset_loads_and_cites_a_source() -> None:
+    for name in cnncalc.preset_names():
+        spec = cnncalc.preset(name)
+        assert spec.description and spec.source, name
+
+
+# ------------------------------------------------------------------------------------------- AlexNet
+
+
+def test_alexnet_parameters() -> None:
+    # 60,965,224: the sum of bvlc_alexnet's blobs (weights and biases); recomputed layer by layer from
+    # deploy.prototxt in test_alexnet_matches_caffe_layer_by_layer.
+    conv = (11 * 11 * 3 * 96 + 96) + (5 * 5 * 48 * 256 + 256) + (3 * 3 * 256 * 384 + 384)
+    conv += (3 * 3 * 192 * 384 + 384) + (3 * 3 * 192 * 256 + 256)
+    fc = (9216 * 4096 + 4096) + (4096 * 4096 + 4096) + (4096 * 1000 + 1000)
+    assert conv + fc == 60_965_224
+    assert report("alexnet").totals.params == 60_965_224
+
+
+def test_alexnet_shapes() -> None:
+    # the paper's figure 2: 55×55×96 after conv1, 27×27×256 after conv2, 13×13×384/384/256, fc 4096-4096-1000
+    r = report("alexnet")
+    expected = {
+        "conv1": (96, 55, 55),
+        "pool1": (96, 27, 27),
+        "conv2": (256, 27, 27),
+        "pool2": (256, 13, 13),
+        "conv3": (384, 13, 13),
+        "conv4": (384, 13, 13),
+        "conv5": (256, 13, 13),
+        "pool5": (256, 6, 6),
+        "fc6": (4096,),
+        "fc7": (4096,),
+        "fc8": (1000,),
+        "prob": (1000,),
+    }
+    assert {name: r.find(name).output_shape for name in expected} == expected  # type: ignore[union-attr]
+    assert r.input_shape == (3, 227, 227) and not r.warnings
+
+
+def test_alexnet_on_224_warns_about_the_unread_row_and_column() -> None:
+    r = cnncalc.analyze(cnncalc.preset("alexnet"), input_shape=(3, 224, 224))
+    # (224 − 11) / 4 = 53.25: 54 windows cover rows 0..222; row 223 and column 223 are never read
+    assert r.find("conv1").output_shape == (96, 54, 54)  # type: ignore[union-attr]
+    (warning,) = [w for w in r.warnings if w.layer == "conv1"]
+    assert "the last row and the last column" in warning.message
+    assert "224 + 0 − 11 = 213 is not a multiple of the stride 4" in warning.message
+
+
+def test_alexnet_description_explains_224_vs_227() -> None:
+    description = cnncalc.preset("alexnet").description or ""
+    assert "224" in description and "227" in description and "54.25" in description
+
+
+def test_alexnet_torchvision() -> None:
+    # torchvision's model documentation lists AlexNet_Weights.IMAGENET1K_V1 with 61,100,840 parameters
+    # and 0.71 GFLOPS (torchvision's "GFLOPS" are MACs).
+    r = report("alexnet-torchvision")
+    assert r.totals.params == 61_100_840
+    assert round(r.totals.macs / 1e9, 2) == 0.71
+    assert r.find("conv1").output_shape == (64, 55, 55)  # type: ignore[union-attr]  # (224 + 4 − 11)//4 + 1
+    assert r.find("avgpool").output_shape == (256, 6, 6)  # type: ignore[union-attr]
+
+
+def test_alexnet_matches_caffe_layer_by_layer() -> None:
+    caffe = caffe_run(CAFFE / "bvlc_alexnet" / "deploy.prototxt")
+    r = report("alexnet")
+    for name in ("conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5", "fc6", "fc7", "fc8"):
+        row = r.find(name)
+        assert row is not None
+        assert (row.output_shape, row.params) == caffe[name], name
+    assert r.totals.params == sum(params for _, params in caffe.values())
+
+
+# ----------------------------------------------------------------------------------------- GoogLeNet
+
+# Caffe's layer names → cnncalc paths: inception modules are one block whose branches are b1..b4
+_BRANCH = {
+    "1x1": "b1",
+    "3x3_reduce": "b2",
+    "3x3": "b2",
+    "5x5_reduce": "b3",
+    "5x5": "b3",
+    "pool": "b4",
+    "pool_proj": "b4",
+}
+_STEM = {
+    "conv1/7x7_s2": "conv1",
+    "pool1/3x3_s2": "pool1",
+    "pool1/norm1": "norm1",
+    "conv2/3x3_reduce": "conv2_reduce",
+    "conv2/3x3": "conv2",
+    "conv2/norm2": "norm2",
+    "pool2/3x3_s2": "pool2",
+    "pool3/3x3_s2": "pool3",
+    "pool4/3x3_s2": "pool4",
+    "pool5/7x7_s1": "pool5",
+    "loss3/classifier": "classifier",
+    "prob": "prob",
+}
+
+
+def _googlenet_path(caffe_name: str) -> str | None:
+    if caffe_name in _STEM:
+        return _STEM[caffe_name]
+    module, _, leaf = caffe_name.partition("/")
+    if module.startswith("inception_") and leaf == "output":
+        return f"{module}/concat"
+    if module.startswith("inception_") and leaf in _BRANCH:
+        return f"{module}/{_BRANCH[leaf]}/{leaf}"
+    return None  # in-place ReLU and dropout layers share their bottom's blob
+
+
+def test_googlenet_matches_caffe_layer_by_layer() -> None:
+    caffe = caffe_run(CAFFE / "bvlc_googlenet" / "deploy.prototxt")
+    r = report("googlenet")
+    compared = 0
+    for caffe_name, expected in caffe.items():
+        path = _googlenet_path(caffe_name)
+        if path is None:
+            continue
+        row = r.find(path)
+        assert row is not None, caffe_name
+        assert (row.output_shape, row.params) == expected, caffe_name
+        compared += 1
+    assert compared == 12 + 9 * 8  # 12 stem/head layers, 9 modules × (6 convs + pool + concat)
+    assert r.totals.params == sum(params for _, params in caffe.values()) == 6_998_552
+
+
+# Szegedy et al. 2014, "Going Deeper with Convolutions", Table 1: output size (H×W×depth) per stage
+GOOGLENET_TABLE1 = {
+    "conv1": (64, 112, 112),
+    "pool1": (64, 56, 56),
+    "conv2": (192, 56, 56),
+    "pool2": (192, 28, 28),
+    "inception_3a": (256, 28, 28),
+    "inception_3b": (480, 28, 28),
+    "pool3": (480, 14, 14),
+    "inception_4a": (512, 14, 14),
+    "inception_4b": (512, 14, 14),
+    "inception_4c": (512, 14, 14),
+    "inception_4d": (528, 14, 14),
+    "inception_4e": (832, 14, 14),
+    "pool4": (832, 7, 7),
+    "inception_5a": (832, 7, 7),
+    "inception_5b": (1024, 7, 7),
+    "pool5": (1024, 1, 1),
+    "drop": (1024, 1, 1),
+    "classifier": (1000,),
+    "prob": (1000,),
+}
+
+
+def test_googlenet_stages_match_table1() -> None:
+    r = report("googlenet")
+    assert {name: r.find(name).output_shape for name in GOOGLENET_TABLE1} == GOOGLENET_TABLE1  # type: ignore[union-attr]
+    assert not r.warnings
+
+
+# Table 1's "ops" column (millions of multiply-adds) for the inception modules. The paper rounds
+# inconsistently (4a: 73.6 → 73, 4b: 87.9 → 88), hence the tolerance of 1 M. Two rows are left out
+# because they do not follow from the table's own widths: conv1 (34M for a 7×7×3 conv with 64 outputs on
+# 112×112 positions, which is 7·7·3·64·112·112 = 118M) and 5a (54M; its listed widths 256, 160→320,
+# 32→128, 128 on 7×7×832 give 51.1M).
+TABLE1_OPS_M = {
+    "inception_3a": 128,
+    "inception_3b": 304,
+    "inception_4a": 73,
+    "inception_4b": 88,
+    "inception_4c": 100,
+    "inception_4d": 119,
+    "inception_4e": 170,
+    "inception_5b": 71,
+}
+
+
+def test_googlenet_module_macs_match_table1_ops() -> None:
+    r = report("googlenet")
+    for name, ops in TABLE1_OPS_M.items():
+        assert abs(r.find(name).macs / 1e6 - ops) < 1, name  # type: ignore[union-attr]
+    # conv2 row (1×1 reduce + 3×3): 360M
+    assert round((r.find("conv2_reduce").macs + r.find("conv2").macs) / 1e6) == 360  # type: ignore[union-attr]
+    assert r.find("classifier").macs == 1024 * 1000  # type: ignore[union-attr]  # Table 1: linear 1M
+
+
+def test_googlenet_total_macs() -> None:
+    # the paper (section 5): "a computational budget of 1.5 billion multiply-adds at inference time"
+    macs = report("googlenet").totals.macs
+    assert 1.5e9 <= macs < 1.6e9
+
+
+def test_googlenet_inception_is_one_block_used_nine_times() -> None:
+    spec = cnncalc.preset("googlenet")
+    assert list(spec.blocks) == ["inception"]
+    uses = [node for node in spec.layers if not isinstance(node, LayerNode) and node.type == "inception"]
+    assert len(uses) == 9
+
+
+# ------------------------------------------------------------------------------------- seed example
+
+
+def test_seed_example() -> None:
+    r = report("seed-example")
+    first, second = r.layers
+    assert (first.output_shape, first.params) == ((32, 28, 28), 32 * 3 * 3 + 32)
+    # 64 filters of 5×5×32: each spans all 32 maps → 64 output maps, not 32·64
+    assert (second.output_shape, second.params) == ((64, 28, 28), 64 * 5 * 5 * 32 + 64)
+
+
+@pytest.mark.parametrize("name", ["alexnet", "alexnet-torchvision", "googlenet", "seed-example"])
+def test_preset_yaml_round_trips(name: str) -> None:
+    text = cnncalc.preset_text(name)
+    assert cnncalc.analyze(cnncalc.loads(text)).to_dict() == report(name).to_dict()
