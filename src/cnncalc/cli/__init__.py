@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
+from .check import CHECK_HELP, check_cmd
 from .common import State
 from .summarize import preset_cmd, presets_cmd, summarize
 
@@ -18,7 +19,8 @@ app = typer.Typer(
     name="cnncalc",
     help="Exact shapes, parameters, MACs and memory of convolutional networks written as YAML,"
     " without a deep-learning framework.\n\n"
-    "Exit codes: 0 success; 2 invalid spec, invalid option or missing file; 3 internal error (a bug).",
+    "Exit codes: 0 success; 1 a check failed (check); 2 invalid spec, invalid option or"
+    " missing file; 3 internal error (a bug).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -46,6 +48,7 @@ def _root(
 app.command("summarize")(summarize)
 app.command("preset")(preset_cmd)
 app.command("presets")(presets_cmd)
+app.command("check", help=CHECK_HELP)(check_cmd)
 
 
 def main() -> None:
