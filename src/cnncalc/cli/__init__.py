@@ -13,13 +13,14 @@ import typer
 from .. import __version__
 from .check import CHECK_HELP, check_cmd
 from .common import State
+from .diff import diff_cmd
 from .summarize import preset_cmd, presets_cmd, summarize
 
 app = typer.Typer(
     name="cnncalc",
     help="Exact shapes, parameters, MACs and memory of convolutional networks written as YAML,"
     " without a deep-learning framework.\n\n"
-    "Exit codes: 0 success; 1 a check failed (check); 2 invalid spec, invalid option or"
+    "Exit codes: 0 success; 1 a check failed (check, diff --fail-on-increase); 2 invalid spec, invalid option or"
     " missing file; 3 internal error (a bug).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -49,6 +50,7 @@ app.command("summarize")(summarize)
 app.command("preset")(preset_cmd)
 app.command("presets")(presets_cmd)
 app.command("check", help=CHECK_HELP)(check_cmd)
+app.command("diff")(diff_cmd)
 
 
 def main() -> None:
