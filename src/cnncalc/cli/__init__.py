@@ -14,6 +14,7 @@ from .. import __version__
 from .check import CHECK_HELP, check_cmd
 from .common import State
 from .diff import diff_cmd
+from .schema import schema_cmd
 from .summarize import preset_cmd, presets_cmd, summarize
 
 app = typer.Typer(
@@ -51,6 +52,7 @@ app.command("preset")(preset_cmd)
 app.command("presets")(presets_cmd)
 app.command("check", help=CHECK_HELP)(check_cmd)
 app.command("diff")(diff_cmd)
+app.command("schema")(schema_cmd)
 
 
 def main() -> None:
