@@ -203,6 +203,18 @@ def test_per_layer_expectations(cli: Cli, spec_file: Write, entry: str, status: 
     assert text in result.stdout
 
 
+def test_a_parallel_by_name_means_its_merged_output(cli: Cli, spec_file: Write) -> None:
+    text = (
+        "name: p\ninput: [1, 28, 28]\n"
+        "checks:\n  layers:\n    mixed: {output_shape: [12, 26, 26], params: 120}\n"
+        "layers:\n  - parallel:\n      name: mixed\n      merge: concat\n"
+        "      branches: [[conv: {filters: 8, kernel: 3}], [conv: {filters: 4, kernel: 3}]]\n"
+    )
+    # concat of 8 + 4 = 12 maps of 28 − 3 + 1 = 26; params (8·9 + 8) + (4·9 + 4) = 80 + 40 = 120
+    result = cli("check", str(spec_file(text)))
+    assert result.exit_code == 0, result
+
+
 def test_per_layer_expectation_on_the_command_line(cli: Cli, spec_file: Write) -> None:
     path = spec_file(GOOGLENET)
     ok = cli("check", str(path), "-e", "inception_3a.output_shape=256x28x28", "-e", "inception_5b.macs=70.697984M")

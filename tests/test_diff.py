@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cnncalc
 from cnncalc.diff import Change, diff
@@ -159,3 +161,29 @@ def test_presets_by_prefix_and_standard_input(cli: Cli) -> None:
     result = cli("diff", "preset:alexnet-torchvision", "-", "-f", "json", input=INSERTED)
     assert result.exit_code == 0
     assert [c["change"] for c in json.loads(result.stdout)["layers"]] == ["added"]
+
+
+# shape-preserving layers on [4, 16]: whatever the stack, inserting one of them changes no other row
+KEEPS_SHAPE = [
+    "relu",
+    "batchnorm",
+    {"conv": {"filters": 4, "kernel": 1}},
+    {"conv": {"filters": 4, "kernel": 3, "padding": 1}},
+    {"maxpool": {"kernel": 3, "stride": 1, "padding": 1}},
+]
+
+
+@given(
+    st.lists(st.sampled_from(range(len(KEEPS_SHAPE))), min_size=1, max_size=30),
+    st.sampled_from(range(len(KEEPS_SHAPE))),
+    st.data(),
+)
+def test_one_insertion_anywhere_is_one_added_row(stack: list[int], extra: int, draw: st.DataObject) -> None:
+    at = draw.draw(st.integers(min_value=0, max_value=len(stack)), label="position")
+    layers = [KEEPS_SHAPE[i] for i in stack]
+    old = cnncalc.from_dict({"name": "n", "input": [4, 16], "layers": layers})
+    new = cnncalc.from_dict({"name": "n", "input": [4, 16], "layers": [*layers[:at], KEEPS_SHAPE[extra], *layers[at:]]})
+    forward, backward = diff(old, new), diff(new, old)
+    assert [c.change for c in forward.layers] == [Change.ADDED]
+    assert [c.change for c in backward.layers] == [Change.REMOVED]
+    assert forward.unchanged == backward.unchanged == len(stack)

@@ -3,18 +3,18 @@
 Rows are matched by aligning the two execution orders, not by path equality: a layer inserted early
 renumbers every later automatic name (``conv3`` → ``conv4``), and matching by path would report each of
 those as changed. Each row gets a signature — its kind, its arguments, and its path with automatic
-numbers removed (``stage1/basic2/conv1`` → ``stage1/basic#/conv#``) — and
-:class:`difflib.SequenceMatcher` aligns the signature sequences (the longest common runs first, in order,
-as in ``diff``). Inside a stretch that does not match, rows are paired by kind in order: a conv whose
-``filters`` changed is one changed conv, and what is left over was added or removed. So an inserted
-layer reads as one insertion, plus the layers whose figures it really changes (the next conv's input
-channels).
+numbers removed (``stage1/basic2/conv1`` → ``stage1/basic#/conv#``) — and the rows of a longest common
+subsequence of the two signature sequences are matched: the alignment with the fewest insertions and
+removals, as ``diff`` aligns lines. Between two matches, the rows left over are paired by kind the same
+way: a conv whose ``filters`` changed is one changed conv, and what is left was added or removed. So an
+inserted layer reads as one insertion, plus the layers whose figures it really changes (the next conv's
+input channels).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import Enum
@@ -35,6 +35,7 @@ FIGURES = (
     "layers",
 )
 _NUMBERED = re.compile(r"(.*?)(\d+)\Z")
+MAX_CELLS = 4_000_000  # a changed stretch of 2,000 × 2,000 rows is still aligned exactly, in under a second
 
 
 class Change(str, Enum):
@@ -149,22 +150,90 @@ def diff(old: Spec, new: Spec, *, batch: int = 1, dtype: str = "float32") -> Dif
 def align(
     old: Sequence[Hashable], new: Sequence[Hashable], before: Report, after: Report
 ) -> list[tuple[int | None, int | None]]:
-    """Pairs of row indexes (old, new); ``None`` on one side is an insertion or a removal."""
+    """Pairs of row indexes (old, new) in order; ``None`` on one side is an insertion or a removal.
+
+    Rows with equal signatures are matched along a longest common subsequence; the rows left between two
+    matches are paired by kind the same way, and what remains was added or removed.
+    """
     pairs: list[tuple[int | None, int | None]] = []
-    outer = SequenceMatcher(None, old, new, autojunk=False)  # autojunk would ignore frequent rows (relu)
-    for tag, i1, i2, j1, j2 in outer.get_opcodes():
-        if tag == "equal":
-            pairs.extend(zip(range(i1, i2), range(j1, j2), strict=True))
-            continue
-        kinds_old = [before.layers[i].type for i in range(i1, i2)]
-        kinds_new = [after.layers[j].type for j in range(j1, j2)]
-        inner = SequenceMatcher(None, kinds_old, kinds_new, autojunk=False)
-        for tag2, a1, a2, b1, b2 in inner.get_opcodes():
-            if tag2 == "equal":
-                pairs.extend(zip(range(i1 + a1, i1 + a2), range(j1 + b1, j1 + b2), strict=True))
-            else:
-                pairs.extend((i, None) for i in range(i1 + a1, i1 + a2))
-                pairs.extend((None, j) for j in range(j1 + b1, j1 + b2))
+    gap_old: list[int] = []
+    gap_new: list[int] = []
+
+    def close_gap() -> None:
+        kinds = _matches([before.layers[i].type for i in gap_old], [after.layers[j].type for j in gap_new])
+        for a, b in _with_gaps(kinds, len(gap_old), len(gap_new)):
+            pairs.append((None if a is None else gap_old[a], None if b is None else gap_new[b]))
+        gap_old.clear()
+        gap_new.clear()
+
+    for i, j in _with_gaps(_matches(old, new), len(old), len(new)):
+        if i is not None and j is not None:
+            close_gap()
+            pairs.append((i, j))
+        elif i is not None:
+            gap_old.append(i)
+        elif j is not None:
+            gap_new.append(j)
+    close_gap()
+    return pairs
+
+
+def _with_gaps(matches: Sequence[tuple[int, int]], n: int, m: int) -> Iterator[tuple[int | None, int | None]]:
+    """Every index of both sequences in order: the matched pairs, and the unmatched ones alone."""
+    i = j = 0
+    for a, b in [*matches, (n, m)]:
+        yield from ((k, None) for k in range(i, a))
+        yield from ((None, k) for k in range(j, b))
+        if a < n:
+            yield a, b
+        i, j = a + 1, b + 1
+
+
+def _matches(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[int, int]]:
+    """Index pairs of a longest common subsequence of ``a`` and ``b``: the fewest insertions and removals.
+
+    The common beginning and end are matched directly (a typical edit leaves most of a network alone);
+    the middle is solved by dynamic programming over ``len · len`` cells, or beyond :data:`MAX_CELLS`
+    approximated by :class:`difflib.SequenceMatcher`'s longest blocks.
+    """
+    n, m = len(a), len(b)
+    lo = 0
+    while lo < min(n, m) and a[lo] == b[lo]:
+        lo += 1
+    hi = 0
+    while hi < min(n, m) - lo and a[n - 1 - hi] == b[m - 1 - hi]:
+        hi += 1
+    middle = _lcs(a[lo : n - hi], b[lo : m - hi])
+    return [
+        *((k, k) for k in range(lo)),
+        *((lo + i, lo + j) for i, j in middle),
+        *((n - hi + k, m - hi + k) for k in range(hi)),
+    ]
+
+
+def _lcs(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[int, int]]:
+    n, m = len(a), len(b)
+    if not n or not m:
+        return []
+    if n * m > MAX_CELLS:
+        blocks = SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+        return [(i + k, j + k) for i, j, size in blocks for k in range(size)]
+    # longest[i][j]: the length of a longest common subsequence of a[i:] and b[j:]
+    longest = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        row, below, item = longest[i], longest[i + 1], a[i]
+        for j in range(m - 1, -1, -1):
+            row[j] = below[j + 1] + 1 if item == b[j] else max(below[j], row[j + 1])
+    pairs = []
+    i = j = 0
+    while i < n and j < m:
+        if a[i] == b[j]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif longest[i + 1][j] >= longest[i][j + 1]:
+            i += 1
+        else:
+            j += 1
     return pairs
 
 
