@@ -28,9 +28,13 @@ def blocks(language: str) -> list[str]:
 
 
 def examples() -> list[tuple[str, str]]:
-    """(command, expected output) for every ``$ cnncalc …`` line of the sections' console blocks."""
+    """(command, expected output) for every ``$ cnncalc …`` line of the sections' transcripts, in order.
+
+    Console blocks hold commands that succeed anywhere (tests/test_readme.py runs them beside net.yaml);
+    text blocks that start with ``$`` are transcripts of this repository, failures included.
+    """
     found = []
-    for block in blocks("console"):
+    for block in re.findall(r"```(?:console|text)\n(\$ .*?)```", SECTIONS, flags=re.DOTALL):
         for chunk in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
             command, _, output = chunk.partition("\n")
             found.append((command, output))
@@ -38,18 +42,20 @@ def examples() -> list[tuple[str, str]]:
 
 
 @pytest.mark.skipif(not CNNCALC.exists(), reason="the cnncalc script is not installed beside this interpreter")
-def test_console_examples_print_what_the_readme_shows(tmp_path: Path) -> None:
+def test_transcripts_print_what_the_readme_shows(tmp_path: Path) -> None:
     (tmp_path / "specs").symlink_to(ROOT / "specs")
+    spec_example = README[README.index("\n## The spec language\n") :]
+    (tmp_path / "net.yaml").write_text(re.findall(r"```yaml\n(.*?)```", spec_example, flags=re.DOTALL)[0])
     env = {**os.environ, "PATH": f"{CNNCALC.parent}{os.pathsep}{os.environ['PATH']}", "COLUMNS": "200"}
     env.update(NO_COLOR="1", TERM="dumb", CNNCALC_DEBUG="")
-    ran = 0
+    ran = []
     for command, expected in examples():
         result = subprocess.run(
             ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
         )
         assert result.stdout + result.stderr == expected, command
-        ran += 1
-    assert ran == 5
+        ran.append(command.split()[1])
+    assert ran == ["check", "check", "check", "check", "preset", "diff", "diff"]
 
 
 def test_the_checks_example_holds_for_googlenet(cli: Callable[..., Result], spec_file: Callable[..., Path]) -> None:

@@ -230,7 +230,7 @@ def _scalar(node: yaml.ScalarNode) -> object:
     tag = node.tag
     raw = node.value
     if tag == _TAG + "str":
-        if node.style is None and _YAML12_NUMBER.match(raw):
+        if not node.style and _YAML12_NUMBER.match(raw):  # plain scalar: style None, or "" from libyaml
             return float(raw)  # 1e-4: text in YAML 1.1, a number in YAML 1.2 and to every reader
         return raw
     if tag == _TAG + "null":

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .args import ArgProblem, Choice, Int, Text, kind_of, show, suggest
+from .args import AmbiguousScalar, ArgProblem, Choice, Int, Text, kind_of, show, suggest
 from .checks import Checks, parse_checks
 from .errors import Diagnostic, Location, SpecError
 from .layers import ALIASES, MERGES, Layer, Shape, lookup
@@ -202,7 +202,7 @@ def make_diagnostic(
     location = source_map.locate(path, key)
     notes = []
     for inst in reversed(context):
-        loc = source_map.locate(inst.origin)
+        loc = source_map.locate(inst.origin, key=True)
         at = str(loc) if loc is not None else where(inst.origin)
         notes.append(f"in block '{inst.block}' instantiated as {inst.path} at {at}")
     return Diagnostic(
@@ -678,6 +678,8 @@ class _Parser:
         return name
 
     def layer_name(self, raw: object, origin: DataPath, ctx: _Ctx) -> str:
+        if isinstance(raw, AmbiguousScalar):
+            raise self.abort(f"name: {raw.raw} is ambiguous: {raw.reason}", origin, "quote it to mean text", ctx=ctx)
         if not isinstance(raw, str):
             raise self.abort(
                 f"a layer name must be text, got {show(raw)} ({kind_of(raw)})",
@@ -871,11 +873,12 @@ class _Parser:
             raise self.abort(
                 f"the layers of a repeat must be a non-empty list, got {show(layers)}", lpath, layer=full, ctx=ctx
             )
-        if self.expanded + times * len(layers) > MAX_LAYERS:
-            raise SpecError(
+
+        def too_many(per_copy: int) -> SpecError:
+            return SpecError(
                 [
                     self.diag(
-                        f"repeating {len(layers)} layers {times:,} times exceeds the limit of {MAX_LAYERS:,} layers",
+                        f"repeating {per_copy:,} layers {times:,} times exceeds the limit of {MAX_LAYERS:,} layers",
                         times_origin,
                         "lower the repeat count",
                         layer=full,
@@ -883,11 +886,17 @@ class _Parser:
                     )
                 ]
             )
+
+        if self.expanded + times * len(layers) > MAX_LAYERS:
+            raise too_many(len(layers))
         copies = []
         for i in range(1, times + 1):
+            before = self.expanded
             scope = _Scope(f"{full}/{i}")
             children = self.sequence(layers, lpath, _Ctx(scope, ctx.env, ctx.context, ctx.block))
             copies.append(GroupNode(str(i), scope.prefix, "copy", children, lpath, f"copy {i} of {times}", ctx.context))
+            if i == 1 and self.expanded + (times - 1) * (self.expanded - before) > MAX_LAYERS:
+                raise too_many(self.expanded - before)  # every copy expands alike: refuse before the rest
         return GroupNode(name, full, "repeat", tuple(copies), path, f"{times} copies", ctx.context)
 
     def block_call(self, block: str, body: Mapping[object, object], path: DataPath, ctx: _Ctx) -> Node:
