@@ -14,6 +14,7 @@ from .conftest import ROOT
 
 SRC = ROOT / "src" / "cnncalc"
 CORE = ["errors.py", "geometry.py", "args.py", "spec.py", "analysis.py", "report.py", "layers"]
+CORE += ["checks.py", "gate.py", "diff.py", "schema.py"]  # cnncalc check, diff and schema
 FORBIDDEN = {"typer", "rich", "yaml", "click"}
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .args import AmbiguousScalar, ArgProblem, Choice, Int, Text, kind_of, show, suggest
+from .checks import Checks, parse_checks
 from .errors import Diagnostic, Location, SpecError
 from .layers import ALIASES, MERGES, Layer, Shape, lookup
 
@@ -26,6 +27,25 @@ MAX_LAYERS = 1_000_000  # expanded layers (and merges) in one spec
 MAX_ERRORS = 20  # independent problems reported at once
 MAX_INPUT_RANK = 4  # [C, D, H, W]
 STRUCTURAL = ("parallel", "repeat")
+REQUIRED = ("name", "input", "layers")
+# The keys of the structural items, shared by the parser and the JSON Schema (cnncalc.schema).
+PARALLEL_KEYS: dict[str, str] = {
+    "name": "the parallel's name (default parallel1, parallel2, …)",
+    "merge": "how the branch outputs are combined into one",
+    "branches": "a list of at least two branches, each a list of layers; [] is the identity",
+}
+REPEAT_KEYS: dict[str, str] = {
+    "name": "the repeat's name (default repeat1, …); its copies are named 1, 2, …",
+    "times": "how many copies of the layers to stack",
+    "layers": "the layers to repeat",
+}
+BLOCK_KEYS: dict[str, str] = {
+    "params": "parameter names, or a mapping of name → default (~ for required)",
+    "layers": "the block's layers; `$param` stands for an argument's value",
+    "description": "what the block is (text)",
+}
+MERGE = Choice(tuple(MERGES))
+TIMES = Int()
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _PARAM_REF = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\Z")
 
@@ -143,6 +163,7 @@ class Spec:
     warnings: tuple[tuple[str, str], ...] = ()  # (where, message) found while parsing
     source_map: SourceMap = field(default_factory=NoSource)
     document: Mapping[str, Any] = field(default_factory=dict)
+    checks: Checks = field(default_factory=Checks)  # the optional `checks:` section (cnncalc.checks)
 
     @property
     def file(self) -> str | None:
@@ -234,6 +255,7 @@ TOP_LEVEL: dict[str, str] = {
     "input": "input shape, channels first: [C], [C, L], [C, H, W] or [C, D, H, W]",
     "layers": "the layers, in order",
     "blocks": "reusable blocks: NAME: {params: [...], layers: [...]}",
+    "checks": "budgets and expectations for `cnncalc check`: max_params: 7M, output_shape: [1000], …",
 }
 
 
@@ -304,7 +326,7 @@ class _Parser:
                     "the top level takes " + ", ".join(TOP_LEVEL)
                 )
                 self.errors.append(self.diag(f"unknown top-level key {show(key)}", (key,), hint, key=True))
-        for required in ("name", "input", "layers"):
+        for required in REQUIRED:
             if required not in data:
                 self.errors.append(
                     self.diag(f"the spec has no '{required}'", (), f"add `{required}:` ({TOP_LEVEL[required]})")
@@ -315,6 +337,8 @@ class _Parser:
         shape = self.attempt(lambda: self.input_shape(data["input"])) if "input" in data else None
         if "blocks" in data:
             self.attempt(lambda: self.block_defs(data["blocks"]))
+        checks, problems = parse_checks(data["checks"]) if "checks" in data else (Checks(), ())
+        self.errors.extend(self.diag(p.message, p.path, p.hint, key=p.key) for p in problems)
         layers: tuple[Node, ...] = ()
         if "layers" in data:
             try:
@@ -334,6 +358,7 @@ class _Parser:
             warnings=tuple(self.warnings),
             source_map=self.src,
             document=data,
+            checks=checks,
         )
 
     def text(self, data: Mapping[str, object], key: str) -> str:
@@ -392,12 +417,11 @@ class _Parser:
                 f"write `{name}: {{params: [p1, p2], layers: [...]}}`",
             )
         for key in body:
-            if key not in ("params", "layers", "description"):
+            if key not in BLOCK_KEYS:
                 raise self.abort(
                     f"unknown key {show(key)} in block '{name}'",
                     (*path, key),
-                    suggest(str(key), ["params", "layers", "description"])
-                    or "a block takes params, layers and description",
+                    suggest(str(key), list(BLOCK_KEYS)) or "a block takes " + ", ".join(BLOCK_KEYS),
                     key=True,
                 )
         if "layers" not in body:
@@ -790,7 +814,7 @@ class _Parser:
         instance: tuple[str, str, str] | None = None,
     ) -> ParallelNode:
         """``instance`` = (name, path, type) when a block's whole body is this parallel."""
-        self.structural_keys("parallel", body, path, ("name", "merge", "branches"), ctx)
+        self.structural_keys("parallel", body, path, tuple(PARALLEL_KEYS), ctx)
         if instance is None:
             name = self.claim(body, path, "parallel", ctx)
             full, type_ = ctx.scope.join(name), "parallel"
@@ -798,7 +822,7 @@ class _Parser:
             name, full, type_ = instance
         raw_merge, merge_origin = self.subst(body["merge"], (*path, "merge"), ctx)
         try:
-            merge = Choice(tuple(MERGES)).parse(raw_merge)
+            merge = MERGE.parse(raw_merge)
         except ArgProblem as exc:
             raise self.abort(f"merge: {exc.message}", merge_origin, exc.hint, layer=full, ctx=ctx) from None
         branches = body["branches"]
@@ -835,12 +859,12 @@ class _Parser:
         return ParallelNode(name, full, type_, merge, tuple(groups), path, merge_origin, ctx.context)
 
     def repeat(self, body: Mapping[object, object], path: DataPath, ctx: _Ctx) -> GroupNode:
-        self.structural_keys("repeat", body, path, ("name", "times", "layers"), ctx)
+        self.structural_keys("repeat", body, path, tuple(REPEAT_KEYS), ctx)
         name = self.claim(body, path, "repeat", ctx)
         full = ctx.scope.join(name)
         raw_times, times_origin = self.subst(body["times"], (*path, "times"), ctx)
         try:
-            times = Int().parse(raw_times)
+            times = TIMES.parse(raw_times)
         except ArgProblem as exc:
             raise self.abort(f"times: {exc.message}", times_origin, exc.hint, layer=full, ctx=ctx) from None
         layers = body["layers"]

@@ -1,24 +1,30 @@
 """The command-line interface: a thin typer layer over the Python API.
 
 Each command parses options, calls the core, and hands the result to a renderer. Exit codes: 0 success,
+1 a check failed (`check`, `diff --fail-on-increase`),
 2 invalid input or usage, 3 internal error (a bug).
 """
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 
 from .. import __version__
+from .check import CHECK_HELP, check_cmd
 from .common import State
+from .diff import diff_cmd
+from .schema import schema_cmd
 from .summarize import preset_cmd, presets_cmd, summarize
 
 app = typer.Typer(
     name="cnncalc",
     help="Exact shapes, parameters, MACs and memory of convolutional networks written as YAML,"
     " without a deep-learning framework.\n\n"
-    "Exit codes: 0 success; 2 invalid spec, invalid option or missing file; 3 internal error (a bug).",
+    "Exit codes: 0 success; 2 invalid spec, invalid option or missing file; 3 internal error (a bug)."
+    " `check` and `diff --fail-on-increase` exit 1 when a check fails.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -39,13 +45,15 @@ def _root(
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks (for developers).")] = False,
 ) -> None:
-    if debug:
-        State.debug = True
+    State.debug = debug or bool(os.environ.get("CNNCALC_DEBUG"))  # per invocation: in-process runs must not leak
 
 
 app.command("summarize")(summarize)
 app.command("preset")(preset_cmd)
 app.command("presets")(presets_cmd)
+app.command("check", help=CHECK_HELP)(check_cmd)
+app.command("diff")(diff_cmd)
+app.command("schema")(schema_cmd)
 
 
 def main() -> None:

@@ -1,0 +1,261 @@
+"""Compare two specs layer by layer: what was added, removed or changed, and how the totals moved.
+
+Rows are matched by aligning the two execution orders, not by path equality: a layer inserted early
+renumbers every later automatic name (``conv3`` → ``conv4``), and matching by path would report each of
+those as changed. Each row gets a signature — its kind, its arguments, and its path with automatic
+numbers removed (``stage1/basic2/conv1`` → ``stage1/basic#/conv#``) — and the rows of a longest common
+subsequence of the two signature sequences are matched: the alignment with the fewest insertions and
+removals, as ``diff`` aligns lines. Between two matches, the rows left over are paired by kind the same
+way: a conv whose ``filters`` changed is one changed conv, and what is left was added or removed. So an
+inserted layer reads as one insertion, plus the layers whose figures it really changes (the next conv's
+input channels).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from enum import Enum
+
+from .analysis import analyze
+from .layers import REGISTRY
+from .report import SCHEMA_VERSION, LayerResult, Report
+from .spec import STRUCTURAL, GroupNode, LayerNode, Node, Spec
+
+FIGURES = (
+    "params",
+    "non_trainable_params",
+    "macs",
+    "flops",
+    "activations",
+    "param_bytes",
+    "activation_bytes",
+    "layers",
+)
+_NUMBERED = re.compile(r"(.*?)(\d+)\Z")
+MAX_CELLS = 4_000_000  # a changed stretch of 2,000 × 2,000 rows is still aligned exactly, in under a second
+
+
+class Change(str, Enum):
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True, slots=True)
+class LayerChange:
+    change: Change
+    old: LayerResult | None
+    new: LayerResult | None
+
+    @property
+    def name(self) -> str:
+        """``conv3``, or ``conv3 → conv4`` when the matched layer's path changed."""
+        names = [r.name for r in (self.old, self.new) if r is not None]
+        return names[0] if len(set(names)) == 1 else " → ".join(names)
+
+    @property
+    def type(self) -> str:
+        row = self.new or self.old
+        assert row is not None
+        return row.type
+
+    def to_dict(self) -> dict[str, object]:
+        def side(row: LayerResult | None) -> dict[str, object] | None:
+            if row is None:
+                return None
+            return {
+                "name": row.name,
+                "type": row.type,
+                "output_shape": list(row.output_shape),
+                "params": row.params,
+                "macs": row.macs,
+            }
+
+        return {"change": self.change.value, "old": side(self.old), "new": side(self.new)}
+
+
+@dataclass(frozen=True, slots=True)
+class TotalChange:
+    figure: str
+    old: int
+    new: int
+
+    @property
+    def delta(self) -> int:
+        return self.new - self.old
+
+    @property
+    def relative(self) -> float | None:
+        """The change as a fraction of the old value; None when the old value is 0."""
+        return self.delta / self.old if self.old else None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"old": self.old, "new": self.new, "change": self.delta, "relative": self.relative}
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    old: Report
+    new: Report
+    layers: tuple[LayerChange, ...]  # added, removed and changed rows, in execution order
+    unchanged: int  # matched rows with the same output shape, parameters and MACs
+    totals: tuple[TotalChange, ...]
+
+    def total(self, figure: str) -> TotalChange:
+        return next(t for t in self.totals if t.figure == figure)
+
+    def increased(self, figures: Iterable[str]) -> tuple[str, ...]:
+        """Those of ``figures`` whose total grew."""
+        return tuple(f for f in figures if self.total(f).delta > 0)
+
+    def to_dict(self) -> dict[str, object]:
+        def side(report: Report) -> dict[str, object]:
+            return {
+                "name": report.name,
+                "input_shape": list(report.input_shape),
+                "output_shape": list(report.output_shape),
+            }
+
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "old": side(self.old),
+            "new": side(self.new),
+            "layers": [c.to_dict() for c in self.layers],
+            "unchanged_layers": self.unchanged,
+            "totals": {t.figure: t.to_dict() for t in self.totals},
+        }
+
+
+def diff(old: Spec, new: Spec, *, batch: int = 1, dtype: str = "float32") -> Diff:
+    """Analyse both specs and compare them (see the module docstring for how rows are matched)."""
+    before, after = analyze(old, batch=batch, dtype=dtype), analyze(new, batch=batch, dtype=dtype)
+    changes: list[LayerChange] = []
+    unchanged = 0
+    for i, j in align(_signatures(old, before), _signatures(new, after), before, after):
+        a = before.layers[i] if i is not None else None
+        b = after.layers[j] if j is not None else None
+        if a is None or b is None:
+            changes.append(LayerChange(Change.ADDED if a is None else Change.REMOVED, a, b))
+        elif (a.output_shape, a.params, a.macs) != (b.output_shape, b.params, b.macs):
+            changes.append(LayerChange(Change.CHANGED, a, b))
+        else:
+            unchanged += 1
+    totals = tuple(TotalChange(f, getattr(before.totals, f), getattr(after.totals, f)) for f in FIGURES)
+    return Diff(before, after, tuple(changes), unchanged, totals)
+
+
+def align(
+    old: Sequence[Hashable], new: Sequence[Hashable], before: Report, after: Report
+) -> list[tuple[int | None, int | None]]:
+    """Pairs of row indexes (old, new) in order; ``None`` on one side is an insertion or a removal.
+
+    Rows with equal signatures are matched along a longest common subsequence; the rows left between two
+    matches are paired by kind the same way, and what remains was added or removed.
+    """
+    pairs: list[tuple[int | None, int | None]] = []
+    gap_old: list[int] = []
+    gap_new: list[int] = []
+
+    def close_gap() -> None:
+        kinds = _matches([before.layers[i].type for i in gap_old], [after.layers[j].type for j in gap_new])
+        for a, b in _with_gaps(kinds, len(gap_old), len(gap_new)):
+            pairs.append((None if a is None else gap_old[a], None if b is None else gap_new[b]))
+        gap_old.clear()
+        gap_new.clear()
+
+    for i, j in _with_gaps(_matches(old, new), len(old), len(new)):
+        if i is not None and j is not None:
+            close_gap()
+            pairs.append((i, j))
+        elif i is not None:
+            gap_old.append(i)
+        elif j is not None:
+            gap_new.append(j)
+    close_gap()
+    return pairs
+
+
+def _with_gaps(matches: Sequence[tuple[int, int]], n: int, m: int) -> Iterator[tuple[int | None, int | None]]:
+    """Every index of both sequences in order: the matched pairs, and the unmatched ones alone."""
+    i = j = 0
+    for a, b in [*matches, (n, m)]:
+        yield from ((k, None) for k in range(i, a))
+        yield from ((None, k) for k in range(j, b))
+        if a < n:
+            yield a, b
+        i, j = a + 1, b + 1
+
+
+def _matches(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[int, int]]:
+    """Index pairs of a longest common subsequence of ``a`` and ``b``: the fewest insertions and removals.
+
+    The common beginning and end are matched directly (a typical edit leaves most of a network alone);
+    the middle is solved by dynamic programming over ``len · len`` cells, or beyond :data:`MAX_CELLS`
+    approximated by :class:`difflib.SequenceMatcher`'s longest blocks.
+    """
+    n, m = len(a), len(b)
+    lo = 0
+    while lo < min(n, m) and a[lo] == b[lo]:
+        lo += 1
+    hi = 0
+    while hi < min(n, m) - lo and a[n - 1 - hi] == b[m - 1 - hi]:
+        hi += 1
+    middle = _lcs(a[lo : n - hi], b[lo : m - hi])
+    return [
+        *((k, k) for k in range(lo)),
+        *((lo + i, lo + j) for i, j in middle),
+        *((n - hi + k, m - hi + k) for k in range(hi)),
+    ]
+
+
+def _lcs(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[int, int]]:
+    n, m = len(a), len(b)
+    if not n or not m:
+        return []
+    if n * m > MAX_CELLS:
+        blocks = SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+        return [(i + k, j + k) for i, j, size in blocks for k in range(size)]
+    # longest[i][j]: the length of a longest common subsequence of a[i:] and b[j:]
+    longest = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        row, below, item = longest[i], longest[i + 1], a[i]
+        for j in range(m - 1, -1, -1):
+            row[j] = below[j + 1] + 1 if item == b[j] else max(below[j], row[j + 1])
+    pairs = []
+    i = j = 0
+    while i < n and j < m:
+        if a[i] == b[j]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif longest[i + 1][j] >= longest[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return pairs
+
+
+def _signatures(spec: Spec, report: Report) -> list[Hashable]:
+    """Per row: kind, arguments, and the path with automatic numbers removed."""
+    automatic = {*REGISTRY, *STRUCTURAL, *spec.blocks, "b", ""}  # "b": branches b1, b2; "": repeat copies 1, 2
+    arguments: dict[str, Hashable] = {}
+    stack: list[Node] = list(spec.layers)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, LayerNode):
+            arguments[node.path] = tuple(sorted(node.layer.arguments().items()))
+        elif isinstance(node, GroupNode):
+            stack.extend(node.children)
+        else:
+            stack.extend(node.branches)
+
+    def stable(path: str) -> str:
+        parts = []
+        for part in path.split("/"):
+            m = _NUMBERED.match(part)
+            parts.append(m.group(1) + "#" if m and m.group(1) in automatic else part)
+        return "/".join(parts)
+
+    return [(row.type, arguments.get(row.name), stable(row.name)) for row in report.layers]

@@ -1,0 +1,108 @@
+"""``cnncalc diff`` results → Markdown (a pull-request comment), JSON, or a rich renderable.
+
+Figures are exact integers: a diff is about precise changes. Rich is imported only by :func:`render_diff`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..diff import Change, Diff, LayerChange, TotalChange
+from .fmt import shape
+
+LABELS = {
+    "params": "Parameters",
+    "non_trainable_params": "Non-trainable parameters",
+    "macs": "MACs",
+    "flops": "FLOPs",
+    "activations": "Activations",
+    "param_bytes": "Parameter memory (bytes)",
+    "activation_bytes": "Activation memory (bytes)",
+    "layers": "Rows (layers and merges)",
+}
+COLUMNS = ("Change", "Layer", "Type", "Output", "Params", "MACs")
+
+
+def _pair(old: str | None, new: str | None) -> str:
+    if old is None or new is None:
+        return old or new or ""
+    return old if old == new else f"{old} → {new}"
+
+
+def layer_cells(c: LayerChange) -> list[str]:
+    def cells(row: Any) -> tuple[str | None, str | None, str | None]:
+        if row is None:
+            return None, None, None
+        return shape(row.output_shape), f"{row.params:,}", f"{row.macs:,}"
+
+    old, new = cells(c.old), cells(c.new)
+    return [c.change.value, c.name, c.type, *(_pair(o, n) for o, n in zip(old, new, strict=True))]
+
+
+def change_text(t: TotalChange) -> str:
+    """``+34,776 (+0.06%)``, ``−1,000 (−1.64%)`` or ``0``."""
+    if t.delta == 0:
+        return "0"
+    sign = "+" if t.delta > 0 else "−"
+    text = f"{sign}{abs(t.delta):,}"
+    return text + (f" ({sign}{abs(t.relative):.2%})" if t.relative is not None else "")
+
+
+def total_cells(t: TotalChange) -> list[str]:
+    return [LABELS[t.figure], f"{t.old:,}", f"{t.new:,}", change_text(t)]
+
+
+def _heading(d: Diff) -> str:
+    old, new = d.old, d.new
+    text = f"{old.name} → {new.name}" if old.name != new.name else old.name
+    shapes = f"{shape(old.input_shape)} → {shape(old.output_shape)}"
+    if (old.input_shape, old.output_shape) != (new.input_shape, new.output_shape):
+        shapes += f" became {shape(new.input_shape)} → {shape(new.output_shape)}"
+    return f"{text} ({shapes})"
+
+
+def _counts(d: Diff) -> str:
+    n = {k: sum(1 for c in d.layers if c.change is k) for k in Change}
+    return f"{n[Change.ADDED]} added, {n[Change.REMOVED]} removed, {n[Change.CHANGED]} changed, {d.unchanged} unchanged"
+
+
+def diff_markdown(d: Diff) -> str:
+    lines = [f"### cnncalc diff: {_heading(d)}", "", _counts(d) + ".", ""]
+    if d.layers:
+        lines += ["| " + " | ".join(COLUMNS) + " |", "|---|---|---|---|--:|--:|"]
+        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in layer_cells(c)) + " |" for c in d.layers]
+        lines.append("")
+    lines += ["| Total | Old | New | Change |", "|---|--:|--:|--:|"]
+    lines += ["| " + " | ".join(total_cells(t)) + " |" for t in d.totals]
+    return "\n".join(lines) + "\n"
+
+
+def diff_json(d: Diff) -> str:
+    return json.dumps(d.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_diff(d: Diff) -> Any:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    style = {"added": "green", "removed": "red", "changed": "yellow"}
+    parts: list[Any] = [Text(_heading(d), style="bold"), Text(_counts(d), style="dim")]
+    if d.layers:
+        table = Table(header_style="bold")
+        for i, column in enumerate(COLUMNS):
+            table.add_column(column, justify="right" if i >= 4 else "left", no_wrap=i != 1)
+        for c in d.layers:
+            cells = layer_cells(c)
+            table.add_row(Text(cells[0], style=style[cells[0]]), *cells[1:])
+        parts.append(table)
+    totals = Table(header_style="bold")
+    for i, column in enumerate(("Total", "Old", "New", "Change")):
+        totals.add_column(column, justify="right" if i else "left", no_wrap=True)
+    for t in d.totals:
+        cells = total_cells(t)
+        colour = "red" if t.delta > 0 else "green" if t.delta < 0 else ""
+        totals.add_row(*cells[:3], Text(cells[3], style=colour))
+    parts.append(totals)
+    return Group(*parts)
