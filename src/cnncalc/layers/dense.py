@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..args import Bool, Int, arg
-from .base import Calc, Layer, Shape, fmt_spatial, numel, register
+from ..derivation import Derivation, Line, dims, num, params_lines, product
+from ..receptive import Footprint
+from .base import Calc, Layer, Shape, Widths, fmt_spatial, numel, register
+
+
+def _flatten_line(inp: Shape, n_in: int) -> list[Line]:
+    """``in = 256·6·6 = 9,216`` when the input has more than one axis."""
+    return [Line("in", "C·H·W (flatten)", product(inp), n_in)] if len(inp) > 1 else []
 
 
 @register
@@ -32,6 +39,21 @@ class Fc(Layer):
             details=f"{flat}{n_in}→{self.units}" + ("" if self.bias else ", no bias"),
         )
 
+    def explain(self, inp: Shape, calc: Calc) -> Derivation:
+        n_in = calc.weights // self.units
+        flat = f"flattens its {dims(inp)} input into {num(n_in)} values, then " if len(inp) > 1 else ""
+        text = (
+            f"Fully connected: {flat}each of the {num(self.units)} outputs is a weighted sum of all "
+            f"{num(n_in)} inputs (one weight per input–output pair).",
+        )
+        lines = _flatten_line(inp, n_in)
+        lines += params_lines(calc.weights, calc.biases, "in·out", (n_in, self.units), "out")
+        lines.append(Line("MACs", "in·out", product((n_in, self.units)), calc.macs))
+        return Derivation(text, tuple(lines))
+
+    def widen(self, widths: Widths, c_in: int, original_c_in: int) -> Layer:
+        return replace(self, units=widths(self.units, 1))
+
 
 @register
 @dataclass(frozen=True, slots=True)
@@ -41,3 +63,11 @@ class Flatten(Layer):
 
     def apply(self, inp: Shape) -> Calc:
         return Calc(output_shape=(numel(inp),), details=f"{fmt_spatial(inp)} = {numel(inp)}")
+
+    def footprint(self, inp: Shape, calc: Calc) -> Footprint:
+        """Each element keeps the field of the position it came from."""
+        return ()
+
+    def explain(self, inp: Shape, calc: Calc) -> Derivation:
+        text = (f"Reshapes the {dims(inp)} input into one vector; no parameters.",)
+        return Derivation(text, tuple(_flatten_line(inp, calc.output_shape[0])))

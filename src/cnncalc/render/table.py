@@ -57,6 +57,7 @@ def render_table(report: Report, depth: int | None = None, exact: bool = False) 
     totals.add_row("Activations", both(t.activations))
     totals.add_row(f"Parameter memory ({report.dtype})", human_bytes(t.param_bytes))
     totals.add_row(f"Activation memory ({report.dtype}, batch {report.batch})", human_bytes(t.activation_bytes))
+    totals.add_row("Peak activation memory", f"{human_bytes(t.peak_activation_bytes)} (at {t.peak_activation_layer})")
     parts: list[RenderableType] = [table, totals, Text(CONVENTION + ".", style="dim")]
     for w in report.warnings:
         prefix = f"{w.layer}: " if w.layer else ""

@@ -124,6 +124,7 @@ def render_markdown(report: Report, depth: int | None = None, exact: bool = Fals
         f"| Activations (output elements) | {both(t.activations)} |",
         f"| Parameter memory | {human_bytes(t.param_bytes)} |",
         f"| Activation memory | {human_bytes(t.activation_bytes)} |",
+        f"| Peak activation memory | {human_bytes(t.peak_activation_bytes)} (at `{t.peak_activation_layer}`) |",
         "",
         f"_{CONVENTION}._",
     ]

@@ -1,0 +1,125 @@
+"""Memory estimates: the inference peak of live activations, and what training needs.
+
+**Peak activations (inference).** One forward pass runs the report's rows (layers and merges) in
+execution order. The liveness model:
+
+* the network input is alive from the start;
+* a row allocates its output when it runs, while its inputs are still alive;
+* a tensor is freed as soon as the last row that reads it has run: a branch point's tensor stays alive
+  until its last branch has read it — an identity branch reads it at the merge — and each branch's
+  output stays alive until the merge;
+* a tensor that no row reads is an output of the network and stays alive to the end;
+* nothing runs in place (a ReLU writes a new tensor) and no temporary workspace is counted.
+
+``peak = max over rows of Σ sizes of the tensors alive while the row runs`` (elements × batch); a sum of
+all activations overstates it, because a chain frees each tensor after the next layer has read it.
+
+**Training.** Parameters, one gradient per trainable parameter, the optimizer's state per trainable
+parameter (:data:`OPTIMIZER_STATE`) and every row's output stored for the backward pass, for the whole
+batch, plus the input batch — all in one dtype. :func:`training_memory` lists these assumptions with the
+figures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .report import DTYPES, LayerResult, Report
+
+INPUT = "input"
+
+OPTIMIZER_STATE: dict[str, tuple[int, str]] = {
+    "sgd": (0, "plain SGD keeps no state"),
+    "momentum": (1, "SGD with momentum keeps one velocity per trainable parameter"),
+    "adam": (2, "Adam keeps two moments (exp_avg, exp_avg_sq) per trainable parameter"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Peak:
+    elements: int  # for the whole batch
+    layer: str  # the row running when the peak is reached
+    alive: tuple[str, ...]  # the tensors alive then ("input" for the network input)
+
+
+def peak_activations(input_elements: int, rows: Sequence[LayerResult]) -> Peak:
+    """The largest total size of tensors alive at once (see the module docstring), in O(rows)."""
+    last_read: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        for producer in row.inputs:
+            last_read[producer] = i
+    sizes = {INPUT: input_elements}
+    freed_after: dict[int, list[str]] = {}
+    for name, i in last_read.items():
+        freed_after.setdefault(i, []).append(name)
+    alive = input_elements
+    best = Peak(input_elements, INPUT, (INPUT,))
+    live: dict[str, None] = {INPUT: None}
+    for i, row in enumerate(rows):
+        sizes[row.name] = row.activations
+        live[row.name] = None
+        alive += row.activations
+        if alive > best.elements:
+            best = Peak(alive, row.name, tuple(live))
+        for name in freed_after.get(i, ()):
+            alive -= sizes[name]
+            del live[name]
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingMemory:
+    """Bytes needed to train: every figure for the report's batch and dtype."""
+
+    optimizer: str
+    parameters: int  # learnable and non-trainable
+    gradients: int
+    optimizer_state: int
+    activations: int  # every row's output, stored for the backward pass
+    input: int
+    assumptions: tuple[str, ...]
+
+    @property
+    def total(self) -> int:
+        return self.parameters + self.gradients + self.optimizer_state + self.activations + self.input
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "optimizer": self.optimizer,
+            "parameter_bytes": self.parameters,
+            "gradient_bytes": self.gradients,
+            "optimizer_state_bytes": self.optimizer_state,
+            "activation_bytes": self.activations,
+            "input_bytes": self.input,
+            "total_bytes": self.total,
+            "assumptions": list(self.assumptions),
+        }
+
+
+def training_memory(report: Report, optimizer: str) -> TrainingMemory:
+    """Parameters + gradients + optimizer state + stored activations + input, in the report's dtype."""
+    state, state_text = OPTIMIZER_STATE[optimizer]
+    size = DTYPES[report.dtype]
+    t = report.totals
+    input_values = math.prod(report.input_shape) * report.batch
+    assumptions = (
+        f"every tensor is stored as {report.dtype} ({size} byte{'s' if size > 1 else ''} per value); mixed-precision "
+        "training, which keeps float32 master weights and optimizer state, is not modelled",
+        "one gradient per trainable parameter; BatchNorm's running statistics have none",
+        f"{optimizer}: {state_text}",
+        f"every layer's output is stored for the backward pass, for the whole batch of {report.batch} "
+        "(no in-place operations, no activation checkpointing), and so is the input batch",
+        "not included: the framework's workspace (e.g. cuDNN), temporary buffers of the backward pass, "
+        "the CUDA context and allocator fragmentation",
+    )
+    return TrainingMemory(
+        optimizer=optimizer,
+        parameters=t.param_bytes,
+        gradients=t.params * size,
+        optimizer_state=state * t.params * size,
+        activations=t.activation_bytes,
+        input=input_values * size,
+        assumptions=assumptions,
+    )
