@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from .geometry import TransposedWindow, Window, axis_name
+from .receptive import Number, to_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +26,15 @@ class Line:
     quantity: str  # what is computed: "out", "weights", "MACs", …
     formula: str  # in symbols: "floor((N − k + 2P) / S) + 1"
     expression: str  # the formula with the layer's numbers: "floor((227 − 11 + 2·0) / 4) + 1"
-    value: int
+    value: Number  # a fraction only for receptive fields after a transposed conv
 
     def to_dict(self) -> dict[str, object]:
-        return {"quantity": self.quantity, "formula": self.formula, "expression": self.expression, "value": self.value}
+        return {
+            "quantity": self.quantity,
+            "formula": self.formula,
+            "expression": self.expression,
+            "value": to_json(self.value),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +45,9 @@ class Derivation:
     lines: tuple[Line, ...] = ()
 
 
-def num(n: int) -> str:
-    return f"{n:,}"
+def num(n: Number) -> str:
+    """``34,848``; a fraction exactly, ``(13/6)``."""
+    return f"{n:,}" if isinstance(n, int) else f"({n.numerator}/{n.denominator})"
 
 
 def product(factors: Sequence[int]) -> str:

@@ -12,6 +12,7 @@ import typer
 
 from .. import __version__
 from .common import State
+from .explain import explain_cmd, layer_cmd
 from .summarize import preset_cmd, presets_cmd, summarize
 
 app = typer.Typer(
@@ -46,6 +47,10 @@ def _root(
 app.command("summarize")(summarize)
 app.command("preset")(preset_cmd)
 app.command("presets")(presets_cmd)
+app.command("explain")(explain_cmd)
+app.command(
+    "layer", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}, add_help_option=False
+)(layer_cmd)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -37,6 +38,13 @@ def read_spec(path: str) -> Spec:
             raise UsageError(f"cannot read standard input: {exc}") from None
         return loads(decode(raw, "<stdin>"), "<stdin>")
     return load(path)
+
+
+def read_spec_or_preset(arg: str) -> Spec:
+    """A spec file, ``-`` for standard input, or — when no such file exists — a preset's name."""
+    if arg != "-" and not Path(arg).exists() and arg in preset_names():
+        return preset(arg)
+    return read_spec(arg)
 
 
 def _report(

@@ -61,10 +61,8 @@ def _grouping(filters: int, kernel: Shape, c_in: int, groups: int) -> str:
     shape = dims((*kernel, c_in // groups))
     maps = f"one output map, so the output has {plural(filters, 'map')}"
     if groups == 1:
-        return (
-            f"Each of the {num(filters)} filters is {shape}: it spans all {plural(c_in, 'input channel')} "
-            f"and yields {maps}."
-        )
+        spans = f"all {num(c_in)} input channels" if c_in > 1 else "the one input channel"
+        return f"Each of the {num(filters)} filters is {shape}: it spans {spans} and yields {maps}."
     if groups == c_in:
         per = filters // groups
         return (
