@@ -45,6 +45,7 @@ class Layer:
     kind: ClassVar[str]
     summary: ClassVar[str]
     aliases: ClassVar[Mapping[str, int | None]] = {}  # alias → required spatial rank (None: any)
+    width: ClassVar[str | None] = None  # the argument that sets the output channels (scaled by sweeps)
 
     def apply(self, inp: Shape) -> Calc:
         raise NotImplementedError
@@ -82,9 +83,11 @@ class Layer:
 
     def widen(self, widths: Widths, c_in: int, original_c_in: int) -> Layer:
         """This layer in a network whose channel widths follow ``widths``; ``c_in`` is its new input
-        channel count, ``original_c_in`` the one before scaling. Kinds without a width return
-        themselves."""
-        return self
+        channel count, ``original_c_in`` the one before scaling. By default the :attr:`width` argument
+        is scaled; kinds without one return themselves."""
+        if self.width is None:
+            return self
+        return type(self)(**{**self.arguments(), self.width: widths(getattr(self, self.width), 1)})
 
     @classmethod
     def arg_infos(cls) -> Iterator[tuple[str, ArgInfo, Any]]:

@@ -102,6 +102,7 @@ class Conv(Layer):
     kind = "conv"
     summary = "convolution (any rank); depthwise when groups equals the input channels"
     aliases = {"conv1d": 1, "conv2d": 2, "conv3d": 3, "convolution": None}
+    width = "filters"
 
     filters: int = arg(Int(), "number of filters = output channels")
     kernel: int | tuple[int, ...] = arg(PerAxis(), "kernel size, one value or one per spatial axis")
@@ -188,6 +189,7 @@ class Deconv(Layer):
         "conv2d_transpose": 2,
         "conv3d_transpose": 3,
     }
+    width = "filters"
 
     filters: int = arg(Int(), "number of filters = output channels")
     kernel: int | tuple[int, ...] = arg(PerAxis(), "kernel size, one value or one per spatial axis")

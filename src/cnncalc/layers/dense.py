@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..args import Bool, Int, arg
 from ..derivation import Derivation, Line, dims, num, params_lines, product
 from ..receptive import Footprint
-from .base import Calc, Layer, Shape, Widths, fmt_spatial, numel, register
+from .base import Calc, Layer, Shape, fmt_spatial, numel, register
 
 
 def _flatten_line(inp: Shape, n_in: int) -> list[Line]:
@@ -24,6 +24,7 @@ class Fc(Layer):
     kind = "fc"
     summary = "fully connected layer; flattens its input first (Caffe's InnerProduct)"
     aliases = {"linear": None, "dense": None, "innerproduct": None, "inner_product": None, "fully_connected": None}
+    width = "units"
 
     units: int = arg(Int(), "number of outputs")
     bias: bool = arg(Bool(), "one learnable bias per output", True)
@@ -50,9 +51,6 @@ class Fc(Layer):
         lines += params_lines(calc.weights, calc.biases, "in·out", (n_in, self.units), "out")
         lines.append(Line("MACs", "in·out", product((n_in, self.units)), calc.macs))
         return Derivation(text, tuple(lines))
-
-    def widen(self, widths: Widths, c_in: int, original_c_in: int) -> Layer:
-        return replace(self, units=widths(self.units, 1))
 
 
 @register
