@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 import cnncalc
 from cnncalc.memory import peak_activations, training_memory
+
+from .conftest import Result
 
 CHAIN = {
     "name": "chain",
@@ -119,3 +123,28 @@ def test_training_memory_counts_no_gradient_for_running_statistics() -> None:
     m = training_memory(r, "adam")
     # 2·16 learnable (γ, β) and 2·16 running statistics, one byte each
     assert (m.parameters, m.gradients, m.optimizer_state) == (4 * 16, 2 * 16, 2 * 2 * 16)
+
+
+def test_memory_command(cli: Callable[..., Result]) -> None:
+    result = cli("memory", "alexnet", "--batch", "64", "--optimizer", "momentum", "-f", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    params, act = 60_965_224 * 4, 64 * 2 * 96 * 55 * 55 * 4  # bvlc_alexnet; conv1 + relu1 outputs
+    assert data["inference"] == {
+        "parameter_bytes": params,
+        "peak_activation_bytes": act,
+        "peak_activation_layer": "relu1",
+        "total_bytes": params + act,
+    }
+    training = data["training"]
+    assert training["optimizer_state_bytes"] == params  # one velocity per parameter
+    assert training["total_bytes"] == 3 * params + training["activation_bytes"] + training["input_bytes"]
+    assert "branch point's tensor until its merge" in data["liveness"]
+    table = cli("memory", "alexnet", "-b", "64").stdout
+    assert "Optimizer state (adam)" in table and "no activation checkpointing" in table
+    assert cli("memory", "alexnet", "-f", "markdown").stdout.startswith("## alexnet: 3×227×227, batch 1, float32")
+
+
+def test_memory_command_rejects_unknown_optimizers(cli: Callable[..., Result]) -> None:
+    result = cli("memory", "alexnet", "--optimizer", "lion")
+    assert result.exit_code == 2 and "'lion' is not one of" in result.stderr

@@ -29,11 +29,17 @@ from dataclasses import dataclass
 from .report import DTYPES, LayerResult, Report
 
 INPUT = "input"
+LIVENESS = (
+    "the largest total size of the tensors alive at once in one forward pass, in execution order: a tensor "
+    "lives from the layer that computes it until the last layer that reads it has run (a branch point's "
+    "tensor until its merge, the input until its last reader, the network's outputs to the end); nothing "
+    "runs in place and no workspace is counted."
+)
 
 OPTIMIZER_STATE: dict[str, tuple[int, str]] = {
-    "sgd": (0, "plain SGD keeps no state"),
-    "momentum": (1, "SGD with momentum keeps one velocity per trainable parameter"),
-    "adam": (2, "Adam keeps two moments (exp_avg, exp_avg_sq) per trainable parameter"),
+    "sgd": (0, "sgd (plain SGD) keeps no state"),
+    "momentum": (1, "momentum (SGD with momentum) keeps one velocity per trainable parameter"),
+    "adam": (2, "adam keeps two moments (exp_avg, exp_avg_sq) per trainable parameter"),
 }
 
 
@@ -108,7 +114,7 @@ def training_memory(report: Report, optimizer: str) -> TrainingMemory:
         f"every tensor is stored as {report.dtype} ({size} byte{'s' if size > 1 else ''} per value); mixed-precision "
         "training, which keeps float32 master weights and optimizer state, is not modelled",
         "one gradient per trainable parameter; BatchNorm's running statistics have none",
-        f"{optimizer}: {state_text}",
+        state_text,
         f"every layer's output is stored for the backward pass, for the whole batch of {report.batch} "
         "(no in-place operations, no activation checkpointing), and so is the input batch",
         "not included: the framework's workspace (e.g. cuDNN), temporary buffers of the backward pass, "
@@ -123,3 +129,36 @@ def training_memory(report: Report, optimizer: str) -> TrainingMemory:
         input=input_values * size,
         assumptions=assumptions,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryEstimate:
+    """Inference (parameters + peak activations) and training memory of one report."""
+
+    report: Report
+    training: TrainingMemory
+
+    @property
+    def inference(self) -> int:
+        t = self.report.totals
+        return t.param_bytes + t.peak_activation_bytes
+
+    def to_dict(self) -> dict[str, object]:
+        r, t = self.report, self.report.totals
+        return {
+            "name": r.name,
+            "input_shape": list(r.input_shape),
+            "batch": r.batch,
+            "dtype": r.dtype,
+            "inference": {
+                "parameter_bytes": t.param_bytes,
+                "peak_activation_bytes": t.peak_activation_bytes,
+                "peak_activation_layer": t.peak_activation_layer,
+                "total_bytes": self.inference,
+            },
+            "training": self.training.to_dict(),
+        }
+
+
+def estimate(report: Report, optimizer: str = "adam") -> MemoryEstimate:
+    return MemoryEstimate(report, training_memory(report, optimizer))

@@ -13,6 +13,7 @@ import typer
 from .. import __version__
 from .common import State
 from .explain import explain_cmd, layer_cmd
+from .memory import memory_cmd
 from .summarize import preset_cmd, presets_cmd, summarize
 from .sweep import sweep_cmd
 
@@ -50,6 +51,7 @@ app.command("preset")(preset_cmd)
 app.command("presets")(presets_cmd)
 app.command("explain")(explain_cmd)
 app.command("sweep")(sweep_cmd)
+app.command("memory")(memory_cmd)
 app.command(
     "layer", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}, add_help_option=False
 )(layer_cmd)

@@ -1,0 +1,49 @@
+"""``memory``: will the network fit? Inference peak and a training estimate, with their assumptions."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from ..analysis import analyze
+from ..memory import OPTIMIZER_STATE, estimate
+from .common import BatchOpt, DType, DTypeOpt, InputOpt, emit_text, guarded, parse_shape, print_rich
+from .summarize import read_spec_or_preset
+
+Optimizer = Enum("Optimizer", {name: name for name in OPTIMIZER_STATE}, type=str)  # type: ignore[misc]
+
+
+class MemoryFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+@guarded
+def memory_cmd(
+    spec: Annotated[
+        str, typer.Argument(help="A spec file (YAML), - for standard input, or a preset's name.", show_default=False)
+    ],
+    input_: InputOpt = None,
+    batch: BatchOpt = 1,
+    dtype: DTypeOpt = DType.float32,  # type: ignore[attr-defined]
+    optimizer: Annotated[
+        Optimizer, typer.Option("--optimizer", help="Optimizer state kept per trainable parameter.")
+    ] = Optimizer.adam,  # type: ignore[attr-defined]
+    fmt: Annotated[MemoryFormat, typer.Option("--format", "-f", help="Output format.")] = MemoryFormat.table,
+) -> None:
+    """Memory for inference (parameters + peak live activations) and for training (parameters, gradients,
+    optimizer state, stored activations × batch), with the assumptions behind them."""
+    from ..render import memory as render
+
+    shape = parse_shape(input_) if input_ is not None else None
+    report = analyze(read_spec_or_preset(spec), input_shape=shape, batch=batch, dtype=dtype.value)
+    result = estimate(report, optimizer.value)
+    if fmt is MemoryFormat.json:
+        emit_text(render.render_json(result))
+    elif fmt is MemoryFormat.markdown:
+        emit_text(render.render_markdown(result))
+    else:
+        print_rich(render.render_table(result))
