@@ -8,6 +8,7 @@ import re
 import sys
 from collections.abc import Callable
 from enum import Enum
+from types import ModuleType
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
@@ -122,6 +123,19 @@ def emit_report(report: Report, fmt: Format, depth: int | None, exact: bool) -> 
         from ..render.table import render_table
 
         print_rich(render_table(report, depth, exact))
+
+
+def emit_rendered(module: ModuleType, fmt: Enum, *args: Any) -> None:
+    """Print ``module.render_<fmt>(*args)``: text as is, anything else (a renderable) through rich."""
+    render = getattr(module, f"render_{fmt.value}", None)
+    if render is None:
+        known = sorted(name.removeprefix("render_") for name in vars(module) if name.startswith("render_"))
+        raise UsageError(f"--format {fmt.value} is not available here", "choose one of " + ", ".join(known))
+    out = render(*args)
+    if isinstance(out, str):
+        emit_text(out)
+    else:
+        print_rich(out)
 
 
 def print_rich(renderable: Any) -> None:

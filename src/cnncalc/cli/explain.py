@@ -16,7 +16,7 @@ from ..explain import Explanation, explain
 from ..layers import REGISTRY, Layer, lookup
 from ..loader import from_dict
 from ..report import Report
-from .common import BatchOpt, InputOpt, emit_text, guarded, parse_shape
+from .common import BatchOpt, InputOpt, emit_rendered, emit_text, guarded, parse_shape
 from .summarize import read_spec_or_preset
 
 
@@ -32,12 +32,7 @@ ExplainFormatOpt = Annotated[ExplainFormat, typer.Option("--format", "-f", help=
 def _emit(report: Report, explanations: tuple[Explanation, ...], fmt: ExplainFormat) -> None:
     from ..render import explain as render
 
-    if fmt is ExplainFormat.json:
-        emit_text(render.render_json(report, explanations))
-    elif fmt is ExplainFormat.markdown:
-        emit_text(render.render_markdown(report, explanations))
-    else:
-        emit_text(render.render_text(report, explanations))
+    emit_rendered(render, fmt, report, explanations)
 
 
 @guarded

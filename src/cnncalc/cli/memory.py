@@ -9,7 +9,7 @@ import typer
 
 from ..analysis import analyze
 from ..memory import OPTIMIZER_STATE, estimate
-from .common import BatchOpt, DType, DTypeOpt, InputOpt, emit_text, guarded, parse_shape, print_rich
+from .common import BatchOpt, DType, DTypeOpt, InputOpt, emit_rendered, guarded, parse_shape
 from .summarize import read_spec_or_preset
 
 Optimizer = Enum("Optimizer", {name: name for name in OPTIMIZER_STATE}, type=str)  # type: ignore[misc]
@@ -40,10 +40,4 @@ def memory_cmd(
 
     shape = parse_shape(input_) if input_ is not None else None
     report = analyze(read_spec_or_preset(spec), input_shape=shape, batch=batch, dtype=dtype.value)
-    result = estimate(report, optimizer.value)
-    if fmt is MemoryFormat.json:
-        emit_text(render.render_json(result))
-    elif fmt is MemoryFormat.markdown:
-        emit_text(render.render_markdown(result))
-    else:
-        print_rich(render.render_table(result))
+    emit_rendered(render, fmt, estimate(report, optimizer.value))

@@ -10,7 +10,7 @@ import typer
 
 from ..errors import UsageError
 from ..sweep import sweep
-from .common import BatchOpt, DType, DTypeOpt, Format, FormatOpt, emit_text, guarded, parse_shape, print_rich
+from .common import BatchOpt, DType, DTypeOpt, Format, FormatOpt, emit_rendered, guarded, parse_shape
 from .summarize import read_spec_or_preset
 
 
@@ -77,11 +77,4 @@ def sweep_cmd(
         batch,
         dtype.value,
     )
-    if fmt is Format.json:
-        emit_text(render.render_json(result))
-    elif fmt is Format.csv:
-        emit_text(render.render_csv(result))
-    elif fmt is Format.markdown:
-        emit_text(render.render_markdown(result))
-    else:
-        print_rich(render.render_table(result))
+    emit_rendered(render, fmt, result)
