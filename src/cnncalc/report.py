@@ -204,6 +204,10 @@ class Report:
         """The entry's share of the total MACs, 0–1."""
         return entry.macs / self.totals.macs if self.totals.macs else 0.0
 
+    def param_share(self, entry: Counts) -> float:
+        """The entry's share of the learnable parameters, 0–1."""
+        return entry.params / self.totals.params if self.totals.params else 0.0
+
     def find(self, name: str) -> LayerResult | ModuleResult | None:
         """A layer or module by its full path (a module's output is its last row's)."""
         for entry in self.order:

@@ -34,8 +34,11 @@ def memory_cmd(
     ] = Optimizer.adam,  # type: ignore[attr-defined]
     fmt: Annotated[MemoryFormat, typer.Option("--format", "-f", help="Output format.")] = MemoryFormat.table,
 ) -> None:
-    """Memory for inference (parameters + peak live activations) and for training (parameters, gradients,
-    optimizer state, stored activations × batch), with the assumptions behind them."""
+    """Will it fit? Memory for inference and for training, with the assumptions behind the figures.
+
+    Inference: parameters + the peak of live activations. Training: parameters, gradients, optimizer state
+    and every layer's output stored for the batch.
+    """
     from ..render import memory as render
 
     shape = parse_shape(input_) if input_ is not None else None
