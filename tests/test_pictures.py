@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
@@ -12,7 +11,7 @@ import cnncalc
 from cnncalc.render.chart import bar
 from cnncalc.render.graph import render_dot, render_mermaid
 
-from .conftest import Result
+from .conftest import ROOT, Result
 from .test_memory import INCEPTION, RESIDUAL
 
 
@@ -69,11 +68,11 @@ def test_dot_folds_blocks_at_depth() -> None:
 
 
 def test_dot_every_edge_joins_declared_nodes() -> None:
-    text = render_dot(cnncalc.analyze(cnncalc.load("specs/small-resnet.yaml")))
+    text = render_dot(cnncalc.analyze(cnncalc.load(ROOT / "specs" / "small-resnet.yaml")))
     declared = set(labels_dot(text))
     for a, b, _ in edges_dot(text):
         assert a in declared and b in declared
-    rows = len(cnncalc.analyze(cnncalc.load("specs/small-resnet.yaml")).layers)
+    rows = len(cnncalc.analyze(cnncalc.load(ROOT / "specs" / "small-resnet.yaml")).layers)
     assert len(declared) == rows + 2  # every row, the input and the output
 
 
@@ -97,7 +96,7 @@ def test_mermaid() -> None:
 def test_graph_formats_through_the_cli(cli: Callable[..., Result]) -> None:
     dot = cli("preset", "seed-example", "-f", "dot")
     assert dot.exit_code == 0 and dot.stdout.startswith('digraph "seed-example" {')
-    mermaid = cli("summarize", "specs/small-resnet.yaml", "-f", "mermaid", "--depth", "1")
+    mermaid = cli("summarize", str(ROOT / "specs" / "small-resnet.yaml"), "-f", "mermaid", "--depth", "1")
     assert mermaid.exit_code == 0 and '"16×32×32"' in mermaid.stdout
     listing = cli("presets", "-f", "dot")
     assert listing.exit_code == 2 and "the preset list has no --format dot" in listing.stderr
@@ -157,5 +156,14 @@ def test_chart(cli: Callable[..., Result]) -> None:
     # fc6 holds 256·6·6·4096 + 4096 = 37,752,832 of 60,965,224 parameters: 61.9%
     assert "37.75M 61.9%" in fc6
     assert "relu1" not in chart  # no MACs, no parameters: no bar
-    bad: Any = cli("preset", "alexnet", "--chart", "-f", "json")
+    bad = cli("preset", "alexnet", "--chart", "-f", "json")
     assert bad.exit_code == 2 and "--chart draws in the terminal" in bad.stderr
+
+
+def test_readme_chart_figures() -> None:
+    # the README: AlexNet's convs hold 92% of its MACs and 4% of its parameters, fc6 62% of the parameters
+    r = cnncalc.analyze(cnncalc.preset("alexnet"))
+    convs = [row for row in r.layers if row.type == "conv"]
+    assert round(100 * sum(r.mac_share(c) for c in convs)) == 92
+    assert round(100 * sum(r.param_share(c) for c in convs)) == 4
+    assert round(100 * r.param_share(r.find("fc6"))) == 62  # type: ignore[arg-type]
