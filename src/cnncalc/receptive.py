@@ -41,6 +41,7 @@ adaptive pooling whose stride is not whole.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -173,14 +174,16 @@ def merge(fields: Sequence[Field], labels: Sequence[str]) -> tuple[Field, tuple[
         end = max(a.start + a.size for a in axes)
         positions = max(a.positions for a in axes)
         grid = [(label, a) for label, a in zip(labels, axes, strict=False) if a.positions == positions]
-        merged.append(AxisField(_whole(end - start), grid[0][1].jump, start, positions))
+        union = AxisField(_whole(end - start), grid[0][1].jump, start, positions)
+        merged.append(next((a for a in axes if a == union), union))  # shared when the fields nest
         if positions > 1 and len({(a.jump, a.twice_centre) for _, a in grid}) > 1:
             listing = ", ".join(f"{label} centre {show(a.centre)} jump {show(a.jump)}" for label, a in grid)
             problems.append(
                 f"the inputs' grids are not aligned along {axis_name(rank, i)} ({listing}, in input positions): "
                 "the same output position combines features of different places of the input"
             )
-    return tuple(merged), tuple(problems)
+    same = next((f for f in fields if len(f) == rank and all(map(operator.is_, f, merged))), None)
+    return (tuple(merged) if same is None else same), tuple(problems)
 
 
 def show(value: Number) -> str:
