@@ -325,3 +325,10 @@ def test_layer_help(cli: Callable[..., Result]) -> None:
     conv = cli("layer", "deconv", "--help").stdout
     assert "--output-padding" in conv and "extra length added after the last output position" in conv
     assert "--filters" in conv and "required" in conv
+
+
+def test_layer_command_options_never_shadow_a_kind_argument() -> None:
+    # the command's own options; a kind argument of the same name could not be given
+    own = {"input", "batch", "format", "help"}
+    for cls in REGISTRY.values():
+        assert not own & {name for name, _, _ in cls.arg_infos()}, cls.kind

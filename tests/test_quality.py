@@ -13,7 +13,20 @@ import pytest
 from .conftest import ROOT
 
 SRC = ROOT / "src" / "cnncalc"
-CORE = ["errors.py", "geometry.py", "args.py", "spec.py", "analysis.py", "report.py", "layers"]
+CORE = [
+    "errors.py",
+    "geometry.py",
+    "args.py",
+    "spec.py",
+    "analysis.py",
+    "report.py",
+    "layers",
+    "receptive.py",
+    "derivation.py",
+    "explain.py",
+    "memory.py",
+    "sweep.py",
+]
 FORBIDDEN = {"typer", "rich", "yaml", "click"}
 
 

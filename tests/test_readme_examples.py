@@ -40,3 +40,15 @@ def test_readme_example(
     result = cli(*shlex.split(command)[1:])
     assert result.exit_code == 0, result
     assert [line.rstrip() for line in result.stdout.splitlines()] == expected.splitlines()
+
+
+def test_readme_python_examples(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Python blocks run, and each print() prints what its comment begins with."""
+    code = "\n".join(re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S))
+    expected = [line.split("# ", 1)[1] for line in code.splitlines() if line.startswith("print(")]
+    printed: list[str] = []
+    monkeypatch.chdir(ROOT)
+    exec(code, {"print": lambda *args: printed.append(" ".join(map(str, args)))})
+    assert len(printed) == len(expected) >= 7
+    for out, comment in zip(printed, expected, strict=True):
+        assert comment.startswith(out), (out, comment)
