@@ -97,6 +97,13 @@ def test_derivations(preset: str, layer: str, expected: list[str]) -> None:
         assert part in out, part
 
 
+def test_warnings_are_explained_where_they_arise() -> None:
+    out = text(cnncalc.analyze(cnncalc.preset("alexnet"), input_shape=(3, 224, 224)), "conv1")
+    # (224 − 11) / 4 = 53.25: 54 windows, the last ending at 53·4 + 10 = 222, so row 223 is never read
+    assert "out = floor((224 − 11 + 2·0) / 4) + 1 = 54" in out
+    assert "Warning: no window reads the last row and the last column" in out
+
+
 def test_batch_multiplies_macs() -> None:
     out = text(cnncalc.analyze(cnncalc.preset("alexnet"), batch=8), "conv1")
     assert "MACs (batch) = 105,415,200 · 8 = 843,321,600" in out

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import cnncalc
-from cnncalc.memory import peak_activations, training_memory
+from cnncalc.memory import Peak, peak_activations, training_memory
 
 from .conftest import Result
 
@@ -89,10 +89,8 @@ def test_peak_activations(spec: dict[str, Any], peak: int, at: str) -> None:
     assert (batched.totals.peak_activations, batched.totals.peak_activation_bytes) == (3 * peak, 3 * peak * 2)
 
 
-def test_peak_names_what_is_alive() -> None:
-    r = cnncalc.analyze(cnncalc.from_dict(INCEPTION))
-    peak = peak_activations(8 * 4 * 4, r.layers)
-    assert peak.alive == ("input", "parallel1/b1/conv1", "parallel1/b2/conv2", "parallel1/b3/maxpool1")
+def test_peak_of_a_network_without_rows_is_its_input() -> None:
+    assert peak_activations(3 * 8 * 8, ()) == Peak(3 * 8 * 8, "input")
 
 
 def test_peak_json_keys() -> None:

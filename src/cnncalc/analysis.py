@@ -13,7 +13,7 @@ from .report import DTYPES, LayerResult, ModuleResult, Report, ReportWarning, To
 from .spec import GroupNode, LayerNode, Node, ParallelNode, Spec
 
 Rewrite = Callable[[LayerNode, Shape], Layer]
-"""Replaces a layer given its actual input shape (e.g. :func:`cnncalc.sweep.widen`)."""
+"""Replaces a layer given its actual input shape (e.g. :class:`cnncalc.sweep.WidthRule`)."""
 
 
 def analyze(

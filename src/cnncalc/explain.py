@@ -84,7 +84,8 @@ def _explain_row(report: Report, row: LayerResult, fields: dict[str, Field]) -> 
         lines = [*base.lines, *_axes(before[0], footprint, row.receptive_field)]
         if report.batch > 1 and row.calc.macs:
             lines.append(Line("MACs (batch)", "MACs · batch", f"{num(row.calc.macs)} · {report.batch}", row.macs))
-    return Explanation(row, Derivation(base.text, tuple(lines)))
+    warnings = tuple(f"Warning: {w.message.rstrip('.')}." for w in report.warnings if w.layer == row.name)
+    return Explanation(row, Derivation((*base.text, *warnings), tuple(lines)))
 
 
 def _axes(before: Field, footprint: Footprint, after: Field) -> list[Line]:

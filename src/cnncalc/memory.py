@@ -46,32 +46,25 @@ OPTIMIZER_STATE: dict[str, tuple[int, str]] = {
 @dataclass(frozen=True, slots=True)
 class Peak:
     elements: int  # for the whole batch
-    layer: str  # the row running when the peak is reached
-    alive: tuple[str, ...]  # the tensors alive then ("input" for the network input)
+    layer: str  # the row running when the peak is first reached ("input" for a network without rows)
 
 
 def peak_activations(input_elements: int, rows: Sequence[LayerResult]) -> Peak:
     """The largest total size of tensors alive at once (see the module docstring), in O(rows)."""
-    last_read: dict[str, int] = {}
-    for i, row in enumerate(rows):
-        for producer in row.inputs:
-            last_read[producer] = i
-    sizes = {INPUT: input_elements}
     freed_after: dict[int, list[str]] = {}
+    last_read = {producer: i for i, row in enumerate(rows) for producer in row.inputs}
     for name, i in last_read.items():
         freed_after.setdefault(i, []).append(name)
+    sizes = {INPUT: input_elements}
     alive = input_elements
-    best = Peak(input_elements, INPUT, (INPUT,))
-    live: dict[str, None] = {INPUT: None}
+    best = Peak(input_elements, INPUT)
     for i, row in enumerate(rows):
         sizes[row.name] = row.activations
-        live[row.name] = None
         alive += row.activations
         if alive > best.elements:
-            best = Peak(alive, row.name, tuple(live))
+            best = Peak(alive, row.name)
         for name in freed_after.get(i, ()):
             alive -= sizes[name]
-            del live[name]
     return best
 
 
