@@ -170,18 +170,24 @@ def merge(fields: Sequence[Field], labels: Sequence[str]) -> tuple[Field, tuple[
     problems: list[str] = []
     for i in range(rank):
         axes = [f[i] for f in fields]
-        start = min(a.start for a in axes)
-        end = max(a.start + a.size for a in axes)
         positions = max(a.positions for a in axes)
-        grid = [(label, a) for label, a in zip(labels, axes, strict=False) if a.positions == positions]
-        union = AxisField(_whole(end - start), grid[0][1].jump, start, positions)
-        merged.append(next((a for a in axes if a == union), union))  # shared when the fields nest
-        if positions > 1 and len({(a.jump, a.twice_centre) for _, a in grid}) > 1:
-            listing = ", ".join(f"{label} centre {show(a.centre)} jump {show(a.jump)}" for label, a in grid)
+        grid = [a for a in axes if a.positions == positions]
+        ref = grid[0]
+        if positions > 1 and any(a.jump != ref.jump or a.twice_centre != ref.twice_centre for a in grid):
+            listing = ", ".join(
+                f"{label} centre {show(a.centre)} jump {show(a.jump)}"
+                for label, a in zip(labels, axes, strict=False)
+                if a.positions == positions
+            )
             problems.append(
                 f"the inputs' grids are not aligned along {axis_name(rank, i)} ({listing}, in input positions): "
                 "the same output position combines features of different places of the input"
             )
+        start = min(a.start for a in axes)
+        end = max(a.start + a.size for a in axes)
+        # when the fields nest, the union is the largest input's own field: share it
+        union = next((a for a in grid if a.start == start and a.start + a.size == end), None)
+        merged.append(union or AxisField(_whole(end - start), ref.jump, start, positions))
     same = next((f for f in fields if len(f) == rank and all(map(operator.is_, f, merged))), None)
     return (tuple(merged) if same is None else same), tuple(problems)
 
