@@ -67,3 +67,8 @@ def test_ruff() -> None:
 def test_mypy_strict() -> None:
     result = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("module", ["render/columns.py", "render/explain.py", "render/graph.py"])
+def test_plain_text_renderers_do_not_import_rich(module: str) -> None:
+    assert "rich" not in _imports(module)

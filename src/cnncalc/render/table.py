@@ -1,4 +1,4 @@
-"""The rich terminal table (the only renderer that imports rich)."""
+"""The rich terminal table of a report."""
 
 from __future__ import annotations
 
