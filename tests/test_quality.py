@@ -13,7 +13,20 @@ import pytest
 from .conftest import ROOT
 
 SRC = ROOT / "src" / "cnncalc"
-CORE = ["errors.py", "geometry.py", "args.py", "spec.py", "analysis.py", "report.py", "layers"]
+CORE = [
+    "errors.py",
+    "geometry.py",
+    "args.py",
+    "spec.py",
+    "analysis.py",
+    "report.py",
+    "layers",
+    "receptive.py",
+    "derivation.py",
+    "explain.py",
+    "memory.py",
+    "sweep.py",
+]
 CORE += ["checks.py", "gate.py", "diff.py", "schema.py"]  # cnncalc check, diff and schema
 FORBIDDEN = {"typer", "rich", "yaml", "click"}
 
@@ -55,3 +68,8 @@ def test_ruff() -> None:
 def test_mypy_strict() -> None:
     result = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("module", ["render/columns.py", "render/explain.py", "render/graph.py"])
+def test_plain_text_renderers_do_not_import_rich(module: str) -> None:
+    assert "rich" not in _imports(module)

@@ -3,11 +3,10 @@ what its comments say, and CI runs exactly the README's test command."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -41,11 +40,12 @@ def _commands() -> list[str]:
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding net.yaml = the README's spec-language example."""
+    """A folder holding net.yaml = the README's spec-language example, and a copy of specs/."""
     path = tmp_path_factory.mktemp("readme")
     example = BLOCK.search(_section("The spec language"))
     assert example is not None and example.group(1) == "yaml"
     (path / "net.yaml").write_text(example.group(2), encoding="utf-8")
+    shutil.copytree(ROOT / "specs", path / "specs")  # examples may name the repository's example specs
     return path
 
 
@@ -89,14 +89,39 @@ def test_error_example_is_what_cnncalc_prints(tmp_path: Path) -> None:
     assert result.stderr.splitlines() == shown
 
 
-def test_python_example_prints_what_it_says() -> None:
-    (code,) = [body for lang, body in BLOCKS if lang == "python"]
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, "README.md", "exec"), {})
-    printed = out.getvalue().splitlines()
-    expected = [line.split("#")[-1].strip() for line in code.splitlines() if line.startswith("print(")]
-    assert printed == expected
+def _complete_examples() -> list[tuple[str, str]]:
+    """Console blocks holding one `$ cnncalc …` command followed by its whole output (no `...` line)."""
+    found = []
+    for lang, body in BLOCKS:
+        lines = body.splitlines()
+        commands = [line for line in lines if line.startswith("$ ")]
+        if lang != "console" or len(commands) != 1 or not lines[0].startswith("$ cnncalc ") or "..." in lines:
+            continue
+        found.append((lines[0][2:], "\n".join(lines[1:])))
+    return found
+
+
+def test_the_readme_has_complete_examples() -> None:
+    assert len(_complete_examples()) >= 5
+
+
+@pytest.mark.parametrize(("command", "expected"), _complete_examples(), ids=[c for c, _ in _complete_examples()])
+def test_complete_example_prints_what_the_readme_shows(command: str, expected: str, workdir: Path) -> None:
+    result = _run(command, workdir)
+    assert result.returncode == 0, result.stderr
+    assert [line.rstrip() for line in result.stdout.splitlines()] == expected.splitlines()
+
+
+def test_python_examples_print_what_they_say(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Python blocks run, and each print() prints what its comment begins with."""
+    code = "\n".join(body for lang, body in BLOCKS if lang == "python")
+    expected = [line.split("# ", 1)[1] for line in code.splitlines() if line.startswith("print(")]
+    printed: list[str] = []
+    monkeypatch.chdir(ROOT)
+    exec(compile(code, "README.md", "exec"), {"print": lambda *args: printed.append(" ".join(map(str, args)))})
+    assert len(printed) == len(expected) >= 3
+    for out, comment in zip(printed, expected, strict=True):
+        assert comment.startswith(out), (out, comment)
 
 
 def test_ci_runs_the_readme_test_command() -> None:

@@ -2,32 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .errors import ShapeError, SpecError, UsageError
-from .layers import MERGES, Calc, Shape
+from .layers import MERGES, Calc, Layer, Shape
 from .layers.base import fmt_shape, numel
+from .memory import INPUT, peak_activations
+from .receptive import Field, advance, input_field, merge
 from .report import DTYPES, LayerResult, ModuleResult, Report, ReportWarning, Totals
 from .spec import GroupNode, LayerNode, Node, ParallelNode, Spec
 
-INPUT = "input"
+Rewrite = Callable[[LayerNode, Shape], Layer]
+"""Replaces a layer given its actual input shape (e.g. :class:`cnncalc.sweep.WidthRule`)."""
 
 
-def analyze(spec: Spec, *, input_shape: Sequence[int] | None = None, batch: int = 1, dtype: str = "float32") -> Report:
-    """Compute every layer's output shape, parameters, MACs and memory for ``spec``.
+def analyze(
+    spec: Spec,
+    *,
+    input_shape: Sequence[int] | None = None,
+    batch: int = 1,
+    dtype: str = "float32",
+    rewrite: Rewrite | None = None,
+) -> Report:
+    """Compute every layer's output shape, parameters, MACs, receptive field and memory for ``spec``.
 
     ``input_shape`` overrides the spec's input (same rank, batch dimension excluded); ``batch``
-    multiplies MACs and activations; ``dtype`` sets the bytes per value for the memory figures.
+    multiplies MACs and activations; ``dtype`` sets the bytes per value for the memory figures;
+    ``rewrite`` replaces each layer before it is applied, given its input shape.
     """
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
         raise UsageError(f"batch must be a positive integer, got {batch!r}")
     if dtype not in DTYPES:
         raise UsageError(f"unknown dtype {dtype!r}", f"choose one of {', '.join(DTYPES)}")
     shape = spec.input_shape if input_shape is None else _check_input(spec, input_shape)
-    walker = _Walker(spec, batch, DTYPES[dtype])
+    walker = _Walker(spec, batch, DTYPES[dtype], input_field(shape[1:]), rewrite)
     out, _ = walker.sequence(spec.layers, shape, INPUT, 0)
     layers = tuple(walker.layers)
     total = walker.sums(layers)
+    peak = peak_activations(numel(shape) * batch, layers)
     warnings = [ReportWarning(None, f"{at}: {message}", "spec") for at, message in spec.warnings]
     warnings.extend(walker.warnings)
     return Report(
@@ -40,7 +52,13 @@ def analyze(spec: Spec, *, input_shape: Sequence[int] | None = None, batch: int 
         dtype=dtype,
         layers=layers,
         modules=tuple(e for e in walker.order if isinstance(e, ModuleResult)),
-        totals=Totals(*total, layers=len(layers)),
+        totals=Totals(
+            *total,
+            layers=len(layers),
+            peak_activations=peak.elements,
+            peak_activation_bytes=peak.elements * DTYPES[dtype],
+            peak_activation_layer=peak.layer,
+        ),
         warnings=tuple(warnings),
         order=tuple(e for e in walker.order if e is not None),
     )
@@ -60,10 +78,12 @@ def _check_input(spec: Spec, shape: Sequence[int]) -> Shape:
 
 
 class _Walker:
-    def __init__(self, spec: Spec, batch: int, dtype_bytes: int) -> None:
+    def __init__(self, spec: Spec, batch: int, dtype_bytes: int, field: Field, rewrite: Rewrite | None) -> None:
         self.spec = spec
         self.batch = batch
         self.dtype_bytes = dtype_bytes
+        self.rewrite = rewrite
+        self.fields: dict[str, Field] = {INPUT: field}  # receptive field of each row's output
         self.layers: list[LayerResult] = []
         self.order: list[LayerResult | ModuleResult | None] = []
         self.warnings: list[ReportWarning] = []
@@ -91,9 +111,11 @@ class _Walker:
         depth: int,
         inputs: tuple[Shape, ...],
         producers: tuple[str, ...],
-        merge: bool = False,
+        field: Field,
+        layer: Layer | None = None,
     ) -> None:
         activations = numel(calc.output_shape) * self.batch
+        self.fields[name] = field
         row = LayerResult(
             weights=calc.weights,
             biases=calc.biases,
@@ -109,14 +131,26 @@ class _Walker:
             output_shape=calc.output_shape,
             inputs=producers,
             details=calc.details,
-            is_merge=merge,
+            is_merge=layer is None,
+            receptive_field=field,
+            layer=layer,
+            calc=calc,
         )
         self.layers.append(row)
         self.order.append(row)
         self.warnings.extend(ReportWarning(name, w, "geometry") for w in calc.warnings)
 
     def module(
-        self, slot: int, first_layer: int, name: str, type_: str, depth: int, inp: Shape, out: Shape, details: str
+        self,
+        slot: int,
+        first_layer: int,
+        name: str,
+        type_: str,
+        depth: int,
+        inp: Shape,
+        out: Shape,
+        details: str,
+        last: str,
     ) -> None:
         inside = self.layers[first_layer:]
         self.order[slot] = ModuleResult(
@@ -128,6 +162,7 @@ class _Walker:
             output_shape=out,
             layers=len(inside),
             details=details,
+            receptive_field=self.fields[last],
         )
 
     def sequence(self, nodes: Sequence[Node], shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
@@ -156,7 +191,8 @@ class _Walker:
                 ]
             )
         try:
-            calc = node.layer.apply(shape)
+            layer = node.layer if self.rewrite is None else self.rewrite(node, shape)
+            calc = layer.apply(shape)
         except ShapeError as exc:
             at = node.arg_origins.get(exc.arg, node.origin) if exc.arg else node.origin
             raise SpecError(
@@ -170,14 +206,15 @@ class _Walker:
                     )
                 ]
             ) from None
-        self.row(calc, node.path, node.type, depth, (shape,), (producer,))
+        field = advance(self.fields[producer], layer.footprint(shape, calc), calc.output_shape[1:])
+        self.row(calc, node.path, node.type, depth, (shape,), (producer,), field, layer)
         return calc.output_shape, node.path
 
     def group(self, node: GroupNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
         slot, first = len(self.order), len(self.layers)
         self.order.append(None)
         out, last = self.sequence(node.children, shape, producer, depth + 1)
-        self.module(slot, first, node.path, node.type, depth, shape, out, node.details)
+        self.module(slot, first, node.path, node.type, depth, shape, out, node.details, last)
         return out, last
 
     def parallel(self, node: ParallelNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
@@ -190,7 +227,7 @@ class _Walker:
             self.order.append(None)
             out, last = self.sequence(branch.children, shape, producer, depth + 2)
             details = "identity" if not branch.children else ""
-            self.module(bslot, bfirst, branch.path, "branch", depth + 1, shape, out, details)
+            self.module(bslot, bfirst, branch.path, "branch", depth + 1, shape, out, details, last)
             outputs.append(out)
             producers.append(last)
         labels = [b.name for b in node.branches]
@@ -208,6 +245,8 @@ class _Walker:
             details = " + ".join(str(s[0]) for s in outputs) + f" = {merged[0]} channels"
         else:
             details = f"{len(outputs)} inputs, element-wise"
+        field, misaligned = merge([self.fields[p] for p in producers], labels)
+        self.warnings.extend(ReportWarning(node.merge_path, message, "geometry") for message in misaligned)
         self.row(
             Calc(merged, details=details),
             node.merge_path,
@@ -215,7 +254,17 @@ class _Walker:
             depth + 1,
             tuple(outputs),
             tuple(producers),
-            merge=True,
+            field,
         )
-        self.module(slot, first, node.path, node.type, depth, shape, merged, f"{len(outputs)} branches, {node.merge}")
+        self.module(
+            slot,
+            first,
+            node.path,
+            node.type,
+            depth,
+            shape,
+            merged,
+            f"{len(outputs)} branches, {node.merge}",
+            node.merge_path,
+        )
         return merged, node.merge_path

@@ -69,6 +69,8 @@ class Window:
     out: int
     unread: int  # positions of the real input (not padding) that no window reads
     trailing_unread: int  # of those, the ones after the last position any window reads
+    ceil_extra: bool = False  # ceil mode added a last, partial window that floor mode would not have
+    ceil_dropped: bool = False  # ceil mode's extra window would start in the right padding: dropped
 
     @property
     def span(self) -> int:
@@ -94,14 +96,21 @@ def window(
     """
     span = effective_kernel(kernel, dilation)
     room = size + pad_before + pad_after - span
+    extra = dropped = False
     if room < 0:
         out = 0
     else:
         out = room // stride + 1
-        if ceil_mode and room % stride and out * stride < size + pad_before:
-            out += 1  # the extra, partial window ceil mode adds, unless it would start in the right padding
+        if ceil_mode and room % stride:
+            if out * stride < size + pad_before:
+                out += 1  # the extra, partial window ceil mode adds
+                extra = True
+            else:
+                dropped = True  # it would start in the right padding: PyTorch drops it
     unread, trailing = _unread(size, span, kernel, stride, dilation, pad_before, out)
-    return Window(size, kernel, stride, dilation, pad_before, pad_after, ceil_mode, out, unread, trailing)
+    return Window(
+        size, kernel, stride, dilation, pad_before, pad_after, ceil_mode, out, unread, trailing, extra, dropped
+    )
 
 
 def _unread(
@@ -153,6 +162,36 @@ def transposed_length(
 ) -> int:
     """Transposed convolution output: ``(N − 1)·S − P_b − P_a + d·(k − 1) + output_padding + 1``."""
     return (size - 1) * stride - pad_before - pad_after + effective_kernel(kernel, dilation) + output_padding
+
+
+@dataclass(frozen=True, slots=True)
+class TransposedWindow:
+    """One spatial axis of a transposed convolution; ``out`` may be ≤ 0 (the caller reports it)."""
+
+    size: int
+    kernel: int
+    stride: int
+    dilation: int
+    pad_before: int
+    pad_after: int
+    output_padding: int
+    out: int
+
+    @property
+    def span(self) -> int:
+        return effective_kernel(self.kernel, self.dilation)
+
+
+def transposed_window(
+    size: int, kernel: int, stride: int, dilation: int, pad_before: int, pad_after: int, output_padding: int
+) -> TransposedWindow:
+    out = transposed_length(size, kernel, stride, dilation, pad_before, pad_after, output_padding)
+    return TransposedWindow(size, kernel, stride, dilation, pad_before, pad_after, output_padding, out)
+
+
+def adaptive_span(size: int, out: int) -> int:
+    """The longest window of PyTorch's adaptive pooling: window ``i`` is ``[⌊i·N/out⌋, ⌈(i+1)·N/out⌉)``."""
+    return max(-(-(i + 1) * size // out) - i * size // out for i in range(out))
 
 
 def keras_transposed_padding(padding: str, size: int, kernel: int, stride: int, dilation: int) -> tuple[int, int, int]:

@@ -7,10 +7,11 @@ and only ever extended.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from .layers import Shape
+from .layers import Calc, Layer, Shape
+from .receptive import Field, field_dict
 
 SCHEMA_VERSION = 1
 DTYPES: dict[str, int] = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
@@ -72,6 +73,9 @@ class LayerResult(Counts):
     inputs: tuple[str, ...]  # the rows that produce the inputs ("input" for the network input)
     details: str
     is_merge: bool = False
+    receptive_field: Field = ()  # per spatial axis of the output; () without spatial axes
+    layer: Layer | None = field(default=None, compare=False, repr=False)  # None for a merge
+    calc: Calc | None = field(default=None, compare=False, repr=False)  # what the kind computed, per sample
 
     @property
     def input_shape(self) -> Shape:
@@ -87,6 +91,7 @@ class LayerResult(Counts):
         out.update(self.counts_dict())
         out["inputs"] = list(self.inputs)
         out["details"] = self.details
+        out["receptive_field"] = field_dict(self.receptive_field)
         return out
 
 
@@ -101,6 +106,7 @@ class ModuleResult(Counts):
     output_shape: Shape
     layers: int  # rows inside
     details: str
+    receptive_field: Field = ()  # of its output (its last row's)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -113,18 +119,22 @@ class ModuleResult(Counts):
         out.update(self.counts_dict())
         out["layers"] = self.layers
         out["details"] = self.details
+        out["receptive_field"] = field_dict(self.receptive_field)
         return out
 
 
 @dataclass(frozen=True, slots=True)
 class Totals(Counts):
     layers: int
+    peak_activations: int = 0  # the most elements alive at once in a forward pass (cnncalc.memory)
+    peak_activation_bytes: int = 0
+    peak_activation_layer: str = ""  # the row running at the peak
 
     @property
     def trainable_params(self) -> int:
         return self.params
 
-    def to_dict(self) -> dict[str, int]:
+    def to_dict(self) -> dict[str, int | str]:
         return {
             "params": self.params,
             "trainable_params": self.trainable_params,
@@ -138,6 +148,9 @@ class Totals(Counts):
             "param_bytes": self.param_bytes,
             "activation_bytes": self.activation_bytes,
             "layers": self.layers,
+            "peak_activations": self.peak_activations,
+            "peak_activation_bytes": self.peak_activation_bytes,
+            "peak_activation_layer": self.peak_activation_layer,
         }
 
 
@@ -190,6 +203,10 @@ class Report:
     def mac_share(self, entry: Counts) -> float:
         """The entry's share of the total MACs, 0–1."""
         return entry.macs / self.totals.macs if self.totals.macs else 0.0
+
+    def param_share(self, entry: Counts) -> float:
+        """The entry's share of the learnable parameters, 0–1."""
+        return entry.params / self.totals.params if self.totals.params else 0.0
 
     def find(self, name: str) -> LayerResult | ModuleResult | None:
         """A layer or module by its full path (a module's output is its last row's)."""

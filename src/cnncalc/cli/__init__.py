@@ -16,8 +16,11 @@ from .. import __version__
 from .check import CHECK_HELP, check_cmd
 from .common import State
 from .diff import diff_cmd
+from .explain import explain_cmd, layer_cmd
+from .memory import memory_cmd
 from .schema import schema_cmd
 from .summarize import preset_cmd, presets_cmd, summarize
+from .sweep import sweep_cmd
 
 app = typer.Typer(
     name="cnncalc",
@@ -54,6 +57,12 @@ app.command("presets")(presets_cmd)
 app.command("check", help=CHECK_HELP)(check_cmd)
 app.command("diff")(diff_cmd)
 app.command("schema")(schema_cmd)
+app.command("explain")(explain_cmd)
+app.command("sweep")(sweep_cmd)
+app.command("memory")(memory_cmd)
+app.command(
+    "layer", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}, add_help_option=False
+)(layer_cmd)
 
 
 def main() -> None:

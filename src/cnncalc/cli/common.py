@@ -8,11 +8,13 @@ import re
 import sys
 from collections.abc import Callable
 from enum import Enum
+from types import ModuleType
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from ..errors import CnncalcError, UsageError
+from ..render.columns import COLUMNS
 from ..report import DTYPES, Report
 
 EXIT_OK, EXIT_INVALID, EXIT_INTERNAL = 0, 2, 3
@@ -23,6 +25,8 @@ class Format(str, Enum):
     json = "json"
     csv = "csv"
     markdown = "markdown"
+    dot = "dot"
+    mermaid = "mermaid"
 
 
 DType = Enum("DType", {name: name for name in DTYPES}, type=str)  # type: ignore[misc]
@@ -46,6 +50,16 @@ DepthOpt = Annotated[
     ),
 ]
 ExactOpt = Annotated[bool, typer.Option("--exact", help="Full integers instead of K/M/G in the table.")]
+ColumnsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        help="Columns of the table and Markdown: a list (layer,output,rf) or changes to the default (+rf,-details)."
+        f" Columns: {', '.join(COLUMNS)}.",
+        show_default=False,
+    ),
+]
+ChartOpt = Annotated[bool, typer.Option("--chart", help="After the table, bars of where the MACs and parameters go.")]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -105,8 +119,21 @@ def emit_text(text: str) -> None:
     sys.stdout.flush()
 
 
-def emit_report(report: Report, fmt: Format, depth: int | None, exact: bool) -> None:
-    if fmt is Format.json:
+def emit_report(
+    report: Report, fmt: Format, depth: int | None, exact: bool, columns: str | None = None, chart: bool = False
+) -> None:
+    from ..render.columns import choose
+
+    chosen = choose(columns)
+    if columns is not None and fmt not in (Format.table, Format.markdown):
+        raise UsageError(f"--columns applies to the table and Markdown, not --format {fmt.value}")
+    if chart and fmt is not Format.table:
+        raise UsageError(f"--chart draws in the terminal, after the table; not with --format {fmt.value}")
+    if fmt in (Format.dot, Format.mermaid):
+        from ..render import graph
+
+        emit_rendered(graph, fmt, report, depth)
+    elif fmt is Format.json:
         from ..render.text import render_json
 
         emit_text(render_json(report))
@@ -117,11 +144,28 @@ def emit_report(report: Report, fmt: Format, depth: int | None, exact: bool) -> 
     elif fmt is Format.markdown:
         from ..render.text import render_markdown
 
-        emit_text(render_markdown(report, depth, exact))
+        emit_text(render_markdown(report, depth, exact, chosen))
     else:
         from ..render.table import render_table
 
-        print_rich(render_table(report, depth, exact))
+        print_rich(render_table(report, depth, exact, chosen))
+        if chart:
+            from ..render.chart import render_chart
+
+            print_rich(render_chart(report, depth))
+
+
+def emit_rendered(module: ModuleType, fmt: Enum, *args: Any) -> None:
+    """Print ``module.render_<fmt>(*args)``: text as is, anything else (a renderable) through rich."""
+    render = getattr(module, f"render_{fmt.value}", None)
+    if render is None:
+        known = sorted(name.removeprefix("render_") for name in vars(module) if name.startswith("render_"))
+        raise UsageError(f"--format {fmt.value} is not available here", "choose one of " + ", ".join(known))
+    out = render(*args)
+    if isinstance(out, str):
+        emit_text(out)
+    else:
+        print_rich(out)
 
 
 def print_rich(renderable: Any) -> None:

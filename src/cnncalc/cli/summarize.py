@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,6 +14,8 @@ from ..loader import decode, load, loads, preset, preset_names, preset_text
 from ..spec import Spec
 from .common import (
     BatchOpt,
+    ChartOpt,
+    ColumnsOpt,
     DepthOpt,
     DType,
     DTypeOpt,
@@ -39,12 +42,27 @@ def read_spec(path: str) -> Spec:
     return load(path)
 
 
+def read_spec_or_preset(arg: str) -> Spec:
+    """A spec file, ``-`` for standard input, or — when no such file exists — a preset's name."""
+    if arg != "-" and not Path(arg).exists() and arg in preset_names():
+        return preset(arg)
+    return read_spec(arg)
+
+
 def _report(
-    spec: Spec, input_: str | None, batch: int, dtype: DType, fmt: Format, depth: int | None, exact: bool
+    spec: Spec,
+    input_: str | None,
+    batch: int,
+    dtype: DType,
+    fmt: Format,
+    depth: int | None,
+    exact: bool,
+    columns: str | None,
+    chart: bool,
 ) -> None:
     shape = parse_shape(input_) if input_ is not None else None
     report = analyze(spec, input_shape=shape, batch=batch, dtype=dtype.value)
-    emit_report(report, fmt, depth, exact)
+    emit_report(report, fmt, depth, exact, columns, chart)
 
 
 @guarded
@@ -56,9 +74,11 @@ def summarize(
     fmt: FormatOpt = Format.table,
     depth: DepthOpt = None,
     exact: ExactOpt = False,
+    columns: ColumnsOpt = None,
+    chart: ChartOpt = False,
 ) -> None:
     """Every layer's output shape, parameters, MACs and memory for a spec file."""
-    _report(read_spec(spec), input_, batch, dtype, fmt, depth, exact)
+    _report(read_spec(spec), input_, batch, dtype, fmt, depth, exact, columns, chart)
 
 
 @guarded
@@ -72,6 +92,8 @@ def preset_cmd(
     fmt: FormatOpt = Format.table,
     depth: DepthOpt = None,
     exact: ExactOpt = False,
+    columns: ColumnsOpt = None,
+    chart: ChartOpt = False,
 ) -> None:
     """Summarize a built-in network (alexnet, googlenet, …)."""
     if list_:
@@ -82,7 +104,7 @@ def preset_cmd(
     if yaml_:
         emit_text(preset_text(name))
         return
-    _report(preset(name), input_, batch, dtype, fmt, depth, exact)
+    _report(preset(name), input_, batch, dtype, fmt, depth, exact, columns, chart)
 
 
 @guarded
@@ -93,6 +115,9 @@ def presets_cmd(fmt: FormatOpt = Format.table) -> None:
 
 def _list(fmt: Format) -> None:
     from ..render.presets import preset_rows, render_preset_list
+
+    if fmt in (Format.dot, Format.mermaid):
+        raise UsageError(f"the preset list has no --format {fmt.value}", "choose table, json, csv or markdown")
 
     rows = preset_rows()
     if fmt is Format.table:

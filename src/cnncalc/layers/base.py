@@ -9,15 +9,19 @@ warnings. Registering it under its YAML name makes it usable in specs; nothing e
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar, TypeVar
 
 from ..args import ArgInfo, ArgProblem, PaddingValue, show
+from ..derivation import Derivation, Line, dims, num
 from ..errors import ShapeError
-from ..geometry import Window, axis_name, axis_unit, same_padding, window
+from ..geometry import TransposedWindow, Window, axis_name, axis_unit, same_padding, window
+from ..receptive import WHOLE, Footprint, resampling, step_of
 
 Shape = tuple[int, ...]
+Widths = Callable[[int, int], int]
+"""A width rule: ``(channels, multiple_of) → scaled channels``, a multiple of ``multiple_of``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +35,7 @@ class Calc:
     macs: int = 0
     details: str = ""
     warnings: tuple[str, ...] = ()
+    geometry: tuple[Window | TransposedWindow, ...] = ()  # per spatial axis, for sliding-window kinds
 
 
 class Layer:
@@ -40,12 +45,49 @@ class Layer:
     kind: ClassVar[str]
     summary: ClassVar[str]
     aliases: ClassVar[Mapping[str, int | None]] = {}  # alias → required spatial rank (None: any)
+    width: ClassVar[str | None] = None  # the argument that sets the output channels (scaled by sweeps)
 
     def apply(self, inp: Shape) -> Calc:
         raise NotImplementedError
 
     def check(self) -> None:
         """Cross-argument rules that need no input shape; raise :class:`ArgProblem` with ``arg``."""
+
+    def footprint(self, inp: Shape, calc: Calc) -> Footprint:
+        """How the layer changes receptive fields (see :mod:`cnncalc.receptive`).
+
+        By default: the steps of the windows ``apply`` computed; none when the spatial size is kept;
+        every position when the output has no spatial axes; otherwise nearest resampling per axis.
+        """
+        if calc.geometry:
+            return tuple((step_of(w),) for w in calc.geometry)
+        spatial, out = inp[1:], calc.output_shape[1:]
+        if out == spatial:
+            return ()
+        if len(out) != len(spatial):
+            return WHOLE
+        return tuple((resampling(n, m),) for n, m in zip(spatial, out, strict=True))
+
+    def explain(self, inp: Shape, calc: Calc) -> Derivation:
+        """The derivation of ``calc`` (what :meth:`apply` returned for ``inp``), with its numbers.
+
+        Kinds override this; the default states the shapes and any parameters.
+        """
+        text = f"{self.summary}: {dims(inp)} → {dims(calc.output_shape)}"
+        lines = [Line(name, "", num(value), value) for name, value in self._counts(calc) if value]
+        return Derivation((text + ("" if lines else "; no parameters") + ".",), tuple(lines))
+
+    @staticmethod
+    def _counts(calc: Calc) -> tuple[tuple[str, int], ...]:
+        return (("weights", calc.weights), ("biases", calc.biases), ("non-trainable", calc.buffers))
+
+    def widen(self, widths: Widths, c_in: int, original_c_in: int) -> Layer:
+        """This layer in a network whose channel widths follow ``widths``; ``c_in`` is its new input
+        channel count, ``original_c_in`` the one before scaling. By default the :attr:`width` argument
+        is scaled; kinds without one return themselves."""
+        if self.width is None:
+            return self
+        return type(self)(**{**self.arguments(), self.width: widths(getattr(self, self.width), 1)})
 
     @classmethod
     def arg_infos(cls) -> Iterator[tuple[str, ArgInfo, Any]]:

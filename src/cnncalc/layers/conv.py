@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..args import Bool, Int, Padding, PaddingValue, PerAxis, arg
+from ..derivation import Derivation, Line, dims, num, params_lines, plural, product, transposed_lines, window_lines
 from ..errors import ShapeError
-from ..geometry import effective_kernel, keras_transposed_padding, transposed_length
+from ..geometry import TransposedWindow, Window, effective_kernel, keras_transposed_padding, transposed_window
 from .base import (
     Calc,
     Layer,
     Shape,
+    Widths,
     divisible,
     fmt_window,
     numel,
@@ -47,6 +49,48 @@ def _details(
     return ", ".join(p for p in parts if p)
 
 
+_KERNEL_SYMBOLS = {1: "k", 2: "k_h·k_w", 3: "k_d·k_h·k_w"}
+
+
+def _kernel_symbol(rank: int) -> str:
+    return _KERNEL_SYMBOLS.get(rank, "k_1·…·k_d")
+
+
+def _grouping(filters: int, kernel: Shape, c_in: int, groups: int) -> str:
+    """The model in one sentence: every filter spans all ``C_in / groups`` channels of its group."""
+    shape = dims((*kernel, c_in // groups))
+    maps = f"one output map, so the output has {plural(filters, 'map')}"
+    if groups == 1:
+        spans = f"all {num(c_in)} input channels" if c_in > 1 else "the one input channel"
+        return f"Each of the {num(filters)} filters is {shape}: it spans {spans} and yields {maps}."
+    if groups == c_in:
+        per = filters // groups
+        return (
+            f"Depthwise (groups = input channels = {num(groups)}): each of the {num(filters)} filters is {shape}: "
+            f"it spans only the input channel of its group ({plural(per, 'filter')} per channel) and yields {maps}."
+        )
+    return (
+        f"{num(groups)} groups: {num(c_in // groups)} → {num(filters // groups)} each. The {num(c_in)} input "
+        f"channels are split into {num(groups)} groups of {num(c_in // groups)}; each of the {num(filters)} "
+        f"filters is {shape}: it spans all {num(c_in // groups)} input channels of its group and yields {maps}."
+    )
+
+
+def _padding_note(padding: PaddingValue, pads: tuple[tuple[int, int], ...]) -> tuple[str, ...]:
+    if not isinstance(padding, str):
+        return ()
+    resolved = ", ".join(f"({pb}, {pa})" for pb, pa in pads)
+    return (f"Padding '{padding}' resolves to (before, after) = {resolved} per spatial axis.",)
+
+
+def _widen(layer: Conv | Deconv, widths: Widths, c_in: int, original_c_in: int) -> Conv | Deconv:
+    """Depthwise stays depthwise (with its channel multiplier); other groupings keep their groups and
+    round the filters to a multiple of them."""
+    if layer.groups > 1 and layer.groups == original_c_in:
+        return replace(layer, groups=c_in, filters=layer.filters // layer.groups * c_in)
+    return replace(layer, filters=widths(layer.filters, layer.groups))
+
+
 @register
 @dataclass(frozen=True, slots=True)
 class Conv(Layer):
@@ -58,6 +102,7 @@ class Conv(Layer):
     kind = "conv"
     summary = "convolution (any rank); depthwise when groups equals the input channels"
     aliases = {"conv1d": 1, "conv2d": 2, "conv3d": 3, "convolution": None}
+    width = "filters"
 
     filters: int = arg(Int(), "number of filters = output channels")
     kernel: int | tuple[int, ...] = arg(PerAxis(), "kernel size, one value or one per spatial axis")
@@ -86,7 +131,40 @@ class Conv(Layer):
             macs=weights * numel(out[1:]),
             details=_details(self.filters, kernel, c_in, self.groups, stride, pads, dilation, self.bias),
             warnings=unread_warning(windows),
+            geometry=windows,
         )
+
+    def explain(self, inp: Shape, calc: Calc) -> Derivation:
+        windows = [w for w in calc.geometry if isinstance(w, Window)]
+        kernel = tuple(w.kernel for w in windows)
+        c_in, per_group = inp[0], inp[0] // self.groups
+        text = [_grouping(self.filters, kernel, c_in, self.groups)]
+        if all(k == 1 for k in kernel):
+            text.append(
+                f"A {dims(kernel)} conv mixes channels: each output value is a weighted sum of the "
+                f"{plural(per_group, 'input channel')} at the same position."
+            )
+        text.append(
+            f"Each output value costs {product((*kernel, per_group))} = {num(calc.weights // self.filters)} MACs."
+        )
+        text.extend(_padding_note(self.padding, tuple((w.pad_before, w.pad_after) for w in windows)))
+        c_sym = "(C_in/groups)" if self.groups > 1 else "C_in"
+        lines = window_lines(windows)
+        lines += params_lines(
+            calc.weights,
+            calc.biases,
+            f"{_kernel_symbol(len(kernel))}·{c_sym}·C_out",
+            (*kernel, per_group, self.filters),
+            "C_out",
+        )
+        positions = calc.output_shape[1:]
+        lines.append(
+            Line("MACs", "weights · output positions", f"{num(calc.weights)} · {product(positions)}", calc.macs)
+        )
+        return Derivation(tuple(text), tuple(lines))
+
+    def widen(self, widths: Widths, c_in: int, original_c_in: int) -> Layer:
+        return _widen(self, widths, c_in, original_c_in)
 
 
 @register
@@ -111,6 +189,7 @@ class Deconv(Layer):
         "conv2d_transpose": 2,
         "conv3d_transpose": 3,
     }
+    width = "filters"
 
     filters: int = arg(Int(), "number of filters = output channels")
     kernel: int | tuple[int, ...] = arg(PerAxis(), "kernel size, one value or one per spatial axis")
@@ -144,19 +223,19 @@ class Deconv(Layer):
             pads = tuple((effective_kernel(k, d) // 2,) * 2 for k, d in zip(kernel, dilation, strict=True))
         else:
             pads = resolve_padding(self.padding, spatial, kernel, stride, dilation)
-        lengths = [
-            transposed_length(n, k, s, d, pb, pa, op)
+        windows = tuple(
+            transposed_window(n, k, s, d, pb, pa, op)
             for n, k, s, d, (pb, pa), op in zip(spatial, kernel, stride, dilation, pads, extra, strict=True)
-        ]
-        for axis, length in enumerate(lengths):
-            if length <= 0:
+        )
+        for axis, w in enumerate(windows):
+            if w.out <= 0:
                 raise ShapeError(
-                    f"output length along axis {axis + 1} would be {length}: the padding removes more "
+                    f"output length along axis {axis + 1} would be {w.out}: the padding removes more "
                     "than the transposed convolution produces",
                     "reduce padding",
                     arg="padding",
                 )
-        out = (self.filters, *lengths)
+        out = (self.filters, *(w.out for w in windows))
         weights = math.prod(kernel) * c_in * (self.filters // self.groups)
         details = _details(self.filters, kernel, c_in, self.groups, stride, pads, dilation, self.bias)
         if any(extra):
@@ -167,4 +246,35 @@ class Deconv(Layer):
             biases=self.filters if self.bias else 0,
             macs=weights * numel(spatial),
             details=details,
+            geometry=windows,
         )
+
+    def explain(self, inp: Shape, calc: Calc) -> Derivation:
+        windows = [w for w in calc.geometry if isinstance(w, TransposedWindow)]
+        kernel = tuple(w.kernel for w in windows)
+        c_in, per_group = inp[0], self.filters // self.groups
+        group = f" of its group ({num(per_group)} per group)" if self.groups > 1 else ""
+        text = [
+            f"Transposed convolution: every input position of each of the {plural(c_in, 'input channel')} "
+            f"scatters a {dims(kernel)} window of weights into every one of the {plural(self.filters, 'output map')}"
+            f"{group}; overlapping contributions add up.",
+            f"Each input value costs {product((*kernel, per_group))} = {num(calc.weights // c_in)} MACs.",
+        ]
+        text.extend(_padding_note(self.padding, tuple((w.pad_before, w.pad_after) for w in windows)))
+        c_sym = "(C_out/groups)" if self.groups > 1 else "C_out"
+        lines = transposed_lines(windows)
+        lines += params_lines(
+            calc.weights,
+            calc.biases,
+            f"{_kernel_symbol(len(kernel))}·C_in·{c_sym}",
+            (*kernel, c_in, per_group),
+            "C_out",
+        )
+        positions = inp[1:]
+        lines.append(
+            Line("MACs", "weights · input positions", f"{num(calc.weights)} · {product(positions)}", calc.macs)
+        )
+        return Derivation(tuple(text), tuple(lines))
+
+    def widen(self, widths: Widths, c_in: int, original_c_in: int) -> Layer:
+        return _widen(self, widths, c_in, original_c_in)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..args import Bool, Int, arg
+from ..derivation import Derivation, Line, dims, num, params_lines, product
+from ..receptive import Footprint
 from .base import Calc, Layer, Shape, fmt_spatial, numel, register
+
+
+def _flatten_line(inp: Shape, n_in: int) -> list[Line]:
+    """``in = 256·6·6 = 9,216`` when the input has more than one axis."""
+    return [Line("in", "C·H·W (flatten)", product(inp), n_in)] if len(inp) > 1 else []
 
 
 @register
@@ -17,6 +24,7 @@ class Fc(Layer):
     kind = "fc"
     summary = "fully connected layer; flattens its input first (Caffe's InnerProduct)"
     aliases = {"linear": None, "dense": None, "innerproduct": None, "inner_product": None, "fully_connected": None}
+    width = "units"
 
     units: int = arg(Int(), "number of outputs")
     bias: bool = arg(Bool(), "one learnable bias per output", True)
@@ -32,6 +40,18 @@ class Fc(Layer):
             details=f"{flat}{n_in}→{self.units}" + ("" if self.bias else ", no bias"),
         )
 
+    def explain(self, inp: Shape, calc: Calc) -> Derivation:
+        n_in = calc.weights // self.units
+        flat = f"flattens its {dims(inp)} input into {num(n_in)} values, then " if len(inp) > 1 else ""
+        text = (
+            f"Fully connected: {flat}each of the {num(self.units)} outputs is a weighted sum of all "
+            f"{num(n_in)} inputs (one weight per input–output pair).",
+        )
+        lines = _flatten_line(inp, n_in)
+        lines += params_lines(calc.weights, calc.biases, "in·out", (n_in, self.units), "out")
+        lines.append(Line("MACs", "in·out", product((n_in, self.units)), calc.macs))
+        return Derivation(text, tuple(lines))
+
 
 @register
 @dataclass(frozen=True, slots=True)
@@ -41,3 +61,11 @@ class Flatten(Layer):
 
     def apply(self, inp: Shape) -> Calc:
         return Calc(output_shape=(numel(inp),), details=f"{fmt_spatial(inp)} = {numel(inp)}")
+
+    def footprint(self, inp: Shape, calc: Calc) -> Footprint:
+        """Each element keeps the field of the position it came from."""
+        return ()
+
+    def explain(self, inp: Shape, calc: Calc) -> Derivation:
+        text = (f"Reshapes the {dims(inp)} input into one vector; no parameters.",)
+        return Derivation(text, tuple(_flatten_line(inp, calc.output_shape[0])))

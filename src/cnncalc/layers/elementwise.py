@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..args import Float, arg
-from .base import Calc, Layer, Shape, register
+from ..derivation import Derivation, dims, num
+from .base import Calc, Layer, Shape, numel, register
 
 
 class ShapePreserving(Layer):
@@ -18,6 +19,14 @@ class ShapePreserving(Layer):
 
     def apply(self, inp: Shape) -> Calc:
         return Calc(output_shape=inp, details=self.details())
+
+    def explain(self, inp: Shape, calc: Calc) -> Derivation:
+        return Derivation(
+            (
+                f"{self.kind}: {self.summary}; applied to each of the {num(numel(inp))} values of the "
+                f"{dims(inp)} input, which keeps its shape. No parameters; not counted in MACs.",
+            )
+        )
 
 
 def _simple(kind: str, summary: str, aliases: dict[str, int | None] | None = None) -> type[Layer]:

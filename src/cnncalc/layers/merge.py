@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from ..derivation import Derivation, Line, dims, num, plural
 from ..errors import ShapeError
 from .base import Shape, fmt_shape
 
@@ -39,3 +40,20 @@ def add(shapes: Sequence[Shape], labels: Sequence[str]) -> Shape:
 
 
 MERGES: dict[str, MergeFn] = {"concat": concat, "add": add}
+
+
+def explain(merge: str, shapes: Sequence[Shape], out: Shape) -> Derivation:
+    """A merge's derivation: the channel sum of a concat; what an element-wise merge requires."""
+    if merge == "concat":
+        text = (
+            f"Stacks the {plural(len(shapes), 'input')} along the channel axis: their spatial sizes agree "
+            f"({dims(out[1:])}) and their channels add up. No parameters.",
+        )
+        line = Line("channels", "C_1 + … + C_n", " + ".join(num(s[0]) for s in shapes), out[0])
+        return Derivation(text, (line,))
+    return Derivation(
+        (
+            f"Combines the {plural(len(shapes), 'input')} of {dims(out)} element-wise ({merge}): each output "
+            "value depends on the values at the same channel and position. No parameters; not counted in MACs.",
+        )
+    )

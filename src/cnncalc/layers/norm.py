@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..args import Bool, Float, Int, arg
+from ..derivation import Derivation, Line, num, plural
 from .base import Calc, Layer, Shape, register
 
 
@@ -33,6 +34,22 @@ class BatchNorm(Layer):
             details=f"{channels} channels" + ("" if self.affine else ", not affine"),
         )
 
+    def explain(self, inp: Shape, calc: Calc) -> Derivation:
+        c = inp[0]
+        learn = ", then scales and shifts it by a learned γ and β" if self.affine else ""
+        text = (
+            f"Normalises each of the {plural(c, 'channel')} with its mean and variance{learn}; it keeps "
+            "a running mean and variance per channel for inference (non-trainable).",
+        )
+        lines = []
+        if self.affine:
+            lines += [
+                Line("weights", "C (scale γ)", num(c), calc.weights),
+                Line("biases", "C (shift β)", num(c), calc.biases),
+            ]
+        lines.append(Line("non-trainable", "2·C (running mean and variance)", f"2·{num(c)}", calc.buffers))
+        return Derivation(text, tuple(lines))
+
 
 @register
 @dataclass(frozen=True, slots=True)
@@ -56,3 +73,11 @@ class Lrn(Layer):
             output_shape=inp,
             details=f"size {self.size}, α={self.alpha:g}, β={self.beta:g}, k={self.k:g}",
         )
+
+    def explain(self, inp: Shape, calc: Calc) -> Derivation:
+        text = (
+            f"Divides each value by (k + α/size · Σ x²)^β over the {self.size} neighbouring channels at the "
+            f"same position (k = {self.k:g}, α = {self.alpha:g}, β = {self.beta:g}); the shape is kept. "
+            "No parameters; not counted in MACs.",
+        )
+        return Derivation(text)

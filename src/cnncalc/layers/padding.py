@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..args import Padding, PaddingValue, arg
+from ..derivation import Derivation, Line
+from ..geometry import axis_name
+from ..receptive import Footprint, Step
 from .base import Calc, Layer, Shape, fmt_pads, register, resolve_padding, spatial_rank
 
 
@@ -17,10 +20,22 @@ class ZeroPad(Layer):
 
     padding: PaddingValue = arg(Padding(modes=False), "zeros added to each side (see Padding)")
 
+    def pads(self, inp: Shape) -> tuple[tuple[int, int], ...]:
+        ones = (1,) * spatial_rank(inp, self.kind)
+        return resolve_padding(self.padding, inp[1:], ones, ones, ones)
+
     def apply(self, inp: Shape) -> Calc:
-        rank = spatial_rank(inp, self.kind)
-        spatial = inp[1:]
-        ones = (1,) * rank
-        pads = resolve_padding(self.padding, spatial, ones, ones, ones)
-        out = (inp[0], *(n + pb + pa for n, (pb, pa) in zip(spatial, pads, strict=True)))
+        pads = self.pads(inp)
+        out = (inp[0], *(n + pb + pa for n, (pb, pa) in zip(inp[1:], pads, strict=True)))
         return Calc(output_shape=out, details=fmt_pads(pads) or "no padding")
+
+    def footprint(self, inp: Shape, calc: Calc) -> Footprint:
+        return tuple((Step(1, 1, pb),) for pb, _ in self.pads(inp))
+
+    def explain(self, inp: Shape, calc: Calc) -> Derivation:
+        rank = len(inp) - 1
+        lines = [
+            Line(f"out {axis_name(rank, i)}", "P_b + N + P_a", f"{pb} + {n} + {pa}", out)
+            for i, (n, (pb, pa), out) in enumerate(zip(inp[1:], self.pads(inp), calc.output_shape[1:], strict=True))
+        ]
+        return Derivation(("Adds zeros around each map, per channel; no parameters.",), tuple(lines))

@@ -4,8 +4,12 @@ parameters; the channel count passes through unchanged."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ..args import Bool, Padding, PaddingValue, PerAxis, arg
+from ..derivation import Derivation, Line, dims, num, plural, window_lines
+from ..geometry import Window, adaptive_span
+from ..receptive import WHOLE, Footprint, Step, resampling
 from .base import (
     Calc,
     Layer,
@@ -41,7 +45,25 @@ def _pool(
         output_shape=(inp[0], *(w.out for w in windows)),
         details=fmt_window(kernel, stride, pads, dilation) + (", ceil mode" if ceil_mode else "") + ", per channel",
         warnings=unread_warning(windows),
+        geometry=windows,
     )
+
+
+def _per_channel(inp: Shape, what: str) -> str:
+    """Pooling in one sentence: each channel alone, no parameters."""
+    return (
+        f"Per channel, no parameters: {what} each of the {plural(inp[0], 'channel')} on its own, "
+        f"so the {num(inp[0])} maps in give {num(inp[0])} maps out and channels are never mixed."
+    )
+
+
+def _explain_pool(inp: Shape, calc: Calc, reduce: str) -> Derivation:
+    windows = [w for w in calc.geometry if isinstance(w, Window)]
+    window = dims(tuple(w.kernel for w in windows))
+    text = [_per_channel(inp, f"takes the {reduce} of every {window} window of")]
+    if any(w.ceil_dropped for w in windows):
+        text.append("Ceil mode would add a last window starting in the padding; it is dropped (PyTorch's rule).")
+    return Derivation(tuple(text), tuple(window_lines(windows)))
 
 
 @register
@@ -60,6 +82,9 @@ class MaxPool(Layer):
     def apply(self, inp: Shape) -> Calc:
         return _pool(self, inp, self.kernel, self.stride, self.padding, self.dilation, self.ceil_mode)
 
+    def explain(self, inp: Shape, calc: Calc) -> Derivation:
+        return _explain_pool(inp, calc, "maximum")
+
 
 @register
 @dataclass(frozen=True, slots=True)
@@ -76,32 +101,48 @@ class AvgPool(Layer):
     def apply(self, inp: Shape) -> Calc:
         return _pool(self, inp, self.kernel, self.stride, self.padding, 1, self.ceil_mode)
 
+    def explain(self, inp: Shape, calc: Calc) -> Derivation:
+        return _explain_pool(inp, calc, "average")
+
 
 def _global(layer: Layer, inp: Shape) -> Calc:
     rank = spatial_rank(inp, layer.kind)
     return Calc(output_shape=(inp[0], *([1] * rank)), details="whole map, per channel")
 
 
+class _GlobalPool(Layer):
+    """Reduces each whole map to one value: every output reads every input position."""
+
+    __slots__ = ()
+    reduce: ClassVar[str]
+
+    def apply(self, inp: Shape) -> Calc:
+        return _global(self, inp)
+
+    def footprint(self, inp: Shape, calc: Calc) -> Footprint:
+        return WHOLE
+
+    def explain(self, inp: Shape, calc: Calc) -> Derivation:
+        text = _per_channel(inp, f"takes the {self.reduce} of the whole {dims(inp[1:])} map of")
+        return Derivation((text,), (Line("out", "1 per axis", "1", 1),))
+
+
 @register
 @dataclass(frozen=True, slots=True)
-class GlobalAvgPool(Layer):
+class GlobalAvgPool(_GlobalPool):
     kind = "global_avgpool"
     summary = "average of each whole channel; output [C, 1, 1] (PyTorch's AdaptiveAvgPool to 1)"
     aliases = {"global_avg_pool": None, "gap": None}
-
-    def apply(self, inp: Shape) -> Calc:
-        return _global(self, inp)
+    reduce = "average"
 
 
 @register
 @dataclass(frozen=True, slots=True)
-class GlobalMaxPool(Layer):
+class GlobalMaxPool(_GlobalPool):
     kind = "global_maxpool"
     summary = "maximum of each whole channel; output [C, 1, 1]"
     aliases = {"global_max_pool": None}
-
-    def apply(self, inp: Shape) -> Calc:
-        return _global(self, inp)
+    reduce = "maximum"
 
 
 def _adaptive(layer: Layer, inp: Shape, output_size: int | tuple[int, ...]) -> Calc:
@@ -110,14 +151,38 @@ def _adaptive(layer: Layer, inp: Shape, output_size: int | tuple[int, ...]) -> C
     return Calc(output_shape=(inp[0], *size), details=f"to {fmt_axes(size)}, per channel")
 
 
+class _AdaptivePool(Layer):
+    """Window ``i`` of an axis of length ``N`` pooled to ``out`` spans ``[⌊i·N/out⌋, ⌈(i+1)·N/out⌉)``."""
+
+    __slots__ = ()
+    reduce: ClassVar[str]
+
+    def footprint(self, inp: Shape, calc: Calc) -> Footprint:
+        """The longest window at the average stride ``N/out`` (exact when ``out`` divides ``N``)."""
+        return tuple(
+            (Step(adaptive_span(n, m), resampling(n, m).stride, 0),)
+            for n, m in zip(inp[1:], calc.output_shape[1:], strict=True)
+        )
+
+    def explain(self, inp: Shape, calc: Calc) -> Derivation:
+        out = calc.output_shape[1:]
+        text = (
+            _per_channel(inp, f"takes the {self.reduce} of {dims(out)} windows of"),
+            f"Along an axis of length N pooled to out, window i spans [floor(i·N/out), ceil((i+1)·N/out)): "
+            f"the {dims(inp[1:])} input is cut into {dims(out)} windows, which overlap when out does not divide N.",
+        )
+        return Derivation(text, (Line("out", "output_size", str(out[0]), out[0]),) if len(set(out)) == 1 else ())
+
+
 @register
 @dataclass(frozen=True, slots=True)
-class AdaptiveAvgPool(Layer):
+class AdaptiveAvgPool(_AdaptivePool):
     """PyTorch's adaptive average pooling: window ``i`` spans ``[⌊i·N/out⌋, ⌈(i+1)·N/out⌉)``."""
 
     kind = "adaptive_avgpool"
     summary = "average pooling to a fixed output size per channel (PyTorch's AdaptiveAvgPool)"
     aliases = {"adaptive_avg_pool": None}
+    reduce = "average"
 
     output_size: int | tuple[int, ...] = arg(PerAxis(), "output length, one value or one per spatial axis")
 
@@ -127,10 +192,11 @@ class AdaptiveAvgPool(Layer):
 
 @register
 @dataclass(frozen=True, slots=True)
-class AdaptiveMaxPool(Layer):
+class AdaptiveMaxPool(_AdaptivePool):
     kind = "adaptive_maxpool"
     summary = "max pooling to a fixed output size per channel (PyTorch's AdaptiveMaxPool)"
     aliases = {"adaptive_max_pool": None}
+    reduce = "maximum"
 
     output_size: int | tuple[int, ...] = arg(PerAxis(), "output length, one value or one per spatial axis")
 

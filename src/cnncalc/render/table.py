@@ -1,50 +1,47 @@
-"""The rich terminal table (the only renderer that imports rich)."""
+"""The rich terminal table of a report."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from ..report import CONVENTION, Report
-from .fmt import both, count, human_bytes, percent, shape
+from .columns import Column, choose
+from .fmt import both, human_bytes, shape
 
 
-def render_table(report: Report, depth: int | None = None, exact: bool = False) -> RenderableType:
+def render_table(
+    report: Report, depth: int | None = None, exact: bool = False, columns: Sequence[Column] = ()
+) -> RenderableType:
     title = f"{report.name}: {shape(report.input_shape)} → {shape(report.output_shape)}"
     if report.batch > 1:
         title += f" (batch {report.batch})"
     table = Table(title=title, title_justify="left", header_style="bold", expand=False)
-    table.add_column("Layer", no_wrap=True)
-    table.add_column("Type", no_wrap=True)
-    table.add_column("Output", no_wrap=True, justify="right")
-    table.add_column("Details", overflow="fold", max_width=48)
-    table.add_column("Params", justify="right", no_wrap=True)
-    table.add_column("MACs", justify="right", no_wrap=True)
-    table.add_column("% MACs", justify="right", no_wrap=True)
+    columns = columns or choose(None)
+    for c in columns:
+        if c.name == "details":
+            table.add_column(c.heading, overflow="fold", max_width=48)
+        else:
+            table.add_column(c.heading, no_wrap=True, justify="right" if c.numeric else "left")
     for row in report.rows(depth):
         e = row.entry
-        label = "  " * e.depth + e.name.rsplit("/", 1)[-1]
-        if row.header:
-            table.add_row(
-                Text(label, style="bold"),
-                Text(e.type, style="bold"),
-                shape(e.output_shape),
-                Text(e.details, style="dim"),
-                "",
-                "",
-                "",
+        cells = []
+        for c in columns:
+            if row.header and not c.on_headers:
+                cells.append(Text(""))
+                continue
+            text = "  " * e.depth + e.name.rsplit("/", 1)[-1] if c.name == "layer" else c.cell(report, e, exact)
+            bold = row.header and c.name in ("layer", "type")
+            cells.append(
+                Text(
+                    text or ("" if row.header else c.blank),
+                    style="dim" if c.name == "details" else "bold" if bold else "",
+                )
             )
-            continue
-        table.add_row(
-            label,
-            e.type,
-            shape(e.output_shape),
-            Text(e.details, style="dim"),
-            count(e.params, exact) if e.params else "–",
-            count(e.macs, exact) if e.macs else "–",
-            percent(report.mac_share(e)),
-        )
+        table.add_row(*cells)
     t = report.totals
     totals = Table.grid(padding=(0, 2))
     totals.add_column(style="bold")
@@ -57,6 +54,7 @@ def render_table(report: Report, depth: int | None = None, exact: bool = False) 
     totals.add_row("Activations", both(t.activations))
     totals.add_row(f"Parameter memory ({report.dtype})", human_bytes(t.param_bytes))
     totals.add_row(f"Activation memory ({report.dtype}, batch {report.batch})", human_bytes(t.activation_bytes))
+    totals.add_row("Peak activation memory", f"{human_bytes(t.peak_activation_bytes)} (at {t.peak_activation_layer})")
     parts: list[RenderableType] = [table, totals, Text(CONVENTION + ".", style="dim")]
     for w in report.warnings:
         prefix = f"{w.layer}: " if w.layer else ""

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 
 from ..report import CONVENTION, LayerResult, ModuleResult, Report, Row
-from .fmt import both, count, human_bytes, percent, shape
+from .columns import Column, choose
+from .fmt import both, human_bytes, shape
 
 
 def render_json(report: Report) -> str:
@@ -82,36 +84,34 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _md_row(report: Report, row: Row, exact: bool) -> str:
+def _md_row(report: Report, row: Row, exact: bool, columns: Sequence[Column]) -> str:
     e = row.entry
-    name = e.name if not row.header else f"**{e.name}**"
-    if row.header:
-        cells = [name, e.type, shape(e.output_shape), _md(e.details), "", "", ""]
-    else:
-        cells = [
-            name,
-            e.type,
-            shape(e.output_shape),
-            _md(e.details),
-            count(e.params, exact) if e.params else "",
-            count(e.macs, exact) if e.macs else "",
-            percent(report.mac_share(e)),
-        ]
+    cells = []
+    for c in columns:
+        if row.header and not c.on_headers:
+            cells.append("")
+        elif c.name == "layer" and row.header:
+            cells.append(f"**{e.name}**")
+        else:
+            cells.append(_md(c.cell(report, e, exact)))
     return "| " + " | ".join(cells) + " |"
 
 
-def render_markdown(report: Report, depth: int | None = None, exact: bool = False) -> str:
+def render_markdown(
+    report: Report, depth: int | None = None, exact: bool = False, columns: Sequence[Column] = ()
+) -> str:
     t = report.totals
+    columns = columns or choose(None)
     lines = [
         f"## {report.name}",
         "",
         f"Input {shape(report.input_shape)} → output {shape(report.output_shape)}, batch {report.batch}, "
         f"{report.dtype}.",
         "",
-        "| Layer | Type | Output | Details | Params | MACs | % MACs |",
-        "|---|---|---|---|--:|--:|--:|",
+        "| " + " | ".join(c.heading for c in columns) + " |",
+        "|" + "|".join("--:" if c.numeric else "---" for c in columns) + "|",
     ]
-    lines.extend(_md_row(report, row, exact) for row in report.rows(depth))
+    lines.extend(_md_row(report, row, exact, columns) for row in report.rows(depth))
     lines += [
         "",
         "| Total | |",
@@ -124,6 +124,7 @@ def render_markdown(report: Report, depth: int | None = None, exact: bool = Fals
         f"| Activations (output elements) | {both(t.activations)} |",
         f"| Parameter memory | {human_bytes(t.param_bytes)} |",
         f"| Activation memory | {human_bytes(t.activation_bytes)} |",
+        f"| Peak activation memory | {human_bytes(t.peak_activation_bytes)} (at `{t.peak_activation_layer}`) |",
         "",
         f"_{CONVENTION}._",
     ]

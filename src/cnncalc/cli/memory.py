@@ -1,0 +1,46 @@
+"""``memory``: will the network fit? Inference peak and a training estimate, with their assumptions."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from ..analysis import analyze
+from ..memory import OPTIMIZER_STATE, estimate
+from .common import BatchOpt, DType, DTypeOpt, InputOpt, emit_rendered, guarded, parse_shape
+from .summarize import read_spec_or_preset
+
+Optimizer = Enum("Optimizer", {name: name for name in OPTIMIZER_STATE}, type=str)  # type: ignore[misc]
+
+
+class MemoryFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+@guarded
+def memory_cmd(
+    spec: Annotated[
+        str, typer.Argument(help="A spec file (YAML), - for standard input, or a preset's name.", show_default=False)
+    ],
+    input_: InputOpt = None,
+    batch: BatchOpt = 1,
+    dtype: DTypeOpt = DType.float32,  # type: ignore[attr-defined]
+    optimizer: Annotated[
+        Optimizer, typer.Option("--optimizer", help="Optimizer state kept per trainable parameter.")
+    ] = Optimizer.adam,  # type: ignore[attr-defined]
+    fmt: Annotated[MemoryFormat, typer.Option("--format", "-f", help="Output format.")] = MemoryFormat.table,
+) -> None:
+    """Will it fit? Memory for inference and for training, with the assumptions behind the figures.
+
+    Inference: parameters + the peak of live activations. Training: parameters, gradients, optimizer state
+    and every layer's output stored for the batch.
+    """
+    from ..render import memory as render
+
+    shape = parse_shape(input_) if input_ is not None else None
+    report = analyze(read_spec_or_preset(spec), input_shape=shape, batch=batch, dtype=dtype.value)
+    emit_rendered(render, fmt, estimate(report, optimizer.value))

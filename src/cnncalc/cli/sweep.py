@@ -1,0 +1,80 @@
+"""``sweep``: one spec at several input sizes and width multipliers, side by side."""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Annotated
+
+import typer
+
+from ..errors import UsageError
+from ..sweep import sweep
+from .common import BatchOpt, DType, DTypeOpt, Format, FormatOpt, emit_rendered, guarded, parse_shape
+from .summarize import read_spec_or_preset
+
+
+def _items(values: list[str]) -> list[str]:
+    """Repeated options and comma-separated lists alike."""
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+def _shapes(values: list[str]) -> list[tuple[int, ...]]:
+    """``3x160x160,3x224x224``: shapes are written with x, so commas separate them."""
+    if any(re.search(r"\d\s*,\s*\d", v) and not re.search(r"[x×]", v) for v in values):
+        raise UsageError(
+            f"--input {', '.join(values)}: write each shape with x and separate shapes with commas",
+            "e.g. --input 3x160x160,3x224x224",
+        )
+    return [parse_shape(item) for item in _items(values)]
+
+
+def _widths(values: list[str]) -> list[Fraction]:
+    widths = []
+    for item in _items(values):
+        try:
+            alpha = Fraction(item)
+        except (ValueError, ZeroDivisionError):
+            raise UsageError(f"--width {item!r} is not a number", "e.g. --width 0.5,1,2") from None
+        if alpha <= 0:
+            raise UsageError(f"--width {item}: a width multiplier must be positive", "e.g. --width 0.5,1,2")
+        widths.append(alpha)
+    return widths
+
+
+@guarded
+def sweep_cmd(
+    spec: Annotated[
+        str, typer.Argument(help="A spec file (YAML), - for standard input, or a preset's name.", show_default=False)
+    ],
+    input_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--input", "-i", help="Input shapes, e.g. 3x160x160,3x224x224 (default: the spec's).", show_default=False
+        ),
+    ] = None,
+    width: Annotated[
+        list[str] | None,
+        typer.Option("--width", "-w", help="Width multipliers, e.g. 0.5,1,2 (default: 1).", show_default=False),
+    ] = None,
+    divisor: Annotated[int, typer.Option("--divisor", min=1, help="Round scaled widths to multiples of this.")] = 8,
+    batch: BatchOpt = 1,
+    dtype: DTypeOpt = DType.float32,  # type: ignore[attr-defined]
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Params, MACs and activation memory for every input size × width multiplier, with the growth factor.
+
+    A width multiplier scales every conv, deconv and fc width except the classifier (the last one), like
+    MobileNet's α; depthwise convs stay depthwise.
+    """
+    from ..render import sweep as render
+
+    result = sweep(
+        read_spec_or_preset(spec),
+        _shapes(input_ or []),
+        _widths(width or []) or [Fraction(1)],
+        divisor,
+        batch,
+        dtype.value,
+    )
+    emit_rendered(render, fmt, result)

@@ -1,0 +1,105 @@
+"""The columns a table of layers can show (``--columns``), shared by the rich table and Markdown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..errors import UsageError
+from ..receptive import AxisField, Number, show
+from ..report import LayerResult, ModuleResult, Report
+from .fmt import count, human_bytes, percent, shape
+
+Entry = LayerResult | ModuleResult
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    heading: str
+    help: str
+    cell: Callable[[Report, Entry, bool], str]  # (report, entry, exact) → text
+    numeric: bool = False  # right-aligned
+    on_headers: bool = False  # also shown on a module row whose contents follow
+    blank: str = ""  # what the rich table shows for an empty cell
+
+
+def _figure(value: int, exact: bool) -> str:
+    return count(value, exact) if value else ""
+
+
+def _field(values: Callable[[AxisField], Number]) -> Callable[[Report, Entry, bool], str]:
+    """``163`` when every axis agrees, ``163×99`` otherwise; empty without spatial axes."""
+
+    def cell(report: Report, entry: Entry, exact: bool) -> str:
+        texts = [show(values(axis)) for axis in entry.receptive_field]
+        return "" if not texts else texts[0] if len(set(texts)) == 1 else "×".join(texts)
+
+    return cell
+
+
+def _inputs(entry: Entry) -> str:
+    if isinstance(entry, LayerResult):
+        return " + ".join(shape(s) for s in entry.input_shapes)
+    return shape(entry.input_shape)
+
+
+COLUMNS: dict[str, Column] = {
+    c.name: c
+    for c in (
+        Column("layer", "Layer", "name (the table indents it by depth)", lambda r, e, x: e.name, on_headers=True),
+        Column("type", "Type", "layer kind, merge or block", lambda r, e, x: e.type, on_headers=True),
+        Column("input", "Input", "input shape(s)", lambda r, e, x: _inputs(e), numeric=True, on_headers=True),
+        Column(
+            "output", "Output", "output shape", lambda r, e, x: shape(e.output_shape), numeric=True, on_headers=True
+        ),
+        Column("details", "Details", "filters, window, padding …", lambda r, e, x: e.details, on_headers=True),
+        Column(
+            "params", "Params", "learnable parameters", lambda r, e, x: _figure(e.params, x), numeric=True, blank="–"
+        ),
+        Column(
+            "weights", "Weights", "learnable weights", lambda r, e, x: _figure(e.weights, x), numeric=True, blank="–"
+        ),
+        Column("biases", "Biases", "learnable biases", lambda r, e, x: _figure(e.biases, x), numeric=True, blank="–"),
+        Column("macs", "MACs", "multiply-accumulates", lambda r, e, x: _figure(e.macs, x), numeric=True, blank="–"),
+        Column("flops", "FLOPs", "2 × MACs", lambda r, e, x: _figure(e.flops, x), numeric=True, blank="–"),
+        Column("share", "% MACs", "share of the total MACs", lambda r, e, x: percent(r.mac_share(e)), numeric=True),
+        Column(
+            "activations",
+            "Activations",
+            "output elements",
+            lambda r, e, x: _figure(e.activations, x),
+            numeric=True,
+            blank="–",
+        ),
+        Column("memory", "Memory", "activation memory", lambda r, e, x: human_bytes(e.activation_bytes), numeric=True),
+        Column("rf", "RF", "receptive field size, per axis", _field(lambda a: a.size), numeric=True, on_headers=True),
+        Column("jump", "Jump", "receptive field jump (effective stride)", _field(lambda a: a.jump), numeric=True),
+        Column("centre", "Centre", "centre of output 0's field", _field(lambda a: a.centre), numeric=True),
+    )
+}
+DEFAULT = ("layer", "type", "output", "details", "params", "macs", "share")
+
+
+def choose(text: str | None) -> tuple[Column, ...]:
+    """``layer,output,rf`` exactly those; ``+rf,-details`` the default with additions and removals."""
+    if text is None:
+        return tuple(COLUMNS[name] for name in DEFAULT)
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    relative = all(item[0] in "+-" for item in items)
+    names: list[str] = list(DEFAULT) if relative else []
+    for item in items:
+        name = item.lstrip("+-")
+        if name not in COLUMNS:
+            raise UsageError(f"--columns: unknown column '{name}'", "columns: " + column_help())
+        if item.startswith("-"):
+            names = [n for n in names if n != name]
+        elif name not in names:
+            names.append(name)
+    if not names:
+        raise UsageError("--columns leaves no column to show", "e.g. --columns layer,output,rf")
+    return tuple(COLUMNS[name] for name in names)
+
+
+def column_help() -> str:
+    return "; ".join(f"{c.name} ({c.help})" for c in COLUMNS.values())

@@ -1,0 +1,113 @@
+"""Scaling sweeps: one spec analysed at several input sizes and width multipliers.
+
+A width multiplier ``α`` (MobileNet's, Howard et al. 2017, section 3.3) scales the output channels of
+every layer kind with a width (``conv``, ``deconv``, ``fc``: :attr:`cnncalc.layers.Layer.width`) except
+the last one in execution order — the classifier, whose width is the number of classes. A scaled width is
+rounded as MobileNet's reference code does (``_make_divisible`` in tensorflow/models'
+research/slim/nets/mobilenet and in torchvision): to the nearest multiple of the divisor, at least the
+divisor, and never more than 10% below ``α · width``. Grouped convolutions keep their groups valid:
+a depthwise conv (groups = input channels) stays depthwise with its channel multiplier; other groupings
+keep their number of groups and round the filters to a multiple of ``lcm(divisor, groups)``.
+``α = 1`` leaves the spec exactly as written.
+
+Doubling the width of a chain of convs doubles both ``C_in`` and ``C_out`` of each inner layer, so its
+weights and MACs (``k·k·C_in·C_out`` per position) grow about 4×; MACs also grow with the number of
+output positions, ``H·W``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from .analysis import analyze
+from .errors import SpecError
+from .layers import Layer, Shape
+from .report import Report
+from .spec import LayerNode, Spec
+
+
+def make_divisible(value: Fraction, divisor: int) -> int:
+    """The nearest multiple of ``divisor`` to ``value``, at least ``divisor``, at least 90% of ``value``."""
+    rounded = max(divisor, int(value + Fraction(divisor, 2)) // divisor * divisor)
+    return rounded + divisor if rounded < Fraction(9, 10) * value else rounded
+
+
+@dataclass(frozen=True, slots=True)
+class WidthRule:
+    """Rewrites each layer of a spec for the width multiplier ``alpha`` (see the module docstring)."""
+
+    alpha: Fraction
+    divisor: int
+    keep: str | None  # the path of the layer whose width stays: the last one with a width
+    original_channels: Mapping[str, int]  # each layer's input channels before scaling
+
+    def channels(self, count: int, multiple_of: int) -> int:
+        if self.alpha == 1:
+            return count
+        return make_divisible(count * self.alpha, math.lcm(self.divisor, multiple_of))
+
+    def __call__(self, node: LayerNode, shape: Shape) -> Layer:
+        widths = _unchanged if node.path == self.keep else self.channels
+        return node.layer.widen(widths, shape[0], self.original_channels[node.path])
+
+
+def _unchanged(count: int, multiple_of: int) -> int:
+    return count
+
+
+def width_rule(report: Report, alpha: Fraction, divisor: int) -> WidthRule:
+    """The rule for ``alpha`` from the unscaled network's report (its channels and its classifier)."""
+    widths = [row.name for row in report.layers if row.layer is not None and row.layer.width is not None]
+    channels = {row.name: row.input_shape[0] for row in report.layers if not row.is_merge}
+    return WidthRule(alpha, divisor, widths[-1] if widths else None, channels)
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    input_shape: Shape
+    width: Fraction
+    report: Report
+
+
+@dataclass(frozen=True, slots=True)
+class Sweep:
+    name: str
+    divisor: int
+    settings: tuple[Setting, ...]
+
+    def growth(self, setting: Setting, figure: str) -> float:
+        """``figure`` (a :class:`~cnncalc.report.Totals` attribute) relative to the first setting's."""
+        first = getattr(self.settings[0].report.totals, figure)
+        return getattr(setting.report.totals, figure) / first if first else 0.0
+
+
+def sweep(
+    spec: Spec,
+    inputs: Sequence[Shape] = (),
+    widths: Sequence[Fraction] = (Fraction(1),),
+    divisor: int = 8,
+    batch: int = 1,
+    dtype: str = "float32",
+) -> Sweep:
+    """Every combination of an input shape (default: the spec's) and a width multiplier, in that order."""
+    settings = []
+    for shape in inputs or (spec.input_shape,):
+        base = analyze(spec, input_shape=shape, batch=batch, dtype=dtype)
+        for alpha in widths:
+            report = base
+            if alpha != 1:
+                try:
+                    report = analyze(
+                        spec, input_shape=shape, batch=batch, dtype=dtype, rewrite=width_rule(base, alpha, divisor)
+                    )
+                except SpecError as exc:
+                    raise _at(exc, f"with --width {float(alpha):g} and --divisor {divisor}") from None
+            settings.append(Setting(tuple(shape), alpha, report))
+    return Sweep(spec.name, divisor, tuple(settings))
+
+
+def _at(exc: SpecError, setting: str) -> SpecError:
+    return SpecError([replace(d, notes=(*d.notes, setting)) for d in exc.diagnostics])
