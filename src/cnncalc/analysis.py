@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from .errors import ShapeError, SpecError, UsageError
 from .layers import MERGES, Calc, Shape
 from .layers.base import fmt_shape, numel
-from .report import DTYPES, LayerResult, ModuleResult, Report, ReportWarning, Totals
+from .report import DTYPES, LayerResult, ModuleResult, Output, Report, ReportWarning, Totals
 from .spec import GroupNode, LayerNode, Node, ParallelNode, Spec
 
 INPUT = "input"
@@ -25,7 +25,7 @@ def analyze(spec: Spec, *, input_shape: Sequence[int] | None = None, batch: int 
         raise UsageError(f"unknown dtype {dtype!r}", f"choose one of {', '.join(DTYPES)}")
     shape = spec.input_shape if input_shape is None else _check_input(spec, input_shape)
     walker = _Walker(spec, batch, DTYPES[dtype])
-    out, _ = walker.sequence(spec.layers, shape, INPUT, 0)
+    out, last = walker.sequence(spec.layers, shape, INPUT, 0)
     layers = tuple(walker.layers)
     total = walker.sums(layers)
     warnings = [ReportWarning(None, f"{at}: {message}", "spec") for at, message in spec.warnings]
@@ -43,6 +43,7 @@ def analyze(spec: Spec, *, input_shape: Sequence[int] | None = None, batch: int 
         totals=Totals(*total, layers=len(layers)),
         warnings=tuple(warnings),
         order=tuple(e for e in walker.order if e is not None),
+        outputs=(Output(last, out, last), *walker.sides),
     )
 
 
@@ -67,6 +68,7 @@ class _Walker:
         self.layers: list[LayerResult] = []
         self.order: list[LayerResult | ModuleResult | None] = []
         self.warnings: list[ReportWarning] = []
+        self.sides: list[Output] = []
 
     def sums(self, rows: Sequence[LayerResult]) -> tuple[int, int, int, int, int, int, int]:
         weights = sum(r.weights for r in rows)
@@ -178,6 +180,9 @@ class _Walker:
         self.order.append(None)
         out, last = self.sequence(node.children, shape, producer, depth + 1)
         self.module(slot, first, node.path, node.type, depth, shape, out, node.details)
+        if node.is_side:
+            self.sides.append(Output(node.path, out, last))
+            return shape, producer  # the main path continues from the side's input
         return out, last
 
     def parallel(self, node: ParallelNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
@@ -194,8 +199,9 @@ class _Walker:
             outputs.append(out)
             producers.append(last)
         labels = [b.name for b in node.branches]
+        merge = MERGES[node.merge]
         try:
-            merged = MERGES[node.merge](outputs, labels)
+            merged = merge(outputs, labels)
         except ShapeError as exc:
             raise SpecError(
                 [
@@ -204,12 +210,8 @@ class _Walker:
                     )
                 ]
             ) from None
-        if node.merge == "concat":
-            details = " + ".join(str(s[0]) for s in outputs) + f" = {merged[0]} channels"
-        else:
-            details = f"{len(outputs)} inputs, element-wise"
         self.row(
-            Calc(merged, details=details),
+            Calc(merged, details=merge.details(outputs, merged), other_ops=merge.other_ops(outputs, merged)),
             node.merge_path,
             node.merge,
             depth + 1,

@@ -160,6 +160,18 @@ class Row:
 
 
 @dataclass(frozen=True, slots=True)
+class Output:
+    """A network output: the main one (named after the row that produces it) or a side output."""
+
+    name: str  # the side output's path, or the producing row's path for the main output
+    shape: Shape
+    layer: str  # the row that produces it ("input" when no layer does)
+
+    def to_dict(self, main: bool) -> dict[str, Any]:
+        return {"name": self.name, "shape": list(self.shape), "layer": self.layer, "main": main}
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     name: str
     description: str | None
@@ -173,6 +185,11 @@ class Report:
     totals: Totals
     warnings: tuple[ReportWarning, ...]
     order: tuple[LayerResult | ModuleResult, ...]  # every entry, a module before what it contains
+    outputs: tuple[Output, ...] = ()  # the main output first, then side outputs in execution order
+
+    @property
+    def side_outputs(self) -> tuple[Output, ...]:
+        return self.outputs[1:]
 
     def rows(self, depth: int | None = None) -> tuple[Row, ...]:
         """Rows to display: modules deeper than ``depth`` are folded into one row each.
@@ -209,6 +226,7 @@ class Report:
             "source": self.source,
             "input_shape": list(self.input_shape),
             "output_shape": list(self.output_shape),
+            "outputs": [o.to_dict(main=i == 0) for i, o in enumerate(self.outputs)],
             "batch": self.batch,
             "dtype": self.dtype,
             "convention": "default",

@@ -25,7 +25,7 @@ DataPath = tuple[object, ...]  # keys and indexes from the document root
 MAX_LAYERS = 1_000_000  # expanded layers (and merges) in one spec
 MAX_ERRORS = 20  # independent problems reported at once
 MAX_INPUT_RANK = 4  # [C, D, H, W]
-STRUCTURAL = ("parallel", "repeat")
+STRUCTURAL = ("parallel", "repeat", "side")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _PARAM_REF = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\Z")
 
@@ -88,15 +88,24 @@ class LayerNode:
 
 @dataclass(frozen=True, slots=True)
 class GroupNode:
-    """A sequence with a name of its own: a block instance, a repeat, one repeat copy, or a branch."""
+    """A sequence with a name of its own: a block instance, a repeat, one repeat copy, a branch, or a
+    side output.
+
+    A side output (``type == "side"``) takes the tensor at its position, runs its layers, and ends as an
+    extra network output; the layer after it sees the side's *input*, so the main path is unchanged.
+    """
 
     name: str
     path: str
-    type: str  # block name, "repeat", "copy" or "branch"
+    type: str  # block name, "repeat", "copy", "branch" or "side"
     children: tuple[Node, ...]
     origin: DataPath
     details: str = ""
     context: tuple[Instance, ...] = ()
+
+    @property
+    def is_side(self) -> bool:
+        return self.type == "side"  # blocks cannot be named like a structural keyword
 
 
 @dataclass(frozen=True, slots=True)
@@ -600,6 +609,8 @@ class _Parser:
             return self.parallel(body, body_path, ctx)
         if type_name == "repeat":
             return self.repeat(body, body_path, ctx)
+        if type_name == "side":
+            return self.side(body, body_path, ctx)
         if type_name in self.cyclic:
             return None
         if type_name in self.blocks:
@@ -866,6 +877,23 @@ class _Parser:
             copies.append(GroupNode(str(i), scope.prefix, "copy", children, lpath, f"copy {i} of {times}", ctx.context))
         return GroupNode(name, full, "repeat", tuple(copies), path, f"{times} copies", ctx.context)
 
+    def side(self, body: Mapping[object, object], path: DataPath, ctx: _Ctx) -> GroupNode:
+        self.structural_keys("side", body, path, ("name", "layers"), ctx)
+        name = self.claim(body, path, "side", ctx)
+        full = ctx.scope.join(name)
+        layers = body["layers"]
+        lpath = (*path, "layers")
+        if not isinstance(layers, list) or not layers:
+            raise self.abort(
+                f"the layers of a side output must be a non-empty list, got {show(layers)}",
+                lpath,
+                _STRUCTURAL_HINTS["side"],
+                layer=full,
+                ctx=ctx,
+            )
+        children = self.sequence(layers, lpath, _Ctx(_Scope(full), ctx.env, ctx.context, ctx.block))
+        return GroupNode(name, full, "side", children, path, "side output", ctx.context)
+
     def block_call(self, block: str, body: Mapping[object, object], path: DataPath, ctx: _Ctx) -> Node:
         bdef = self.blocks[block]
         name = self.claim(body, path, block, ctx)
@@ -926,6 +954,7 @@ class _Parser:
 _STRUCTURAL_HINTS = {
     "parallel": "write `- parallel: {merge: concat, branches: [[...], [...]]}`",
     "repeat": "write `- repeat: {times: 3, layers: [...]}`",
+    "side": "write `- side: {name: aux1, layers: [...]}`; its output is an extra network output",
 }
 
 

@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..report import CONVENTION, Report
-from .fmt import both, count, human_bytes, percent, shape
+from .fmt import both, count, human_bytes, percent, shape, side_outputs
 
 
 def render_table(report: Report, depth: int | None = None, exact: bool = False) -> RenderableType:
@@ -58,6 +58,8 @@ def render_table(report: Report, depth: int | None = None, exact: bool = False) 
     totals.add_row(f"Parameter memory ({report.dtype})", human_bytes(t.param_bytes))
     totals.add_row(f"Activation memory ({report.dtype}, batch {report.batch})", human_bytes(t.activation_bytes))
     parts: list[RenderableType] = [table, totals, Text(CONVENTION + ".", style="dim")]
+    if report.side_outputs:
+        parts.append(Text(side_outputs(report)))
     for w in report.warnings:
         prefix = f"{w.layer}: " if w.layer else ""
         parts.append(Text(f"warning: {prefix}{w.message}", style="yellow"))

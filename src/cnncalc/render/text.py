@@ -7,7 +7,7 @@ import io
 import json
 
 from ..report import CONVENTION, LayerResult, ModuleResult, Report, Row
-from .fmt import both, count, human_bytes, percent, shape
+from .fmt import both, count, human_bytes, percent, shape, side_outputs
 
 
 def render_json(report: Report) -> str:
@@ -108,6 +108,7 @@ def render_markdown(report: Report, depth: int | None = None, exact: bool = Fals
         f"Input {shape(report.input_shape)} → output {shape(report.output_shape)}, batch {report.batch}, "
         f"{report.dtype}.",
         "",
+        *([side_outputs(report) + ".", ""] if report.side_outputs else []),
         "| Layer | Type | Output | Details | Params | MACs | % MACs |",
         "|---|---|---|---|--:|--:|--:|",
     ]
