@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .errors import ShapeError, SpecError, UsageError
+from .export.lowering import Unexportable, lower
 from .layers import MERGES, Calc, Shape
 from .layers.base import fmt_shape, numel
 from .report import DTYPES, LayerResult, ModuleResult, Output, Report, ReportWarning, Totals
@@ -173,7 +174,17 @@ class _Walker:
                 ]
             ) from None
         self.row(calc, node.path, node.type, depth, (shape,), (producer,))
+        self.pytorch_note(node, shape, calc)
         return calc.output_shape, node.path
+
+    def pytorch_note(self, node: LayerNode, shape: Shape, calc: Calc) -> None:
+        """Note a layer PyTorch would reject as written (``cnncalc export`` writes an equivalent)."""
+        try:
+            note = lower(node.layer, shape, calc).note
+        except Unexportable as exc:
+            note = f"`cnncalc export` cannot write this layer for PyTorch: {exc.message}"
+        if note is not None:
+            self.warnings.append(ReportWarning(node.path, note, "pytorch"))
 
     def group(self, node: GroupNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
         slot, first = len(self.order), len(self.layers)

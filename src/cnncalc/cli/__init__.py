@@ -12,6 +12,7 @@ import typer
 
 from .. import __version__
 from .common import State
+from .export import export
 from .summarize import preset_cmd, presets_cmd, summarize
 
 app = typer.Typer(
@@ -46,6 +47,7 @@ def _root(
 app.command("summarize")(summarize)
 app.command("preset")(preset_cmd)
 app.command("presets")(presets_cmd)
+app.command("export")(export)
 
 
 def main() -> None:

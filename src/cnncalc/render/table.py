@@ -62,5 +62,6 @@ def render_table(report: Report, depth: int | None = None, exact: bool = False) 
         parts.append(Text(side_outputs(report)))
     for w in report.warnings:
         prefix = f"{w.layer}: " if w.layer else ""
-        parts.append(Text(f"warning: {prefix}{w.message}", style="yellow"))
+        label, style = ("note", "dim") if w.kind == "pytorch" else ("warning", "yellow")
+        parts.append(Text(f"{label}: {prefix}{w.message}", style=style))
     return Group(*parts)
