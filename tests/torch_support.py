@@ -115,3 +115,44 @@ def disagreements(spec: cnncalc.Spec, device: str = "meta", batch: int = 1) -> l
     if expected_outputs != got.outputs:
         problems.append(f"outputs: cnncalc {expected_outputs}, PyTorch {got.outputs}")
     return problems
+
+
+def tool_totals(export: PyTorchExport, tool: str) -> tuple[int, int]:
+    """``(MACs, parameters)`` as the real tool reports them for the exported module, on one sample.
+
+    torchinfo and thop run on the meta device. fvcore traces with torch.jit, which the meta device does
+    not support, and ptflops must see a real forward pass (on the meta device PyTorch decomposes
+    ``linear`` into calls ptflops has patched, and it would count them twice), so those two run on the
+    CPU, on uninitialised weights (counting needs no values).
+    """
+    import contextlib
+    import io
+    import warnings
+
+    torch = need("torch")
+    shape = export.report.input_shape
+    quiet = io.StringIO()
+    with warnings.catch_warnings(), contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+        warnings.simplefilter("ignore")
+        if tool == "torchinfo":
+            torchinfo = need("torchinfo")
+            stats = torchinfo.summary(build(export), input_size=(1, *shape), device="meta", verbose=0)
+            return int(stats.total_mult_adds), int(stats.total_params)
+        if tool == "thop":
+            thop = need("thop")
+            ops, params = thop.profile(build(export), inputs=(torch.zeros(1, *shape, device="meta"),), verbose=False)
+            return int(ops), int(params)
+        model = build(export).to_empty(device="cpu")
+        if tool == "fvcore":
+            fvcore_nn = need("fvcore.nn")
+            analysis = fvcore_nn.FlopCountAnalysis(model, (torch.zeros(1, *shape),))
+            analysis.unsupported_ops_warnings(False)
+            analysis.uncalled_modules_warnings(False)
+            analysis.tracer_warnings("none")
+            return int(analysis.total()), int(fvcore_nn.parameter_count(model)[""])
+        assert tool == "ptflops"
+        ptflops = need("ptflops")
+        macs, params = ptflops.get_model_complexity_info(
+            model, tuple(shape), as_strings=False, print_per_layer_stat=False, verbose=False
+        )
+        return int(macs), int(params)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .conventions import CONVENTIONS, Convention
 from .errors import ShapeError, SpecError, UsageError
-from .export.lowering import Unexportable, lower
+from .export.lowering import TorchModule, Unexportable, lower, merge_module
 from .layers import MERGES, Calc, Shape
 from .layers.base import fmt_shape, numel
 from .report import DTYPES, LayerResult, ModuleResult, Output, Report, ReportWarning, Totals
@@ -14,18 +15,28 @@ from .spec import GroupNode, LayerNode, Node, ParallelNode, Spec
 INPUT = "input"
 
 
-def analyze(spec: Spec, *, input_shape: Sequence[int] | None = None, batch: int = 1, dtype: str = "float32") -> Report:
+def analyze(
+    spec: Spec,
+    *,
+    input_shape: Sequence[int] | None = None,
+    batch: int = 1,
+    dtype: str = "float32",
+    convention: str = "default",
+) -> Report:
     """Compute every layer's output shape, parameters, MACs and memory for ``spec``.
 
     ``input_shape`` overrides the spec's input (same rank, batch dimension excluded); ``batch``
-    multiplies MACs and activations; ``dtype`` sets the bytes per value for the memory figures.
+    multiplies MACs and activations; ``dtype`` sets the bytes per value for the memory figures;
+    ``convention`` says how MACs are counted (see :mod:`cnncalc.conventions`).
     """
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
         raise UsageError(f"batch must be a positive integer, got {batch!r}")
     if dtype not in DTYPES:
         raise UsageError(f"unknown dtype {dtype!r}", f"choose one of {', '.join(DTYPES)}")
+    if convention not in CONVENTIONS:
+        raise UsageError(f"unknown convention {convention!r}", f"choose one of {', '.join(CONVENTIONS)}")
     shape = spec.input_shape if input_shape is None else _check_input(spec, input_shape)
-    walker = _Walker(spec, batch, DTYPES[dtype])
+    walker = _Walker(spec, batch, DTYPES[dtype], CONVENTIONS[convention])
     out, last = walker.sequence(spec.layers, shape, INPUT, 0)
     layers = tuple(walker.layers)
     total = walker.sums(layers)
@@ -45,6 +56,8 @@ def analyze(spec: Spec, *, input_shape: Sequence[int] | None = None, batch: int 
         warnings=tuple(warnings),
         order=tuple(e for e in walker.order if e is not None),
         outputs=(Output(last, out, last), *walker.sides),
+        convention=convention,
+        convention_text=CONVENTIONS[convention].text,
     )
 
 
@@ -62,16 +75,17 @@ def _check_input(spec: Spec, shape: Sequence[int]) -> Shape:
 
 
 class _Walker:
-    def __init__(self, spec: Spec, batch: int, dtype_bytes: int) -> None:
+    def __init__(self, spec: Spec, batch: int, dtype_bytes: int, convention: Convention) -> None:
         self.spec = spec
         self.batch = batch
         self.dtype_bytes = dtype_bytes
+        self.convention = convention
         self.layers: list[LayerResult] = []
         self.order: list[LayerResult | ModuleResult | None] = []
         self.warnings: list[ReportWarning] = []
         self.sides: list[Output] = []
 
-    def sums(self, rows: Sequence[LayerResult]) -> tuple[int, int, int, int, int, int, int]:
+    def sums(self, rows: Sequence[LayerResult]) -> tuple[int, int, int, int, int, int, int, int]:
         weights = sum(r.weights for r in rows)
         biases = sum(r.biases for r in rows)
         buffers = sum(r.non_trainable_params for r in rows)
@@ -84,6 +98,7 @@ class _Walker:
             activations,
             (weights + biases + buffers) * self.dtype_bytes,
             activations * self.dtype_bytes,
+            sum(r.other_ops for r in rows),
         )
 
     def row(
@@ -94,6 +109,7 @@ class _Walker:
         depth: int,
         inputs: tuple[Shape, ...],
         producers: tuple[str, ...],
+        modules: Sequence[TorchModule],
         merge: bool = False,
     ) -> None:
         activations = numel(calc.output_shape) * self.batch
@@ -101,7 +117,8 @@ class _Walker:
             weights=calc.weights,
             biases=calc.biases,
             non_trainable_params=calc.buffers,
-            macs=calc.macs * self.batch,
+            macs=self.convention.count(calc.macs, modules, self.batch),
+            other_ops=calc.other_ops * self.batch if self.convention.other_ops else 0,
             activations=activations,
             param_bytes=(calc.weights + calc.biases + calc.buffers) * self.dtype_bytes,
             activation_bytes=activations * self.dtype_bytes,
@@ -173,18 +190,30 @@ class _Walker:
                     )
                 ]
             ) from None
-        self.row(calc, node.path, node.type, depth, (shape,), (producer,))
-        self.pytorch_note(node, shape, calc)
+        self.row(calc, node.path, node.type, depth, (shape,), (producer,), self.pytorch(node, shape, calc))
         return calc.output_shape, node.path
 
-    def pytorch_note(self, node: LayerNode, shape: Shape, calc: Calc) -> None:
-        """Note a layer PyTorch would reject as written (``cnncalc export`` writes an equivalent)."""
+    def pytorch(self, node: LayerNode, shape: Shape, calc: Calc) -> tuple[TorchModule, ...]:
+        """The layer's PyTorch modules (the tool conventions count them), noting a layer PyTorch would
+        reject as written (``cnncalc export`` writes an equivalent)."""
         try:
-            note = lower(node.layer, shape, calc).note
+            lowering = lower(node.layer, shape, calc)
         except Unexportable as exc:
-            note = f"`cnncalc export` cannot write this layer for PyTorch: {exc.message}"
-        if note is not None:
-            self.warnings.append(ReportWarning(node.path, note, "pytorch"))
+            if self.convention.tool is not None:
+                raise UsageError(
+                    f"{node.path}: the {self.convention.name} convention counts the PyTorch modules "
+                    f"`cnncalc export` writes, and it cannot write this layer: {exc.message}",
+                    exc.hint,
+                ) from None
+            self.warnings.append(
+                ReportWarning(
+                    node.path, f"`cnncalc export` cannot write this layer for PyTorch: {exc.message}", "pytorch"
+                )
+            )
+            return ()
+        if lowering.note is not None:
+            self.warnings.append(ReportWarning(node.path, lowering.note, "pytorch"))
+        return lowering.modules
 
     def group(self, node: GroupNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
         slot, first = len(self.order), len(self.layers)
@@ -228,6 +257,7 @@ class _Walker:
             depth + 1,
             tuple(outputs),
             tuple(producers),
+            (merge_module(node.merge, outputs, merged),),
             merge=True,
         )
         self.module(slot, first, node.path, node.type, depth, shape, merged, f"{len(outputs)} branches, {node.merge}")

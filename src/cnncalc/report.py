@@ -31,6 +31,7 @@ class Counts:
     activations: int  # output elements for the whole batch
     param_bytes: int
     activation_bytes: int
+    other_ops: int  # for the whole batch; counted only under --convention full
 
     @property
     def params(self) -> int:
@@ -44,7 +45,8 @@ class Counts:
 
     @property
     def flops(self) -> int:
-        return 2 * self.macs
+        """2 × MACs, plus the other ops where the convention counts them."""
+        return 2 * self.macs + self.other_ops
 
     def counts_dict(self) -> dict[str, int]:
         return {
@@ -57,6 +59,7 @@ class Counts:
             "activations": self.activations,
             "param_bytes": self.param_bytes,
             "activation_bytes": self.activation_bytes,
+            "other_ops": self.other_ops,
         }
 
 
@@ -137,6 +140,7 @@ class Totals(Counts):
             "activations": self.activations,
             "param_bytes": self.param_bytes,
             "activation_bytes": self.activation_bytes,
+            "other_ops": self.other_ops,
             "layers": self.layers,
         }
 
@@ -186,6 +190,8 @@ class Report:
     warnings: tuple[ReportWarning, ...]
     order: tuple[LayerResult | ModuleResult, ...]  # every entry, a module before what it contains
     outputs: tuple[Output, ...] = ()  # the main output first, then side outputs in execution order
+    convention: str = "default"  # how MACs are counted (cnncalc.conventions)
+    convention_text: str = CONVENTION
 
     @property
     def side_outputs(self) -> tuple[Output, ...]:
@@ -229,8 +235,8 @@ class Report:
             "outputs": [o.to_dict(main=i == 0) for i, o in enumerate(self.outputs)],
             "batch": self.batch,
             "dtype": self.dtype,
-            "convention": "default",
-            "convention_text": CONVENTION,
+            "convention": self.convention,
+            "convention_text": self.convention_text,
             "layers": [row.to_dict() for row in self.layers],
             "modules": [m.to_dict() for m in self.modules],
             "totals": self.totals.to_dict(),

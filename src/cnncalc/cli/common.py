@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
+from ..conventions import CONVENTIONS
 from ..errors import CnncalcError, UsageError
 from ..report import DTYPES, Report
 
@@ -26,6 +27,7 @@ class Format(str, Enum):
 
 
 DType = Enum("DType", {name: name for name in DTYPES}, type=str)  # type: ignore[misc]
+ConventionName = Enum("ConventionName", {name: name for name in CONVENTIONS}, type=str)  # type: ignore[misc]
 
 
 class State:
@@ -46,6 +48,14 @@ DepthOpt = Annotated[
     ),
 ]
 ExactOpt = Annotated[bool, typer.Option("--exact", help="Full integers instead of K/M/G in the table.")]
+ConventionOpt = Annotated[
+    ConventionName,
+    typer.Option(
+        "--convention",
+        help="How MACs are counted: default (conv and fc weights, as torchvision), full (plus other ops), "
+        "or as torchinfo, fvcore, thop or ptflops count them.",
+    ),
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -13,6 +13,8 @@ from ..loader import decode, load, loads, preset, preset_names, preset_text
 from ..spec import Spec
 from .common import (
     BatchOpt,
+    ConventionName,
+    ConventionOpt,
     DepthOpt,
     DType,
     DTypeOpt,
@@ -40,10 +42,17 @@ def read_spec(path: str) -> Spec:
 
 
 def _report(
-    spec: Spec, input_: str | None, batch: int, dtype: DType, fmt: Format, depth: int | None, exact: bool
+    spec: Spec,
+    input_: str | None,
+    batch: int,
+    dtype: DType,
+    fmt: Format,
+    depth: int | None,
+    exact: bool,
+    convention: ConventionName,
 ) -> None:
     shape = parse_shape(input_) if input_ is not None else None
-    report = analyze(spec, input_shape=shape, batch=batch, dtype=dtype.value)
+    report = analyze(spec, input_shape=shape, batch=batch, dtype=dtype.value, convention=convention.value)
     emit_report(report, fmt, depth, exact)
 
 
@@ -56,9 +65,10 @@ def summarize(
     fmt: FormatOpt = Format.table,
     depth: DepthOpt = None,
     exact: ExactOpt = False,
+    convention: ConventionOpt = ConventionName.default,  # type: ignore[attr-defined]
 ) -> None:
     """Every layer's output shape, parameters, MACs and memory for a spec file."""
-    _report(read_spec(spec), input_, batch, dtype, fmt, depth, exact)
+    _report(read_spec(spec), input_, batch, dtype, fmt, depth, exact, convention)
 
 
 @guarded
@@ -72,6 +82,7 @@ def preset_cmd(
     fmt: FormatOpt = Format.table,
     depth: DepthOpt = None,
     exact: ExactOpt = False,
+    convention: ConventionOpt = ConventionName.default,  # type: ignore[attr-defined]
 ) -> None:
     """Summarize a built-in network (alexnet, googlenet, …)."""
     if list_:
@@ -82,7 +93,7 @@ def preset_cmd(
     if yaml_:
         emit_text(preset_text(name))
         return
-    _report(preset(name), input_, batch, dtype, fmt, depth, exact)
+    _report(preset(name), input_, batch, dtype, fmt, depth, exact, convention)
 
 
 @guarded

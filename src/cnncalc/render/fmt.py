@@ -50,3 +50,8 @@ def side_outputs(report: Report) -> str:
     """``Side outputs: aux1 1000 (from aux1/fc2), aux2 1000 (from aux2/fc2)``."""
     items = [f"{o.name} {shape(o.shape)} (from {o.layer})" for o in report.side_outputs]
     return "Side outputs: " + ", ".join(items)
+
+
+def convention_line(report: Report) -> str:
+    """The table footer: the counting convention in force and what it counts."""
+    return f"Convention {report.convention}: {report.convention_text}."

@@ -6,8 +6,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ..report import CONVENTION, Report
-from .fmt import both, count, human_bytes, percent, shape, side_outputs
+from ..report import Report
+from .fmt import both, convention_line, count, human_bytes, percent, shape, side_outputs
 
 
 def render_table(report: Report, depth: int | None = None, exact: bool = False) -> RenderableType:
@@ -53,11 +53,13 @@ def render_table(report: Report, depth: int | None = None, exact: bool = False) 
     totals.add_row("Non-trainable parameters", both(t.non_trainable_params))
     totals.add_row("Total parameters", both(t.total_params))
     totals.add_row("MACs", both(t.macs))
+    if report.convention == "full":
+        totals.add_row("Other ops", both(t.other_ops))
     totals.add_row("FLOPs", both(t.flops))
     totals.add_row("Activations", both(t.activations))
     totals.add_row(f"Parameter memory ({report.dtype})", human_bytes(t.param_bytes))
     totals.add_row(f"Activation memory ({report.dtype}, batch {report.batch})", human_bytes(t.activation_bytes))
-    parts: list[RenderableType] = [table, totals, Text(CONVENTION + ".", style="dim")]
+    parts: list[RenderableType] = [table, totals, Text(convention_line(report), style="dim")]
     if report.side_outputs:
         parts.append(Text(side_outputs(report)))
     for w in report.warnings:

@@ -6,8 +6,8 @@ import csv
 import io
 import json
 
-from ..report import CONVENTION, LayerResult, ModuleResult, Report, Row
-from .fmt import both, count, human_bytes, percent, shape, side_outputs
+from ..report import LayerResult, ModuleResult, Report, Row
+from .fmt import both, convention_line, count, human_bytes, percent, shape, side_outputs
 
 
 def render_json(report: Report) -> str:
@@ -31,6 +31,7 @@ CSV_COLUMNS = (
     "param_bytes",
     "activation_bytes",
     "details",
+    "other_ops",
 )
 
 
@@ -73,6 +74,7 @@ def render_csv(report: Report, depth: int | None = None) -> str:
                 e.param_bytes,
                 e.activation_bytes,
                 e.details,
+                e.other_ops,
             ]
         )
     return buffer.getvalue()
@@ -121,12 +123,13 @@ def render_markdown(report: Report, depth: int | None = None, exact: bool = Fals
         f"| Non-trainable parameters | {both(t.non_trainable_params)} |",
         f"| Total parameters | {both(t.total_params)} |",
         f"| MACs | {both(t.macs)} |",
+        *([f"| Other ops | {both(t.other_ops)} |"] if report.convention == "full" else []),
         f"| FLOPs | {both(t.flops)} |",
         f"| Activations (output elements) | {both(t.activations)} |",
         f"| Parameter memory | {human_bytes(t.param_bytes)} |",
         f"| Activation memory | {human_bytes(t.activation_bytes)} |",
         "",
-        f"_{CONVENTION}._",
+        f"_{convention_line(report)}_",
     ]
     if report.warnings:
         lines += ["", "**Warnings**", ""]
