@@ -145,6 +145,14 @@ def test_layers_pytorch_rejects_are_rewritten_and_noted(
     assert "# PyTorch's" in text or "padding as integers" in message
 
 
+def test_same_padding_at_stride_1_is_accepted_by_pytorch_but_written_explicitly() -> None:
+    # PyTorch's padding='same' at stride 1 is TensorFlow's (2×2 kernel: 0 before, 1 after), so nothing is
+    # noted; the export still pads explicitly, since fvcore does not count convs with padding='same'
+    layer = {"conv": {"filters": 4, "kernel": 2, "padding": "same"}}
+    assert notes(layer, [3, 8, 8]) == []
+    assert '("pad", nn.ZeroPad2d((0, 1, 0, 1))),' in export_of([layer], [3, 8, 8])
+
+
 def test_ceil_mode_window_in_the_right_padding_is_cropped() -> None:
     # N = 5, k = 2, S = 2, padding (0, 2): PyTorch's rule drops the ceil-mode window starting at 6 ≥ 5 + 0,
     # so 3 windows; on the explicitly padded input (length 7) ceil mode keeps it: 4, cropped to 3

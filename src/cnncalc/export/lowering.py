@@ -198,7 +198,10 @@ def _conv(layer: Conv, inp: Shape, calc: Calc) -> Lowering:
     if layer.padding == "same" and any(s > 1 for s in geo.stride):
         reasons.append(f"rejects padding='same' with stride > 1 (it is {fmt_pads(geo.pads)[4:] or 0} here)")
     symmetric = _symmetric(geo.pads)
-    if not symmetric:
+    # at stride 1, PyTorch's padding='same' is TensorFlow's (the odd pixel after) and PyTorch accepts it;
+    # it is still written as an explicit pad, which every counting tool sees (fvcore skips 'same' convs)
+    accepted = layer.padding == "same" and all(s == 1 for s in geo.stride)
+    if not symmetric and not accepted:
         reasons.append("pads both sides of an axis equally")
     padding = tuple(pb for pb, _ in geo.pads) if symmetric else (0,) * len(geo.pads)
     args = _conv_args(inp, layer, geo, padding, ())
@@ -211,7 +214,7 @@ def _conv(layer: Conv, inp: Shape, calc: Calc) -> Lowering:
         f"PyTorch's {cls} {' and '.join(reasons)}; `cnncalc export` writes nn.ZeroPad{_nd(inp)}"
         f"({torch_pads(geo.pads)}) before it for the padding {fmt_pads(geo.pads)[4:]}"
     )
-    return Lowering((pad, conv), note)
+    return Lowering((pad, conv), note if reasons else None)
 
 
 @lowers(Deconv)
