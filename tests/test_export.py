@@ -100,8 +100,8 @@ def test_side_outputs_are_returned_after_the_main_output() -> None:
             {"conv": {"filters": 4, "kernel": 3, "stride": 2, "padding": "same"}},
             [3, 224, 224],
             '("pad", nn.ZeroPad2d((0, 1, 0, 1))),',
-            "PyTorch's Conv2d rejects padding='same' with stride > 1 (it is (0,1)×(0,1) here) and pads both "
-            "sides of an axis equally",
+            "PyTorch's Conv2d rejects padding='same' with stride > 1 and pads both sides of an axis equally; "
+            "`cnncalc export` writes nn.ZeroPad2d((0, 1, 0, 1)) before it for the padding (0,1)×(0,1)",
             id="same-stride-2-asymmetric",
         ),
         pytest.param(  # on 225 the same padding is 1 on both sides: plain integers

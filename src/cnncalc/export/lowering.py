@@ -195,9 +195,10 @@ def _conv(layer: Conv, inp: Shape, calc: Calc) -> Lowering:
     geo = layer.sliding(inp)
     cls = f"Conv{_nd(inp)}"
     reasons = []
-    if layer.padding == "same" and any(s > 1 for s in geo.stride):
-        reasons.append(f"rejects padding='same' with stride > 1 (it is {fmt_pads(geo.pads)[4:] or 0} here)")
     symmetric = _symmetric(geo.pads)
+    if layer.padding == "same" and any(s > 1 for s in geo.stride):
+        here = f" (it is {fmt_pads(geo.pads)[4:] or 0} here)" if symmetric else ""
+        reasons.append(f"rejects padding='same' with stride > 1{here}")
     # at stride 1, PyTorch's padding='same' is TensorFlow's (the odd pixel after) and PyTorch accepts it;
     # it is still written as an explicit pad, which every counting tool sees (fvcore skips 'same' convs)
     accepted = layer.padding == "same" and all(s == 1 for s in geo.stride)
