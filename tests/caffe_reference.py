@@ -9,6 +9,8 @@ against the real network definitions (tests/fixtures/caffe, copied from BVLC/caf
   last window that starts at or after ``N + pad`` (pooling_layer.cpp). ``global_pooling`` gives 1×1.
 * InnerProduct: ``C·H·W·num_output`` weights plus ``num_output`` biases.
 * Concat joins channels; ReLU, LRN, Dropout and Softmax keep the shape.
+* train_val.prototxt: Data layers give ``3 × crop_size × crop_size`` images; losses and accuracy layers
+  have no parameters and are skipped.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ def parse_prototxt(path: Path) -> tuple[list[int], list[CaffeLayer]]:
         )
         if type_ == "Input":
             input_shape = [int(d) for d in re.findall(r"dim: (\d+)", block)][1:]  # drop the batch
+        if type_ == "Data":  # train_val: 3-channel images cropped to crop_size × crop_size
+            crop = int(re.search(r"crop_size: (\d+)", block).group(1))  # type: ignore[union-attr]
+            input_shape = [3, crop, crop]
         layers.append(CaffeLayer(name, type_, bottoms, top, params))
     return input_shape, layers
 
@@ -52,8 +57,10 @@ def run(path: Path) -> dict[str, tuple[tuple[int, ...], int]]:
     result: dict[str, tuple[tuple[int, ...], int]] = {}
     for layer in layers:
         p = layer.params
-        if layer.type == "Input":
+        if layer.type in ("Input", "Data"):
             blobs[layer.top] = tuple(input_shape)
+            continue
+        if layer.type in ("SoftmaxWithLoss", "Accuracy"):  # training losses and metrics: no parameters
             continue
         inp = blobs[layer.bottoms[0]]
         params = 0

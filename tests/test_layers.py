@@ -273,6 +273,30 @@ CASES = [
     # ---- zeropad: N + before + after
     pytest.param({"zeropad": {"padding": [[0, 1], [2, 3]]}}, [3, 10, 10], (3, 11, 15), 0, 0, id="zeropad"),
     pytest.param({"zeropad": {"padding": 2}}, [3, 10], (3, 14), 0, 0, id="zeropad-1d"),
+    # ---- upsample: N · scale_factor per axis, or the given size; no parameters
+    pytest.param({"upsample": {"scale_factor": 2}}, [64, 28, 28], (64, 56, 56), 0, 0, id="upsample-nearest"),
+    pytest.param(
+        {"upsample": {"scale_factor": [1, 2, 3], "mode": "trilinear"}},
+        [4, 5, 6, 7],
+        (4, 5, 12, 21),
+        0,
+        0,
+        id="upsample-3d-per-axis",
+    ),
+    pytest.param(
+        {"upsample": {"size": [30, 40], "mode": "bilinear", "align_corners": True}},
+        [3, 15, 15],
+        (3, 30, 40),
+        0,
+        0,
+        id="upsample-size",
+    ),
+    # ---- groupnorm / layernorm: PyTorch's GroupNorm(G, C) has 2C parameters; LayerNorm(shape) 2·numel(shape)
+    pytest.param({"groupnorm": {"groups": 32}}, [256, 14, 14], (256, 14, 14), 2 * 256, 0, id="groupnorm"),
+    pytest.param({"groupnorm": {"groups": 4, "affine": False}}, [8, 3, 3], (8, 3, 3), 0, 0, id="groupnorm-plain"),
+    pytest.param("layernorm", [96, 7, 7], (96, 7, 7), 2 * 96 * 7 * 7, 0, id="layernorm-all"),
+    pytest.param({"layernorm": {"over": "channels"}}, [96, 56, 56], (96, 56, 56), 2 * 96, 0, id="layernorm-channels"),
+    pytest.param("layernorm", [768], (768,), 2 * 768, 0, id="layernorm-vector"),
 ]
 
 
@@ -367,6 +391,18 @@ def test_aliases(alias: str, kind: str) -> None:
             {"conv2d": {"filters": 8, "kernel": 3}}, [3, 100], "conv2d expects 2 spatial axes", id="alias-rank"
         ),
         pytest.param("global_avgpool", [30], "global_avgpool needs an input with spatial axes", id="global-on-vector"),
+        pytest.param(
+            {"groupnorm": {"groups": 3}}, [8, 4, 4], "groups = 3 must divide the 8 channels", id="groupnorm-groups"
+        ),
+        pytest.param(
+            {"upsample": {"scale_factor": 2, "mode": "bilinear"}},
+            [3, 16],
+            "mode bilinear interpolates 2 spatial axes, but the input has 1",
+            id="upsample-mode-rank",
+        ),
+        pytest.param(
+            {"upsample": {"size": [4, 4]}}, [3, 16], "size has 2 values [4, 4] but the input has 1", id="upsample-size"
+        ),
     ],
 )
 def test_shape_errors(layer: Any, input_shape: list[int], message: str) -> None:

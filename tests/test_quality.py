@@ -28,7 +28,8 @@ CORE = [
     "sweep.py",
 ]
 CORE += ["checks.py", "gate.py", "diff.py", "schema.py"]  # cnncalc check, diff and schema
-FORBIDDEN = {"typer", "rich", "yaml", "click"}
+CORE += ["conventions.py", "export"]  # pure too: export writes PyTorch code as text
+FORBIDDEN = {"typer", "rich", "yaml", "click", "torch"}  # torch is never a dependency of cnncalc
 
 
 def _imports(path: str) -> set[str]:

@@ -33,8 +33,10 @@ def _commands() -> list[str]:
         if lang != "console":
             continue
         for line in body.splitlines():
-            if line.startswith("$ ") and "pip install" not in line:
-                commands.append(line[2:].split("  #")[0].strip())
+            command = line[2:].split("  #")[0].strip()
+            # cnncalc's own commands; installs and developer commands (pytest runs) are not examples to run
+            if line.startswith("$ ") and command.startswith(("cnncalc ", "python -m cnncalc")):
+                commands.append(command)
     return commands
 
 

@@ -9,7 +9,7 @@
 from .analysis import analyze
 from .errors import CnncalcError, Diagnostic, Location, SpecError, UsageError
 from .loader import from_dict, load, loads, preset, preset_names, preset_text
-from .report import DTYPES, LayerResult, ModuleResult, Report, ReportWarning, Totals
+from .report import DTYPES, LayerResult, ModuleResult, Output, Report, ReportWarning, Totals
 from .spec import Spec, parse_spec
 
 __version__ = "1.0.0"
@@ -21,6 +21,7 @@ __all__ = [
     "LayerResult",
     "Location",
     "ModuleResult",
+    "Output",
     "Report",
     "ReportWarning",
     "Spec",

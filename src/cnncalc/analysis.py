@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from .conventions import CONVENTIONS, Convention
 from .errors import ShapeError, SpecError, UsageError
+from .export.lowering import TorchModule, Unexportable, lower, merge_module
 from .layers import MERGES, Calc, Layer, Shape
 from .layers.base import fmt_shape, numel
 from .memory import INPUT, peak_activations
-from .receptive import Field, advance, input_field, merge
-from .report import DTYPES, LayerResult, ModuleResult, Report, ReportWarning, Totals
+from .receptive import Field, advance, input_field, merge_fields
+from .report import DTYPES, LayerResult, ModuleResult, Output, Report, ReportWarning, Totals
 from .spec import GroupNode, LayerNode, Node, ParallelNode, Spec
 
 Rewrite = Callable[[LayerNode, Shape], Layer]
@@ -22,21 +24,25 @@ def analyze(
     input_shape: Sequence[int] | None = None,
     batch: int = 1,
     dtype: str = "float32",
+    convention: str = "default",
     rewrite: Rewrite | None = None,
 ) -> Report:
     """Compute every layer's output shape, parameters, MACs, receptive field and memory for ``spec``.
 
     ``input_shape`` overrides the spec's input (same rank, batch dimension excluded); ``batch``
     multiplies MACs and activations; ``dtype`` sets the bytes per value for the memory figures;
-    ``rewrite`` replaces each layer before it is applied, given its input shape.
+    ``convention`` says how MACs are counted (see :mod:`cnncalc.conventions`); ``rewrite`` replaces each
+    layer before it is applied, given its input shape.
     """
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
         raise UsageError(f"batch must be a positive integer, got {batch!r}")
     if dtype not in DTYPES:
         raise UsageError(f"unknown dtype {dtype!r}", f"choose one of {', '.join(DTYPES)}")
+    if convention not in CONVENTIONS:
+        raise UsageError(f"unknown convention {convention!r}", f"choose one of {', '.join(CONVENTIONS)}")
     shape = spec.input_shape if input_shape is None else _check_input(spec, input_shape)
-    walker = _Walker(spec, batch, DTYPES[dtype], input_field(shape[1:]), rewrite)
-    out, _ = walker.sequence(spec.layers, shape, INPUT, 0)
+    walker = _Walker(spec, batch, DTYPES[dtype], CONVENTIONS[convention], input_field(shape[1:]), rewrite)
+    out, last = walker.sequence(spec.layers, shape, INPUT, 0)
     layers = tuple(walker.layers)
     total = walker.sums(layers)
     peak = peak_activations(numel(shape) * batch, layers)
@@ -61,6 +67,9 @@ def analyze(
         ),
         warnings=tuple(warnings),
         order=tuple(e for e in walker.order if e is not None),
+        outputs=(Output(last, out, last), *walker.sides),
+        convention=convention,
+        convention_text=CONVENTIONS[convention].text,
     )
 
 
@@ -78,17 +87,21 @@ def _check_input(spec: Spec, shape: Sequence[int]) -> Shape:
 
 
 class _Walker:
-    def __init__(self, spec: Spec, batch: int, dtype_bytes: int, field: Field, rewrite: Rewrite | None) -> None:
+    def __init__(
+        self, spec: Spec, batch: int, dtype_bytes: int, convention: Convention, field: Field, rewrite: Rewrite | None
+    ) -> None:
         self.spec = spec
         self.batch = batch
         self.dtype_bytes = dtype_bytes
+        self.convention = convention
         self.rewrite = rewrite
         self.fields: dict[str, Field] = {INPUT: field}  # receptive field of each row's output
         self.layers: list[LayerResult] = []
         self.order: list[LayerResult | ModuleResult | None] = []
         self.warnings: list[ReportWarning] = []
+        self.sides: list[Output] = []
 
-    def sums(self, rows: Sequence[LayerResult]) -> tuple[int, int, int, int, int, int, int]:
+    def sums(self, rows: Sequence[LayerResult]) -> tuple[int, int, int, int, int, int, int, int]:
         weights = sum(r.weights for r in rows)
         biases = sum(r.biases for r in rows)
         buffers = sum(r.non_trainable_params for r in rows)
@@ -101,6 +114,7 @@ class _Walker:
             activations,
             (weights + biases + buffers) * self.dtype_bytes,
             activations * self.dtype_bytes,
+            sum(r.other_ops for r in rows),
         )
 
     def row(
@@ -112,6 +126,7 @@ class _Walker:
         inputs: tuple[Shape, ...],
         producers: tuple[str, ...],
         field: Field,
+        modules: Sequence[TorchModule],
         layer: Layer | None = None,
     ) -> None:
         activations = numel(calc.output_shape) * self.batch
@@ -120,7 +135,8 @@ class _Walker:
             weights=calc.weights,
             biases=calc.biases,
             non_trainable_params=calc.buffers,
-            macs=calc.macs * self.batch,
+            macs=self.convention.count(calc.macs, modules, self.batch),
+            other_ops=calc.other_ops * self.batch if self.convention.other_ops else 0,
             activations=activations,
             param_bytes=(calc.weights + calc.biases + calc.buffers) * self.dtype_bytes,
             activation_bytes=activations * self.dtype_bytes,
@@ -207,14 +223,41 @@ class _Walker:
                 ]
             ) from None
         field = advance(self.fields[producer], layer.footprint(shape, calc), calc.output_shape[1:])
-        self.row(calc, node.path, node.type, depth, (shape,), (producer,), field, layer)
+        self.row(
+            calc, node.path, node.type, depth, (shape,), (producer,), field, self.pytorch(node, shape, calc), layer
+        )
         return calc.output_shape, node.path
+
+    def pytorch(self, node: LayerNode, shape: Shape, calc: Calc) -> tuple[TorchModule, ...]:
+        """The layer's PyTorch modules (the tool conventions count them), noting a layer PyTorch would
+        reject as written (``cnncalc export`` writes an equivalent)."""
+        try:
+            lowering = lower(node.layer, shape, calc)
+        except Unexportable as exc:
+            if self.convention.tool is not None:
+                raise UsageError(
+                    f"{node.path}: the {self.convention.name} convention counts the PyTorch modules "
+                    f"`cnncalc export` writes, and it cannot write this layer: {exc.message}",
+                    exc.hint,
+                ) from None
+            self.warnings.append(
+                ReportWarning(
+                    node.path, f"`cnncalc export` cannot write this layer for PyTorch: {exc.message}", "pytorch"
+                )
+            )
+            return ()
+        if lowering.note is not None:
+            self.warnings.append(ReportWarning(node.path, lowering.note, "pytorch"))
+        return lowering.modules
 
     def group(self, node: GroupNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
         slot, first = len(self.order), len(self.layers)
         self.order.append(None)
         out, last = self.sequence(node.children, shape, producer, depth + 1)
         self.module(slot, first, node.path, node.type, depth, shape, out, node.details, last)
+        if node.is_side:
+            self.sides.append(Output(node.path, out, last))
+            return shape, producer  # the main path continues from the side's input
         return out, last
 
     def parallel(self, node: ParallelNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
@@ -231,8 +274,9 @@ class _Walker:
             outputs.append(out)
             producers.append(last)
         labels = [b.name for b in node.branches]
+        merge = MERGES[node.merge]
         try:
-            merged = MERGES[node.merge](outputs, labels)
+            merged = merge(outputs, labels)
         except ShapeError as exc:
             raise SpecError(
                 [
@@ -241,20 +285,17 @@ class _Walker:
                     )
                 ]
             ) from None
-        if node.merge == "concat":
-            details = " + ".join(str(s[0]) for s in outputs) + f" = {merged[0]} channels"
-        else:
-            details = f"{len(outputs)} inputs, element-wise"
-        field, misaligned = merge([self.fields[p] for p in producers], labels)
+        field, misaligned = merge_fields([self.fields[p] for p in producers], labels)
         self.warnings.extend(ReportWarning(node.merge_path, message, "geometry") for message in misaligned)
         self.row(
-            Calc(merged, details=details),
+            Calc(merged, details=merge.details(outputs, merged), other_ops=merge.other_ops(outputs, merged)),
             node.merge_path,
             node.merge,
             depth + 1,
             tuple(outputs),
             tuple(producers),
             field,
+            (merge_module(node.merge, outputs, merged),),
         )
         self.module(
             slot,

@@ -16,7 +16,7 @@ from .args import suggest
 from .derivation import Derivation, Line, num
 from .errors import UsageError
 from .geometry import axis_name
-from .layers import merge as merges
+from .layers import MERGES
 from .memory import INPUT
 from .receptive import WHOLE, AxisField, Field, Footprint, Step, input_field
 from .report import LayerResult, ModuleResult, Report
@@ -76,7 +76,7 @@ def select(report: Report, name: str) -> tuple[LayerResult, ...]:
 def _explain_row(report: Report, row: LayerResult, fields: dict[str, Field]) -> Explanation:
     before = [fields[p] for p in row.inputs]
     if row.layer is None or row.calc is None:
-        base = merges.explain(row.type, row.input_shapes, row.output_shape)
+        base = MERGES[row.type].explain(row.input_shapes, row.output_shape)
         lines = [*base.lines, *_merge_field(before, row.receptive_field)]
     else:
         base = row.layer.explain(row.input_shape, row.calc)

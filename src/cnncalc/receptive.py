@@ -162,7 +162,7 @@ def _same(axis: AxisField, positions: int) -> bool:
     return axis.positions == positions
 
 
-def merge(fields: Sequence[Field], labels: Sequence[str]) -> tuple[Field, tuple[str, ...]]:
+def merge_fields(fields: Sequence[Field], labels: Sequence[str]) -> tuple[Field, tuple[str, ...]]:
     """The field of a merge of ``fields`` (one per input, from the same network input), and a message for
     every axis along which the inputs' grids are not aligned."""
     rank = min(len(f) for f in fields)

@@ -32,6 +32,7 @@ class Counts:
     activations: int  # output elements for the whole batch
     param_bytes: int
     activation_bytes: int
+    other_ops: int  # for the whole batch; counted only under --convention full
 
     @property
     def params(self) -> int:
@@ -45,7 +46,8 @@ class Counts:
 
     @property
     def flops(self) -> int:
-        return 2 * self.macs
+        """2 × MACs, plus the other ops where the convention counts them."""
+        return 2 * self.macs + self.other_ops
 
     def counts_dict(self) -> dict[str, int]:
         return {
@@ -58,6 +60,7 @@ class Counts:
             "activations": self.activations,
             "param_bytes": self.param_bytes,
             "activation_bytes": self.activation_bytes,
+            "other_ops": self.other_ops,
         }
 
 
@@ -147,6 +150,7 @@ class Totals(Counts):
             "activations": self.activations,
             "param_bytes": self.param_bytes,
             "activation_bytes": self.activation_bytes,
+            "other_ops": self.other_ops,
             "layers": self.layers,
             "peak_activations": self.peak_activations,
             "peak_activation_bytes": self.peak_activation_bytes,
@@ -173,6 +177,18 @@ class Row:
 
 
 @dataclass(frozen=True, slots=True)
+class Output:
+    """A network output: the main one (named after the row that produces it) or a side output."""
+
+    name: str  # the side output's path, or the producing row's path for the main output
+    shape: Shape
+    layer: str  # the row that produces it ("input" when no layer does)
+
+    def to_dict(self, main: bool) -> dict[str, Any]:
+        return {"name": self.name, "shape": list(self.shape), "layer": self.layer, "main": main}
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     name: str
     description: str | None
@@ -186,6 +202,13 @@ class Report:
     totals: Totals
     warnings: tuple[ReportWarning, ...]
     order: tuple[LayerResult | ModuleResult, ...]  # every entry, a module before what it contains
+    outputs: tuple[Output, ...] = ()  # the main output first, then side outputs in execution order
+    convention: str = "default"  # how MACs are counted (cnncalc.conventions)
+    convention_text: str = CONVENTION
+
+    @property
+    def side_outputs(self) -> tuple[Output, ...]:
+        return self.outputs[1:]
 
     def rows(self, depth: int | None = None) -> tuple[Row, ...]:
         """Rows to display: modules deeper than ``depth`` are folded into one row each.
@@ -226,10 +249,11 @@ class Report:
             "source": self.source,
             "input_shape": list(self.input_shape),
             "output_shape": list(self.output_shape),
+            "outputs": [o.to_dict(main=i == 0) for i, o in enumerate(self.outputs)],
             "batch": self.batch,
             "dtype": self.dtype,
-            "convention": "default",
-            "convention_text": CONVENTION,
+            "convention": self.convention,
+            "convention_text": self.convention_text,
             "layers": [row.to_dict() for row in self.layers],
             "modules": [m.to_dict() for m in self.modules],
             "totals": self.totals.to_dict(),

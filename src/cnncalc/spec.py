@@ -26,7 +26,7 @@ DataPath = tuple[object, ...]  # keys and indexes from the document root
 MAX_LAYERS = 1_000_000  # expanded layers (and merges) in one spec
 MAX_ERRORS = 20  # independent problems reported at once
 MAX_INPUT_RANK = 4  # [C, D, H, W]
-STRUCTURAL = ("parallel", "repeat")
+STRUCTURAL = ("parallel", "repeat", "side")
 REQUIRED = ("name", "input", "layers")
 # The keys of the structural items, shared by the parser and the JSON Schema (cnncalc.schema).
 PARALLEL_KEYS: dict[str, str] = {
@@ -38,6 +38,10 @@ REPEAT_KEYS: dict[str, str] = {
     "name": "the repeat's name (default repeat1, …); its copies are named 1, 2, …",
     "times": "how many copies of the layers to stack",
     "layers": "the layers to repeat",
+}
+SIDE_KEYS: dict[str, str] = {
+    "name": "the side output's name (default side1, …)",
+    "layers": "the head's layers; they read the tensor at this point, and the main path goes on from it",
 }
 BLOCK_KEYS: dict[str, str] = {
     "params": "parameter names, or a mapping of name → default (~ for required)",
@@ -108,15 +112,24 @@ class LayerNode:
 
 @dataclass(frozen=True, slots=True)
 class GroupNode:
-    """A sequence with a name of its own: a block instance, a repeat, one repeat copy, or a branch."""
+    """A sequence with a name of its own: a block instance, a repeat, one repeat copy, a branch, or a
+    side output.
+
+    A side output (``type == "side"``) takes the tensor at its position, runs its layers, and ends as an
+    extra network output; the layer after it sees the side's *input*, so the main path is unchanged.
+    """
 
     name: str
     path: str
-    type: str  # block name, "repeat", "copy" or "branch"
+    type: str  # block name, "repeat", "copy", "branch" or "side"
     children: tuple[Node, ...]
     origin: DataPath
     details: str = ""
     context: tuple[Instance, ...] = ()
+
+    @property
+    def is_side(self) -> bool:
+        return self.type == "side"  # blocks cannot be named like a structural keyword
 
 
 @dataclass(frozen=True, slots=True)
@@ -624,6 +637,8 @@ class _Parser:
             return self.parallel(body, body_path, ctx)
         if type_name == "repeat":
             return self.repeat(body, body_path, ctx)
+        if type_name == "side":
+            return self.side(body, body_path, ctx)
         if type_name in self.cyclic:
             return None
         if type_name in self.blocks:
@@ -899,6 +914,23 @@ class _Parser:
                 raise too_many(self.expanded - before)  # every copy expands alike: refuse before the rest
         return GroupNode(name, full, "repeat", tuple(copies), path, f"{times} copies", ctx.context)
 
+    def side(self, body: Mapping[object, object], path: DataPath, ctx: _Ctx) -> GroupNode:
+        self.structural_keys("side", body, path, tuple(SIDE_KEYS), ctx)
+        name = self.claim(body, path, "side", ctx)
+        full = ctx.scope.join(name)
+        layers = body["layers"]
+        lpath = (*path, "layers")
+        if not isinstance(layers, list) or not layers:
+            raise self.abort(
+                f"the layers of a side output must be a non-empty list, got {show(layers)}",
+                lpath,
+                _STRUCTURAL_HINTS["side"],
+                layer=full,
+                ctx=ctx,
+            )
+        children = self.sequence(layers, lpath, _Ctx(_Scope(full), ctx.env, ctx.context, ctx.block))
+        return GroupNode(name, full, "side", children, path, "side output", ctx.context)
+
     def block_call(self, block: str, body: Mapping[object, object], path: DataPath, ctx: _Ctx) -> Node:
         bdef = self.blocks[block]
         name = self.claim(body, path, block, ctx)
@@ -959,6 +991,7 @@ class _Parser:
 _STRUCTURAL_HINTS = {
     "parallel": "write `- parallel: {merge: concat, branches: [[...], [...]]}`",
     "repeat": "write `- repeat: {times: 3, layers: [...]}`",
+    "side": "write `- side: {name: aux1, layers: [...]}`; its output is an extra network output",
 }
 
 

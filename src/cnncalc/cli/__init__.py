@@ -17,6 +17,7 @@ from .check import CHECK_HELP, check_cmd
 from .common import State
 from .diff import diff_cmd
 from .explain import explain_cmd, layer_cmd
+from .export import export
 from .memory import memory_cmd
 from .schema import schema_cmd
 from .summarize import preset_cmd, presets_cmd, summarize
@@ -63,6 +64,7 @@ app.command("memory")(memory_cmd)
 app.command(
     "layer", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}, add_help_option=False
 )(layer_cmd)
+app.command("export")(export)
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
+from ..conventions import CONVENTIONS
 from ..errors import CnncalcError, UsageError
 from ..render.columns import COLUMNS
 from ..report import DTYPES, Report
@@ -30,6 +31,7 @@ class Format(str, Enum):
 
 
 DType = Enum("DType", {name: name for name in DTYPES}, type=str)  # type: ignore[misc]
+ConventionName = Enum("ConventionName", {name: name for name in CONVENTIONS}, type=str)  # type: ignore[misc]
 
 
 class State:
@@ -60,6 +62,14 @@ ColumnsOpt = Annotated[
     ),
 ]
 ChartOpt = Annotated[bool, typer.Option("--chart", help="After the table, bars of where the MACs and parameters go.")]
+ConventionOpt = Annotated[
+    ConventionName,
+    typer.Option(
+        "--convention",
+        help="How MACs are counted: default (conv and fc weights, as torchvision), full (plus other ops), "
+        "or as torchinfo, fvcore, thop or ptflops count them.",
+    ),
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -16,6 +16,8 @@ from .common import (
     BatchOpt,
     ChartOpt,
     ColumnsOpt,
+    ConventionName,
+    ConventionOpt,
     DepthOpt,
     DType,
     DTypeOpt,
@@ -59,9 +61,10 @@ def _report(
     exact: bool,
     columns: str | None,
     chart: bool,
+    convention: ConventionName,
 ) -> None:
     shape = parse_shape(input_) if input_ is not None else None
-    report = analyze(spec, input_shape=shape, batch=batch, dtype=dtype.value)
+    report = analyze(spec, input_shape=shape, batch=batch, dtype=dtype.value, convention=convention.value)
     emit_report(report, fmt, depth, exact, columns, chart)
 
 
@@ -76,9 +79,10 @@ def summarize(
     exact: ExactOpt = False,
     columns: ColumnsOpt = None,
     chart: ChartOpt = False,
+    convention: ConventionOpt = ConventionName.default,  # type: ignore[attr-defined]
 ) -> None:
     """Every layer's output shape, parameters, MACs and memory for a spec file."""
-    _report(read_spec(spec), input_, batch, dtype, fmt, depth, exact, columns, chart)
+    _report(read_spec(spec), input_, batch, dtype, fmt, depth, exact, columns, chart, convention)
 
 
 @guarded
@@ -94,6 +98,7 @@ def preset_cmd(
     exact: ExactOpt = False,
     columns: ColumnsOpt = None,
     chart: ChartOpt = False,
+    convention: ConventionOpt = ConventionName.default,  # type: ignore[attr-defined]
 ) -> None:
     """Summarize a built-in network (alexnet, googlenet, …)."""
     if list_:
@@ -104,7 +109,7 @@ def preset_cmd(
     if yaml_:
         emit_text(preset_text(name))
         return
-    _report(preset(name), input_, batch, dtype, fmt, depth, exact, columns, chart)
+    _report(preset(name), input_, batch, dtype, fmt, depth, exact, columns, chart, convention)
 
 
 @guarded

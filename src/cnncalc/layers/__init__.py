@@ -1,6 +1,6 @@
 """Layer kinds. Importing this package registers every kind; add a kind by adding a module here."""
 
-from . import conv, dense, elementwise, norm, padding, pool
+from . import conv, dense, elementwise, norm, padding, pool, upsample
 from .base import ALIASES, REGISTRY, Calc, Layer, Shape, lookup, register
 from .merge import MERGES
 
@@ -19,4 +19,5 @@ __all__ = [
     "padding",
     "pool",
     "register",
+    "upsample",
 ]

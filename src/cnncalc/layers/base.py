@@ -36,6 +36,20 @@ class Calc:
     details: str = ""
     warnings: tuple[str, ...] = ()
     geometry: tuple[Window | TransposedWindow, ...] = ()  # per spatial axis, for sliding-window kinds
+    other_ops: int = 0  # arithmetic besides the MACs (bias additions, comparisons, …) for --convention full
+
+
+@dataclass(frozen=True, slots=True)
+class Sliding:
+    """A sliding-window layer's arguments resolved for one input: one value per spatial axis, padding
+    as ``(before, after)`` pairs (``same``/``valid`` already applied)."""
+
+    kernel: Shape
+    stride: Shape
+    dilation: Shape
+    pads: tuple[tuple[int, int], ...]
+    output_padding: Shape = ()  # transposed convolutions only
+    ceil_mode: bool = False
 
 
 class Layer:

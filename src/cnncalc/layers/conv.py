@@ -13,6 +13,7 @@ from .base import (
     Calc,
     Layer,
     Shape,
+    Sliding,
     Widths,
     divisible,
     fmt_window,
@@ -112,15 +113,19 @@ class Conv(Layer):
     groups: int = arg(Int(), "split channels into independent groups; = input channels for depthwise", 1)
     bias: bool = arg(Bool(), "one learnable bias per filter", True)
 
-    def apply(self, inp: Shape) -> Calc:
+    def sliding(self, inp: Shape) -> Sliding:
         rank = spatial_rank(inp, self.kind)
-        c_in, spatial = inp[0], inp[1:]
-        divisible(c_in, self.groups, "input channels")
-        divisible(self.filters, self.groups, "filters")
         kernel = per_axis(self.kernel, rank, "kernel")
         stride = per_axis(self.stride, rank, "stride")
         dilation = per_axis(self.dilation, rank, "dilation")
-        pads = resolve_padding(self.padding, spatial, kernel, stride, dilation)
+        return Sliding(kernel, stride, dilation, resolve_padding(self.padding, inp[1:], kernel, stride, dilation))
+
+    def apply(self, inp: Shape) -> Calc:
+        geo = self.sliding(inp)
+        c_in, spatial = inp[0], inp[1:]
+        divisible(c_in, self.groups, "input channels")
+        divisible(self.filters, self.groups, "filters")
+        kernel, stride, dilation, pads = geo.kernel, geo.stride, geo.dilation, geo.pads
         windows = slide(self.kind, spatial, kernel, stride, pads, dilation)
         out = (self.filters, *(w.out for w in windows))
         weights = math.prod(kernel) * (c_in // self.groups) * self.filters
@@ -132,6 +137,7 @@ class Conv(Layer):
             details=_details(self.filters, kernel, c_in, self.groups, stride, pads, dilation, self.bias),
             warnings=unread_warning(windows),
             geometry=windows,
+            other_ops=numel(out) if self.bias else 0,  # one bias addition per output element
         )
 
     def explain(self, inp: Shape, calc: Calc) -> Derivation:
@@ -202,11 +208,10 @@ class Deconv(Layer):
     groups: int = arg(Int(), "split channels into independent groups", 1)
     bias: bool = arg(Bool(), "one learnable bias per filter", True)
 
-    def apply(self, inp: Shape) -> Calc:
+    def sliding(self, inp: Shape) -> Sliding:
+        """Per-axis geometry with Keras's ``same``/``valid`` turned into padding and output_padding."""
         rank = spatial_rank(inp, self.kind)
-        c_in, spatial = inp[0], inp[1:]
-        divisible(c_in, self.groups, "input channels")
-        divisible(self.filters, self.groups, "filters")
+        spatial = inp[1:]
         kernel = per_axis(self.kernel, rank, "kernel")
         stride = per_axis(self.stride, rank, "stride")
         dilation = per_axis(self.dilation, rank, "dilation")
@@ -223,6 +228,14 @@ class Deconv(Layer):
             pads = tuple((effective_kernel(k, d) // 2,) * 2 for k, d in zip(kernel, dilation, strict=True))
         else:
             pads = resolve_padding(self.padding, spatial, kernel, stride, dilation)
+        return Sliding(kernel, stride, dilation, pads, extra)
+
+    def apply(self, inp: Shape) -> Calc:
+        geo = self.sliding(inp)
+        c_in, spatial = inp[0], inp[1:]
+        divisible(c_in, self.groups, "input channels")
+        divisible(self.filters, self.groups, "filters")
+        kernel, stride, dilation, pads, extra = geo.kernel, geo.stride, geo.dilation, geo.pads, geo.output_padding
         windows = tuple(
             transposed_window(n, k, s, d, pb, pa, op)
             for n, k, s, d, (pb, pa), op in zip(spatial, kernel, stride, dilation, pads, extra, strict=True)
@@ -247,6 +260,7 @@ class Deconv(Layer):
             macs=weights * numel(spatial),
             details=details,
             geometry=windows,
+            other_ops=numel(out) if self.bias else 0,  # one bias addition per output element
         )
 
     def explain(self, inp: Shape, calc: Calc) -> Derivation:

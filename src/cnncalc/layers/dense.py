@@ -38,6 +38,7 @@ class Fc(Layer):
             biases=self.units if self.bias else 0,
             macs=n_in * self.units,
             details=f"{flat}{n_in}→{self.units}" + ("" if self.bias else ", no bias"),
+            other_ops=self.units if self.bias else 0,  # one bias addition per output
         )
 
     def explain(self, inp: Shape, calc: Calc) -> Derivation:

@@ -1,8 +1,13 @@
-"""Layers that keep the shape: activations, dropout, identity. No parameters, no MACs."""
+"""Layers that keep the shape: activations, dropout, identity. No parameters, no MACs.
+
+For ``--convention full`` an activation counts one operation per element (softmax three: an exponent,
+a share of the sum and a division); dropout and identity do nothing at inference.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ..args import Float, arg
 from ..derivation import Derivation, dims, num
@@ -13,12 +18,13 @@ class ShapePreserving(Layer):
     """Output shape = input shape; subclasses only describe themselves."""
 
     __slots__ = ()
+    ops_per_element: ClassVar[int] = 1
 
     def details(self) -> str:
         return ""
 
     def apply(self, inp: Shape) -> Calc:
-        return Calc(output_shape=inp, details=self.details())
+        return Calc(output_shape=inp, details=self.details(), other_ops=self.ops_per_element * numel(inp))
 
     def explain(self, inp: Shape, calc: Calc) -> Derivation:
         return Derivation(
@@ -29,9 +35,15 @@ class ShapePreserving(Layer):
         )
 
 
-def _simple(kind: str, summary: str, aliases: dict[str, int | None] | None = None) -> type[Layer]:
+def _simple(kind: str, summary: str, aliases: dict[str, int | None] | None = None, ops: int = 1) -> type[Layer]:
     """A registered argument-free shape-preserving kind (relu, sigmoid, …)."""
-    namespace = {"kind": kind, "summary": summary, "aliases": aliases or {}, "__module__": __name__}
+    namespace = {
+        "kind": kind,
+        "summary": summary,
+        "aliases": aliases or {},
+        "ops_per_element": ops,
+        "__module__": __name__,
+    }
     cls = type(kind.title().replace("_", ""), (ShapePreserving,), namespace)
     return register(dataclass(frozen=True, slots=True)(cls))
 
@@ -44,8 +56,8 @@ Gelu = _simple("gelu", "Gaussian error linear unit, element-wise")
 Silu = _simple("silu", "x · sigmoid(x), element-wise", {"swish": None})
 Hardswish = _simple("hardswish", "piecewise-linear swish (MobileNetV3), element-wise", {"hard_swish": None})
 Hardsigmoid = _simple("hardsigmoid", "piecewise-linear sigmoid, element-wise", {"hard_sigmoid": None})
-Softmax = _simple("softmax", "normalised exponential over the channels")
-Identity = _simple("identity", "passes its input through unchanged")
+Softmax = _simple("softmax", "normalised exponential over the channels", ops=3)
+Identity = _simple("identity", "passes its input through unchanged", ops=0)
 
 
 @register
@@ -79,6 +91,7 @@ class Dropout(ShapePreserving):
     kind = "dropout"
     summary = "zeroes a fraction of activations while training; no effect on shapes or counts"
     aliases = {"dropout1d": 1, "dropout2d": 2, "dropout3d": 3}
+    ops_per_element = 0
 
     rate: float = arg(Float(0.0, 1.0, exclusive_maximum=True), "fraction dropped", 0.5)
 

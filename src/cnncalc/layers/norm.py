@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..args import Bool, Float, Int, arg
+from ..args import Bool, Choice, Float, Int, arg
 from ..derivation import Derivation, Line, num, plural
-from .base import Calc, Layer, Shape, register
+from ..errors import ShapeError
+from .base import Calc, Layer, Shape, numel, register
+
+# Group and layer normalisation compute their statistics at inference too: per element a share of the
+# mean, of the variance (subtract, square, add) and the normalisation, plus scale and shift when affine —
+# fvcore's count (5 operations per element with affine parameters, 4 without).
+_NORM_OPS = 4
 
 
 @register
@@ -32,6 +38,7 @@ class BatchNorm(Layer):
             biases=learnable,
             buffers=2 * channels,
             details=f"{channels} channels" + ("" if self.affine else ", not affine"),
+            other_ops=2 * numel(inp),  # at inference the statistics fold into one scale and one shift
         )
 
     def explain(self, inp: Shape, calc: Calc) -> Derivation:
@@ -72,6 +79,8 @@ class Lrn(Layer):
         return Calc(
             output_shape=inp,
             details=f"size {self.size}, α={self.alpha:g}, β={self.beta:g}, k={self.k:g}",
+            # per element: a square, size − 1 additions over the window, scale and offset, power, division
+            other_ops=(self.size + 4) * numel(inp),
         )
 
     def explain(self, inp: Shape, calc: Calc) -> Derivation:
@@ -81,3 +90,66 @@ class Lrn(Layer):
             "No parameters; not counted in MACs.",
         )
         return Derivation(text)
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class GroupNorm(Layer):
+    """Normalises each of ``groups`` groups of channels over the group's channels and all positions
+    (Wu & He, 2018); as PyTorch's ``GroupNorm``, a learnable scale and shift per channel (``2C``
+    parameters) and no running statistics."""
+
+    kind = "groupnorm"
+    summary = "group normalisation: statistics per sample over groups of channels"
+    aliases = {"group_norm": None}
+
+    groups: int = arg(Int(), "number of channel groups (1 = layer norm over C, H, W; C = instance norm)")
+    eps: float = arg(Float(0.0, exclusive_minimum=True), "added to the variance", 1e-5)
+    affine: bool = arg(Bool(), "learn a scale and shift per channel", True)
+
+    def apply(self, inp: Shape) -> Calc:
+        channels = inp[0]
+        if channels % self.groups:
+            raise ShapeError(
+                f"groups = {self.groups} must divide the {channels} channels",
+                f"choose groups among the divisors of {channels} (32 is the usual choice)",
+                arg="groups",
+            )
+        learnable = channels if self.affine else 0
+        return Calc(
+            output_shape=inp,
+            weights=learnable,
+            biases=learnable,
+            details=f"{self.groups} groups of {channels // self.groups} channels"
+            + ("" if self.affine else ", not affine"),
+            other_ops=(_NORM_OPS + self.affine) * numel(inp),
+        )
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class LayerNorm(Layer):
+    """Normalises each sample. ``over: all`` (the default) is PyTorch's ``LayerNorm`` over the whole
+    ``[C, H, W]`` sample, with a learnable scale and shift per element (``2·C·H·W`` parameters);
+    ``over: channels`` normalises the channels at every position (ConvNeXt's ``LayerNorm2d``), with
+    ``2C`` parameters. On a flat ``[N]`` input both are ``LayerNorm(N)``."""
+
+    kind = "layernorm"
+    summary = "layer normalisation: statistics per sample (over everything, or over channels per position)"
+    aliases = {"layer_norm": None}
+
+    over: str = arg(Choice(("all", "channels")), "what the statistics span: the whole sample, or channels", "all")
+    eps: float = arg(Float(0.0, exclusive_minimum=True), "added to the variance", 1e-5)
+    affine: bool = arg(Bool(), "learn a scale and shift per normalised element", True)
+
+    def apply(self, inp: Shape) -> Calc:
+        normalised = inp[:1] if self.over == "channels" else inp
+        learnable = numel(normalised) if self.affine else 0
+        span = "channels at each position" if self.over == "channels" and len(inp) > 1 else "×".join(map(str, inp))
+        return Calc(
+            output_shape=inp,
+            weights=learnable,
+            biases=learnable,
+            details=f"over {span}" + ("" if self.affine else ", not affine"),
+            other_ops=(_NORM_OPS + self.affine) * numel(inp),
+        )

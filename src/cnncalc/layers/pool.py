@@ -3,6 +3,7 @@ parameters; the channel count passes through unchanged."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -14,8 +15,10 @@ from .base import (
     Calc,
     Layer,
     Shape,
+    Sliding,
     fmt_axes,
     fmt_window,
+    numel,
     per_axis,
     register,
     resolve_padding,
@@ -25,7 +28,7 @@ from .base import (
 )
 
 
-def _pool(
+def _sliding(
     layer: Layer,
     inp: Shape,
     kernel_arg: int | tuple[int, ...],
@@ -33,19 +36,25 @@ def _pool(
     padding: PaddingValue,
     dilation_arg: int | tuple[int, ...],
     ceil_mode: bool,
-) -> Calc:
+) -> Sliding:
     rank = spatial_rank(inp, layer.kind)
-    spatial = inp[1:]
     kernel = per_axis(kernel_arg, rank, "kernel")
     stride = kernel if stride_arg is None else per_axis(stride_arg, rank, "stride")
     dilation = per_axis(dilation_arg, rank, "dilation")
-    pads = resolve_padding(padding, spatial, kernel, stride, dilation)
-    windows = slide(layer.kind, spatial, kernel, stride, pads, dilation, ceil_mode)
+    pads = resolve_padding(padding, inp[1:], kernel, stride, dilation)
+    return Sliding(kernel, stride, dilation, pads, ceil_mode=ceil_mode)
+
+
+def _pool(geo: Sliding, kind: str, inp: Shape, ops_per_window: int) -> Calc:
+    windows = slide(kind, inp[1:], geo.kernel, geo.stride, geo.pads, geo.dilation, geo.ceil_mode)
+    out = (inp[0], *(w.out for w in windows))
+    details = fmt_window(geo.kernel, geo.stride, geo.pads, geo.dilation)
     return Calc(
-        output_shape=(inp[0], *(w.out for w in windows)),
-        details=fmt_window(kernel, stride, pads, dilation) + (", ceil mode" if ceil_mode else "") + ", per channel",
+        output_shape=out,
+        details=details + (", ceil mode" if geo.ceil_mode else "") + ", per channel",
         warnings=unread_warning(windows),
         geometry=windows,
+        other_ops=ops_per_window * numel(out),
     )
 
 
@@ -79,8 +88,12 @@ class MaxPool(Layer):
     dilation: int | tuple[int, ...] = arg(PerAxis(), "spacing between window taps", 1)
     ceil_mode: bool = arg(Bool(), "round the output length up (Caffe's pooling, PyTorch's ceil_mode)", False)
 
+    def sliding(self, inp: Shape) -> Sliding:
+        return _sliding(self, inp, self.kernel, self.stride, self.padding, self.dilation, self.ceil_mode)
+
     def apply(self, inp: Shape) -> Calc:
-        return _pool(self, inp, self.kernel, self.stride, self.padding, self.dilation, self.ceil_mode)
+        geo = self.sliding(inp)
+        return _pool(geo, self.kind, inp, math.prod(geo.kernel) - 1)  # comparisons per window
 
     def explain(self, inp: Shape, calc: Calc) -> Derivation:
         return _explain_pool(inp, calc, "maximum")
@@ -98,16 +111,20 @@ class AvgPool(Layer):
     padding: PaddingValue = arg(Padding(), "padding added to each side (see Padding)", 0)
     ceil_mode: bool = arg(Bool(), "round the output length up (Caffe's pooling, PyTorch's ceil_mode)", False)
 
+    def sliding(self, inp: Shape) -> Sliding:
+        return _sliding(self, inp, self.kernel, self.stride, self.padding, 1, self.ceil_mode)
+
     def apply(self, inp: Shape) -> Calc:
-        return _pool(self, inp, self.kernel, self.stride, self.padding, 1, self.ceil_mode)
+        geo = self.sliding(inp)
+        return _pool(geo, self.kind, inp, math.prod(geo.kernel))  # k − 1 additions and a division per window
 
     def explain(self, inp: Shape, calc: Calc) -> Derivation:
         return _explain_pool(inp, calc, "average")
 
 
-def _global(layer: Layer, inp: Shape) -> Calc:
+def _global(layer: Layer, inp: Shape, ops: int) -> Calc:
     rank = spatial_rank(inp, layer.kind)
-    return Calc(output_shape=(inp[0], *([1] * rank)), details="whole map, per channel")
+    return Calc(output_shape=(inp[0], *([1] * rank)), details="whole map, per channel", other_ops=ops)
 
 
 class _GlobalPool(Layer):
@@ -115,9 +132,6 @@ class _GlobalPool(Layer):
 
     __slots__ = ()
     reduce: ClassVar[str]
-
-    def apply(self, inp: Shape) -> Calc:
-        return _global(self, inp)
 
     def footprint(self, inp: Shape, calc: Calc) -> Footprint:
         return WHOLE
@@ -135,6 +149,9 @@ class GlobalAvgPool(_GlobalPool):
     aliases = {"global_avg_pool": None, "gap": None}
     reduce = "average"
 
+    def apply(self, inp: Shape) -> Calc:
+        return _global(self, inp, numel(inp))  # S − 1 additions and one division per channel
+
 
 @register
 @dataclass(frozen=True, slots=True)
@@ -144,11 +161,24 @@ class GlobalMaxPool(_GlobalPool):
     aliases = {"global_max_pool": None}
     reduce = "maximum"
 
+    def apply(self, inp: Shape) -> Calc:
+        return _global(self, inp, numel(inp) - inp[0])  # S − 1 comparisons per channel
 
-def _adaptive(layer: Layer, inp: Shape, output_size: int | tuple[int, ...]) -> Calc:
+
+def adaptive_windows(size: int, out: int) -> list[tuple[int, int]]:
+    """PyTorch's adaptive pooling windows along one axis: ``[⌊i·N/out⌋, ⌈(i+1)·N/out⌉)``."""
+    return [((i * size) // out, -(-((i + 1) * size) // out)) for i in range(out)]
+
+
+def _adaptive(layer: Layer, inp: Shape, output_size: int | tuple[int, ...], compare: bool) -> Calc:
+    """Other ops: an average reads every element of its window (additions and one division), a maximum
+    makes one comparison fewer; the windows along each axis are independent, so the sum over output
+    positions of the window sizes is the product over axes of the per-axis sums."""
     rank = spatial_rank(inp, layer.kind)
     size = per_axis(output_size, rank, "output_size")
-    return Calc(output_shape=(inp[0], *size), details=f"to {fmt_axes(size)}, per channel")
+    reads = math.prod(sum(b - a for a, b in adaptive_windows(n, o)) for n, o in zip(inp[1:], size, strict=True))
+    ops = inp[0] * (reads - (math.prod(size) if compare else 0))
+    return Calc(output_shape=(inp[0], *size), details=f"to {fmt_axes(size)}, per channel", other_ops=ops)
 
 
 class _AdaptivePool(Layer):
@@ -187,7 +217,7 @@ class AdaptiveAvgPool(_AdaptivePool):
     output_size: int | tuple[int, ...] = arg(PerAxis(), "output length, one value or one per spatial axis")
 
     def apply(self, inp: Shape) -> Calc:
-        return _adaptive(self, inp, self.output_size)
+        return _adaptive(self, inp, self.output_size, compare=False)
 
 
 @register
@@ -201,4 +231,4 @@ class AdaptiveMaxPool(_AdaptivePool):
     output_size: int | tuple[int, ...] = arg(PerAxis(), "output length, one value or one per spatial axis")
 
     def apply(self, inp: Shape) -> Calc:
-        return _adaptive(self, inp, self.output_size)
+        return _adaptive(self, inp, self.output_size, compare=True)

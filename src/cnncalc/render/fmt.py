@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..report import Report
+
 _UNITS = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
 _BYTES = ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB"))
 
@@ -42,3 +44,14 @@ def percent(share: float) -> str:
     if share == 0:
         return ""
     return "<0.1%" if share < 0.001 else f"{share * 100:.1f}%"
+
+
+def side_outputs(report: Report) -> str:
+    """``Side outputs: aux1 1000 (from aux1/fc2), aux2 1000 (from aux2/fc2)``."""
+    items = [f"{o.name} {shape(o.shape)} (from {o.layer})" for o in report.side_outputs]
+    return "Side outputs: " + ", ".join(items)
+
+
+def convention_line(report: Report) -> str:
+    """The table footer: the counting convention in force and what it counts."""
+    return f"Convention {report.convention}: {report.convention_text}."

@@ -1,4 +1,4 @@
-"""The preset list (``cnncalc preset --list``)."""
+"""The preset list (``cnncalc preset --list``): each preset's parameters and MACs beside its source."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ..analysis import analyze
 from ..loader import preset, preset_names
+from .fmt import human
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +16,8 @@ class PresetRow:
     name: str
     summary: str
     source: str
+    params: int  # learnable parameters at the preset's own input size
+    macs: int
 
 
 def _first_sentence(text: str | None) -> str:
@@ -30,7 +34,9 @@ def preset_rows() -> list[PresetRow]:
     rows = []
     for name in preset_names():
         spec = preset(name)
-        rows.append(PresetRow(name, _first_sentence(spec.description), " ".join((spec.source or "").split())))
+        totals = analyze(spec).totals
+        source = " ".join((spec.source or "").split())
+        rows.append(PresetRow(name, _first_sentence(spec.description), source, totals.params, totals.macs))
     return rows
 
 
@@ -43,11 +49,11 @@ def presets_text(rows: list[PresetRow], fmt: str) -> str:
 
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["name", "summary", "source"])
-        writer.writerows([r.name, r.summary, r.source] for r in rows)
+        writer.writerow(["name", "summary", "source", "params", "macs"])
+        writer.writerows([r.name, r.summary, r.source, r.params, r.macs] for r in rows)
         return buffer.getvalue()
-    lines = ["| Preset | Description | Source |", "|---|---|---|"]
-    lines += [f"| {r.name} | {r.summary} | {r.source} |" for r in rows]
+    lines = ["| Preset | Description | Params | MACs | Source |", "|---|---|--:|--:|---|"]
+    lines += [f"| {r.name} | {r.summary} | {r.params:,} | {human(r.macs)} | {r.source} |" for r in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -57,7 +63,9 @@ def render_preset_list(rows: list[PresetRow]) -> Any:
     table = Table(title="cnncalc presets", title_justify="left", header_style="bold")
     table.add_column("Preset", no_wrap=True)
     table.add_column("Description", ratio=2)
+    table.add_column("Params", justify="right", no_wrap=True)
+    table.add_column("MACs", justify="right", no_wrap=True)
     table.add_column("Source", ratio=1, style="dim")
     for r in rows:
-        table.add_row(r.name, r.summary, r.source)
+        table.add_row(r.name, r.summary, f"{r.params:,}", human(r.macs), r.source)
     return table

@@ -8,9 +8,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ..report import CONVENTION, Report
+from ..report import Report
 from .columns import Column, choose
-from .fmt import both, human_bytes, shape
+from .fmt import both, convention_line, human_bytes, shape, side_outputs
 
 
 def render_table(
@@ -50,13 +50,18 @@ def render_table(
     totals.add_row("Non-trainable parameters", both(t.non_trainable_params))
     totals.add_row("Total parameters", both(t.total_params))
     totals.add_row("MACs", both(t.macs))
+    if report.convention == "full":
+        totals.add_row("Other ops", both(t.other_ops))
     totals.add_row("FLOPs", both(t.flops))
     totals.add_row("Activations", both(t.activations))
     totals.add_row(f"Parameter memory ({report.dtype})", human_bytes(t.param_bytes))
     totals.add_row(f"Activation memory ({report.dtype}, batch {report.batch})", human_bytes(t.activation_bytes))
     totals.add_row("Peak activation memory", f"{human_bytes(t.peak_activation_bytes)} (at {t.peak_activation_layer})")
-    parts: list[RenderableType] = [table, totals, Text(CONVENTION + ".", style="dim")]
+    parts: list[RenderableType] = [table, totals, Text(convention_line(report), style="dim")]
+    if report.side_outputs:
+        parts.append(Text(side_outputs(report)))
     for w in report.warnings:
         prefix = f"{w.layer}: " if w.layer else ""
-        parts.append(Text(f"warning: {prefix}{w.message}", style="yellow"))
+        label, style = ("note", "dim") if w.kind == "pytorch" else ("warning", "yellow")
+        parts.append(Text(f"{label}: {prefix}{w.message}", style=style))
     return Group(*parts)

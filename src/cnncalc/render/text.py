@@ -7,9 +7,9 @@ import io
 import json
 from collections.abc import Sequence
 
-from ..report import CONVENTION, LayerResult, ModuleResult, Report, Row
+from ..report import LayerResult, ModuleResult, Report, Row
 from .columns import Column, choose
-from .fmt import both, human_bytes, shape
+from .fmt import both, convention_line, human_bytes, shape, side_outputs
 
 
 def render_json(report: Report) -> str:
@@ -33,6 +33,7 @@ CSV_COLUMNS = (
     "param_bytes",
     "activation_bytes",
     "details",
+    "other_ops",
 )
 
 
@@ -75,6 +76,7 @@ def render_csv(report: Report, depth: int | None = None) -> str:
                 e.param_bytes,
                 e.activation_bytes,
                 e.details,
+                e.other_ops,
             ]
         )
     return buffer.getvalue()
@@ -108,6 +110,7 @@ def render_markdown(
         f"Input {shape(report.input_shape)} → output {shape(report.output_shape)}, batch {report.batch}, "
         f"{report.dtype}.",
         "",
+        *([side_outputs(report) + ".", ""] if report.side_outputs else []),
         "| " + " | ".join(c.heading for c in columns) + " |",
         "|" + "|".join("--:" if c.numeric else "---" for c in columns) + "|",
     ]
@@ -120,13 +123,14 @@ def render_markdown(
         f"| Non-trainable parameters | {both(t.non_trainable_params)} |",
         f"| Total parameters | {both(t.total_params)} |",
         f"| MACs | {both(t.macs)} |",
+        *([f"| Other ops | {both(t.other_ops)} |"] if report.convention == "full" else []),
         f"| FLOPs | {both(t.flops)} |",
         f"| Activations (output elements) | {both(t.activations)} |",
         f"| Parameter memory | {human_bytes(t.param_bytes)} |",
         f"| Activation memory | {human_bytes(t.activation_bytes)} |",
         f"| Peak activation memory | {human_bytes(t.peak_activation_bytes)} (at `{t.peak_activation_layer}`) |",
         "",
-        f"_{CONVENTION}._",
+        f"_{convention_line(report)}_",
     ]
     if report.warnings:
         lines += ["", "**Warnings**", ""]

@@ -1,0 +1,44 @@
+"""``export``: write a spec in another framework's terms (PyTorch) on standard output."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from ..errors import UsageError
+from ..loader import preset
+from .common import InputOpt, emit_text, guarded, parse_shape
+from .summarize import read_spec
+
+
+class Target(str, Enum):
+    pytorch = "pytorch"
+
+
+@guarded
+def export(
+    spec: Annotated[
+        str | None, typer.Argument(help="A spec file (YAML), or - for standard input.", show_default=False)
+    ] = None,
+    to: Annotated[Target, typer.Option("--to", "-t", help="The framework to write for.")] = Target.pytorch,
+    preset_name: Annotated[
+        str | None, typer.Option("--preset", "-p", help="Export a built-in network instead of a file.")
+    ] = None,
+    input_: InputOpt = None,
+) -> None:
+    """Print a self-contained Python module implementing the spec as a PyTorch nn.Module.
+
+    Module names follow cnncalc's layer paths, with '/' read as '.'.
+
+    A layer PyTorch rejects as written (e.g. pooling padding above half the kernel) becomes an explicit equivalent.
+    """
+    from ..export.pytorch import to_pytorch
+
+    if (spec is None) == (preset_name is None):
+        raise UsageError("give a spec file or --preset NAME (one of them)", "e.g. cnncalc export net.yaml --to pytorch")
+    loaded = preset(preset_name) if preset_name is not None else read_spec(spec or "-")
+    origin = f"preset {preset_name}" if preset_name is not None else ("standard input" if spec == "-" else spec)
+    shape = parse_shape(input_) if input_ is not None else None
+    emit_text(to_pytorch(loaded, input_shape=shape, origin=origin).text)

@@ -1,0 +1,455 @@
+"""Every layer kind as the PyTorch modules that compute it — plain data, no torch import.
+
+:func:`lower` turns one layer (with its input shape and result) into a :class:`Lowering`: usually the one
+``torch.nn`` module PyTorch has for it; where PyTorch rejects what cnncalc accepts, an equivalent short
+sequence (an explicit pad before the layer, a crop after it) and a note saying why:
+
+* pooling padding above half the kernel, or unequal before/after: ``nn.ConstantPad`` (``-inf`` for max
+  pooling, zeros for average pooling, which PyTorch counts in the average just as its own padding) and
+  the pool without padding; a crop drops the window ceil mode would add there but cnncalc (and PyTorch's
+  own padding) drops because it starts in the right padding;
+* unequal conv padding (``same`` with an even kernel or at stride > 1): ``nn.ZeroPad`` before the conv;
+* transposed convs with unequal padding or ``output_padding`` not below ``max(stride, dilation)``: a
+  transposed conv PyTorch accepts, then a crop (``nn.ZeroPad`` with negative widths).
+
+The exporter writes these modules; the analysis shows the notes; the counting conventions that reproduce
+PyTorch tools (torchinfo, thop, ptflops, fvcore) count these modules as those tools do.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from ..geometry import window
+from ..layers import Calc, Layer, Shape
+from ..layers.base import Sliding, fmt_axes, fmt_pads, resolve_padding
+from ..layers.conv import Conv, Deconv
+from ..layers.dense import Fc, Flatten
+from ..layers.elementwise import (
+    Dropout,
+    Elu,
+    Gelu,
+    Hardsigmoid,
+    Hardswish,
+    Identity,
+    LeakyRelu,
+    Relu,
+    Relu6,
+    Sigmoid,
+    Silu,
+    Softmax,
+    Tanh,
+)
+from ..layers.norm import BatchNorm, GroupNorm, LayerNorm, Lrn
+from ..layers.padding import ZeroPad
+from ..layers.pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
+from ..layers.upsample import Upsample
+
+# classes the exported file defines itself; every other class is torch.nn's
+HELPERS = ("Concat", "Add", "Mul", "ChannelLayerNorm")
+
+
+@dataclass(frozen=True, slots=True)
+class TorchModule:
+    """One PyTorch module of the exported network, with the shapes it sees (batch dimension excluded)."""
+
+    cls: str  # a torch.nn class name ("Conv2d") or one of HELPERS
+    args: tuple[tuple[str, object], ...]  # constructor arguments in order; PyTorch's defaults left out
+    positional: int  # how many leading arguments are written without their name
+    input_shape: Shape
+    output_shape: Shape
+    weights: int = 0
+    biases: int = 0
+    role: str = ""  # its name inside a rewritten layer ("pad", "pool", "crop"); "" when it is the layer
+
+    def arg(self, name: str, default: object = None) -> object:
+        return dict(self.args).get(name, default)
+
+
+@dataclass(frozen=True, slots=True)
+class Lowering:
+    modules: tuple[TorchModule, ...]
+    note: str | None = None  # why the layer is not PyTorch's module alone
+
+
+class Unexportable(Exception):
+    """A layer PyTorch has no equivalent for; the exporter reports it with the layer's location."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+Lowerer = Callable[[Any, Shape, Calc], Lowering]
+_LOWERERS: dict[type[Layer], Lowerer] = {}
+L = TypeVar("L", bound=Layer)
+
+
+def lowers(*classes: type[L]) -> Callable[[Callable[[L, Shape, Calc], Lowering]], Callable[[L, Shape, Calc], Lowering]]:
+    def register(fn: Callable[[L, Shape, Calc], Lowering]) -> Callable[[L, Shape, Calc], Lowering]:
+        for cls in classes:
+            _LOWERERS[cls] = fn
+        return fn
+
+    return register
+
+
+def lower(layer: Layer, inp: Shape, calc: Calc) -> Lowering:
+    """The PyTorch modules computing ``layer`` on an input of shape ``inp`` (raises :class:`Unexportable`)."""
+    return _LOWERERS[type(layer)](layer, inp, calc)
+
+
+def lowered_kinds() -> set[str]:
+    return {cls.kind for cls in _LOWERERS}
+
+
+def merge_module(merge: str, inputs: Sequence[Shape], out: Shape) -> TorchModule:
+    """The module of a parallel's merge: ``Concat`` (``torch.cat`` on channels), ``Add`` or ``Mul``."""
+    return TorchModule(merge.capitalize(), (), 0, inputs[0], out)
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+
+def _nd(inp: Shape) -> str:
+    return f"{len(inp) - 1}d"
+
+
+def _axes(values: Shape) -> int | Shape:
+    """One integer when every axis agrees (PyTorch broadcasts it), else the tuple."""
+    return values[0] if len(set(values)) == 1 else values
+
+
+def _module(
+    cls: str, inp: Shape, calc: Calc, *args: tuple[str, object], positional: int = 0, role: str = ""
+) -> TorchModule:
+    return TorchModule(cls, tuple(args), positional, inp, calc.output_shape, calc.weights, calc.biases, role)
+
+
+def _plain(cls: str, inp: Shape, calc: Calc, *args: tuple[str, object], positional: int = 0) -> Lowering:
+    return Lowering((_module(cls, inp, calc, *args, positional=positional),))
+
+
+def torch_pads(pads: Sequence[tuple[int, int]]) -> tuple[int, ...]:
+    """``F.pad`` order: the last axis first, ``(before, after)`` each."""
+    return tuple(p for pair in reversed(pads) for p in pair)
+
+
+def _pad_module(role: str, cls: str, pads: Sequence[tuple[int, int]], inp: Shape, value: float | None) -> TorchModule:
+    out = (inp[0], *(n + pb + pa for n, (pb, pa) in zip(inp[1:], pads, strict=True)))
+    args: list[tuple[str, object]] = [("padding", torch_pads(pads))]
+    if value is not None:
+        args.append(("value", value))
+    return TorchModule(f"{cls}{_nd(inp)}", tuple(args), len(args), inp, out, role=role)
+
+
+def _crop(after: Shape, inp: Shape) -> TorchModule:
+    """Drop ``after[i]`` trailing positions on axis ``i`` (a zero pad of negative width)."""
+    return _pad_module("crop", "ZeroPad", [(0, -n) for n in after], inp, None)
+
+
+def _symmetric(pads: Sequence[tuple[int, int]]) -> bool:
+    return all(pb == pa for pb, pa in pads)
+
+
+def _window_args(geo: Sliding, padding: Shape) -> list[tuple[str, object]]:
+    """A pool's kernel, stride (PyTorch's default is the kernel) and padding."""
+    args: list[tuple[str, object]] = [("kernel_size", _axes(geo.kernel))]
+    if any(s != k for s, k in zip(geo.stride, geo.kernel, strict=True)):
+        args.append(("stride", _axes(geo.stride)))
+    if any(padding):
+        args.append(("padding", _axes(padding)))
+    return args
+
+
+# -------------------------------------------------------------------------------------- convolutions
+
+
+def _conv_args(
+    inp: Shape, layer: Conv | Deconv, geo: Sliding, padding: Shape, extra: Shape
+) -> list[tuple[str, object]]:
+    """``nn.ConvNd`` / ``nn.ConvTransposeNd`` arguments, PyTorch's defaults left out."""
+    args: list[tuple[str, object]] = [
+        ("in_channels", inp[0]),
+        ("out_channels", layer.filters),
+        ("kernel_size", _axes(geo.kernel)),
+    ]
+    optional: list[tuple[str, object, object]] = [
+        ("stride", _axes(geo.stride), 1),
+        ("padding", _axes(padding), 0),
+        ("output_padding", _axes(extra) if extra else 0, 0),
+        ("dilation", _axes(geo.dilation), 1),
+        ("groups", layer.groups, 1),
+        ("bias", layer.bias, True),
+    ]
+    args.extend((name, value) for name, value, default in optional if value != default)
+    return args
+
+
+@lowers(Conv)
+def _conv(layer: Conv, inp: Shape, calc: Calc) -> Lowering:
+    geo = layer.sliding(inp)
+    cls = f"Conv{_nd(inp)}"
+    reasons = []
+    symmetric = _symmetric(geo.pads)
+    if layer.padding == "same" and any(s > 1 for s in geo.stride):
+        here = f" (it is {fmt_pads(geo.pads)[4:] or 0} here)" if symmetric else ""
+        reasons.append(f"rejects padding='same' with stride > 1{here}")
+    # at stride 1, PyTorch's padding='same' is TensorFlow's (the odd pixel after) and PyTorch accepts it;
+    # it is still written as an explicit pad, which every counting tool sees (fvcore skips 'same' convs)
+    accepted = layer.padding == "same" and all(s == 1 for s in geo.stride)
+    if not symmetric and not accepted:
+        reasons.append("pads both sides of an axis equally")
+    padding = tuple(pb for pb, _ in geo.pads) if symmetric else (0,) * len(geo.pads)
+    args = _conv_args(inp, layer, geo, padding, ())
+    if symmetric:
+        note = f"PyTorch's {cls} {reasons[0]}; `cnncalc export` writes that padding as integers" if reasons else None
+        return Lowering((_module(cls, inp, calc, *args, positional=3),), note)
+    pad = _pad_module("pad", "ZeroPad", geo.pads, inp, None)
+    conv = _module(cls, pad.output_shape, calc, *args, positional=3, role="conv")
+    note = (
+        f"PyTorch's {cls} {' and '.join(reasons)}; `cnncalc export` writes nn.ZeroPad{_nd(inp)}"
+        f"({torch_pads(geo.pads)}) before it for the padding {fmt_pads(geo.pads)[4:]}"
+    )
+    return Lowering((pad, conv), note if reasons else None)
+
+
+@lowers(Deconv)
+def _deconv(layer: Deconv, inp: Shape, calc: Calc) -> Lowering:
+    """PyTorch's ``ConvTranspose`` crops ``P`` from both ends and needs ``output_padding < max(S, d)``.
+
+    Otherwise: a transposed conv whose padding ``p ≤ P_before`` and output_padding ``op' < max(S, d)``
+    make an output at least as long as wanted at both ends, then a crop of the surplus. Positions more
+    than ``max(S, d) − 1`` beyond the last one any input reaches (only the bias reaches them) have no
+    PyTorch equivalent.
+    """
+    geo = layer.sliding(inp)
+    cls = f"ConvTranspose{_nd(inp)}"
+    limits = tuple(max(s, d) for s, d in zip(geo.stride, geo.dilation, strict=True))
+    direct = _symmetric(geo.pads) and all(op < lim for op, lim in zip(geo.output_padding, limits, strict=True))
+    padding: list[int] = []
+    extra: list[int] = []
+    crop_before: list[int] = []
+    for (pb, pa), op, lim in zip(geo.pads, geo.output_padding, limits, strict=True):
+        if direct:
+            padding.append(pb)
+            extra.append(op)
+            crop_before.append(0)
+            continue
+        beyond = op - pa  # output positions wanted past the uncropped end
+        if beyond >= lim:
+            raise Unexportable(
+                f"the output reaches {beyond} positions past the last one any input reaches, and PyTorch's "
+                f"{cls} adds at most max(stride, dilation) − 1 = {lim - 1} (output_padding must be smaller "
+                "than stride or dilation)",
+                "lower output_padding, or raise the padding after",
+            )
+        p = max(0, min(pb, -beyond))
+        padding.append(p)
+        extra.append(max(0, beyond))
+        crop_before.append(pb - p)
+    args = _conv_args(inp, layer, geo, tuple(padding), tuple(extra))
+    if direct:
+        return _plain(cls, inp, calc, *args, positional=3)
+    full = tuple(
+        (n - 1) * s - 2 * p + d * (k - 1) + op + 1
+        for n, s, p, d, k, op in zip(inp[1:], geo.stride, padding, geo.dilation, geo.kernel, extra, strict=True)
+    )
+    deconv = TorchModule(cls, tuple(args), 3, inp, (layer.filters, *full), calc.weights, calc.biases, "deconv")
+    crops = [(b, f - o - b) for b, f, o in zip(crop_before, full, calc.output_shape[1:], strict=True)]
+    crop = _pad_module("crop", "ZeroPad", [(-b, -a) for b, a in crops], deconv.output_shape, None)
+    why = []
+    if not _symmetric(geo.pads):
+        why.append("crops both sides of an axis equally")
+    if any(op >= lim for op, lim in zip(geo.output_padding, limits, strict=True)):
+        why.append("needs output_padding smaller than stride or dilation")
+    note = (
+        f"PyTorch's {cls} {' and '.join(why)}; `cnncalc export` writes it with padding {_axes(tuple(padding))} "
+        f"and output_padding {_axes(tuple(extra))}, then crops the output with nn.ZeroPad{_nd(inp)}"
+    )
+    return Lowering((deconv, crop), note)
+
+
+# ------------------------------------------------------------------------------------------ pooling
+
+
+def _pool(cls: str, inp: Shape, calc: Calc, geo: Sliding, pad_value: float, dilated: bool) -> Lowering:
+    """PyTorch's pools take equal padding on both sides, at most half the (undilated) kernel."""
+    tail: list[tuple[str, object]] = []
+    if dilated and any(d != 1 for d in geo.dilation):
+        tail.append(("dilation", _axes(geo.dilation)))
+    if geo.ceil_mode:
+        tail.append(("ceil_mode", True))
+    limits = tuple(k // 2 for k in geo.kernel)
+    # AvgPool3d alone also wants every input side at least as long as the kernel, padding aside
+    short = cls == "AvgPool3d" and any(n < k for n, k in zip(inp[1:], geo.kernel, strict=True))
+    fits = all(pb <= lim for (pb, _), lim in zip(geo.pads, limits, strict=True))
+    if _symmetric(geo.pads) and fits and not short:
+        padding = tuple(pb for pb, _ in geo.pads)
+        return _plain(cls, inp, calc, *_window_args(geo, padding), *tail, positional=1)
+    pad = _pad_module("pad", "ConstantPad", geo.pads, inp, pad_value)
+    # the same pool on the explicitly padded input; ceil mode may now keep a last window that starts in
+    # what was the right padding, which PyTorch's own padding (and cnncalc) drops
+    kept = tuple(
+        window(n, k, s, d, 0, 0, geo.ceil_mode).out
+        for n, k, s, d in zip(pad.output_shape[1:], geo.kernel, geo.stride, geo.dilation, strict=True)
+    )
+    pooled = (inp[0], *kept)
+    pool = TorchModule(cls, (*_window_args(geo, (0,) * len(kept)), *tail), 1, pad.output_shape, pooled, role="pool")
+    modules = [pad, pool]
+    surplus = tuple(k - o for k, o in zip(kept, calc.output_shape[1:], strict=True))
+    if any(surplus):
+        modules.append(_crop(surplus, pooled))
+    reasons = []
+    if not _symmetric(geo.pads):
+        reasons.append("pads both sides of an axis equally")
+    if any(max(p) > lim for p, lim in zip(geo.pads, limits, strict=True)):
+        reasons.append(f"allows padding up to half the kernel, here {fmt_axes(limits)}")
+    if short:
+        reasons.append("rejects an input side shorter than the kernel, even when padding makes up for it")
+    value = "-inf" if pad_value else "0"
+    note = (
+        f"PyTorch's {cls} {' and '.join(reasons)}; `cnncalc export` pads explicitly with "
+        f"nn.ConstantPad{_nd(inp)}(…, {value}) before it"
+    )
+    return Lowering(tuple(modules), note)
+
+
+@lowers(MaxPool)
+def _maxpool(layer: MaxPool, inp: Shape, calc: Calc) -> Lowering:
+    return _pool(f"MaxPool{_nd(inp)}", inp, calc, layer.sliding(inp), -math.inf, dilated=True)
+
+
+@lowers(AvgPool)
+def _avgpool(layer: AvgPool, inp: Shape, calc: Calc) -> Lowering:
+    return _pool(f"AvgPool{_nd(inp)}", inp, calc, layer.sliding(inp), 0.0, dilated=False)
+
+
+@lowers(GlobalAvgPool, GlobalMaxPool, AdaptiveAvgPool, AdaptiveMaxPool)
+def _adaptive(layer: Layer, inp: Shape, calc: Calc) -> Lowering:
+    kind = "Max" if isinstance(layer, (GlobalMaxPool, AdaptiveMaxPool)) else "Avg"
+    return _plain(
+        f"Adaptive{kind}Pool{_nd(inp)}", inp, calc, ("output_size", _axes(calc.output_shape[1:])), positional=1
+    )
+
+
+# ------------------------------------------------------------------------------------ other layers
+
+
+@lowers(Fc)
+def _fc(layer: Fc, inp: Shape, calc: Calc) -> Lowering:
+    """``nn.Linear``; the exported containers flatten its input first, as cnncalc's fc does."""
+    args: list[tuple[str, object]] = [("in_features", math.prod(inp)), ("out_features", layer.units)]
+    if not layer.bias:
+        args.append(("bias", False))
+    return _plain("Linear", inp, calc, *args, positional=2)
+
+
+@lowers(Flatten)
+def _flatten(layer: Flatten, inp: Shape, calc: Calc) -> Lowering:
+    return _plain("Flatten", inp, calc)
+
+
+_ACTIVATIONS: dict[type[Layer], str] = {
+    Relu: "ReLU",
+    Relu6: "ReLU6",
+    Sigmoid: "Sigmoid",
+    Tanh: "Tanh",
+    Gelu: "GELU",
+    Silu: "SiLU",
+    Hardswish: "Hardswish",
+    Hardsigmoid: "Hardsigmoid",
+    Identity: "Identity",
+}
+
+
+@lowers(*_ACTIVATIONS)
+def _activation(layer: Layer, inp: Shape, calc: Calc) -> Lowering:
+    return _plain(_ACTIVATIONS[type(layer)], inp, calc)
+
+
+@lowers(Softmax)
+def _softmax(layer: Layer, inp: Shape, calc: Calc) -> Lowering:
+    return _plain("Softmax", inp, calc, ("dim", 1))
+
+
+@lowers(LeakyRelu)
+def _leaky_relu(layer: LeakyRelu, inp: Shape, calc: Calc) -> Lowering:
+    return _plain("LeakyReLU", inp, calc, ("negative_slope", layer.negative_slope))
+
+
+@lowers(Elu)
+def _elu(layer: Elu, inp: Shape, calc: Calc) -> Lowering:
+    return _plain("ELU", inp, calc, ("alpha", layer.alpha))
+
+
+@lowers(Dropout)
+def _dropout(layer: Dropout, inp: Shape, calc: Calc) -> Lowering:
+    return _plain("Dropout", inp, calc, ("p", layer.rate))
+
+
+def _norm_options(eps: float, affine: bool, affine_name: str = "affine") -> list[tuple[str, object]]:
+    args: list[tuple[str, object]] = []
+    if eps != 1e-5:
+        args.append(("eps", eps))
+    if not affine:
+        args.append((affine_name, False))
+    return args
+
+
+@lowers(BatchNorm)
+def _batchnorm(layer: BatchNorm, inp: Shape, calc: Calc) -> Lowering:
+    nd = "1d" if len(inp) <= 2 else _nd(inp)  # BatchNorm1d takes [N, C] and [N, C, L]
+    return _plain(
+        f"BatchNorm{nd}", inp, calc, ("num_features", inp[0]), *_norm_options(layer.eps, layer.affine), positional=1
+    )
+
+
+@lowers(GroupNorm)
+def _groupnorm(layer: GroupNorm, inp: Shape, calc: Calc) -> Lowering:
+    args = [("num_groups", layer.groups), ("num_channels", inp[0]), *_norm_options(layer.eps, layer.affine)]
+    return _plain("GroupNorm", inp, calc, *args, positional=2)
+
+
+@lowers(LayerNorm)
+def _layernorm(layer: LayerNorm, inp: Shape, calc: Calc) -> Lowering:
+    options = _norm_options(layer.eps, layer.affine, "elementwise_affine")
+    if layer.over == "channels" and len(inp) > 1:
+        return _plain("ChannelLayerNorm", inp, calc, ("num_channels", inp[0]), *options, positional=1)
+    shape: object = inp[0] if len(inp) == 1 else list(inp)
+    return _plain("LayerNorm", inp, calc, ("normalized_shape", shape), *options, positional=1)
+
+
+@lowers(Lrn)
+def _lrn(layer: Lrn, inp: Shape, calc: Calc) -> Lowering:
+    if len(inp) < 2:
+        raise Unexportable(
+            "PyTorch's LocalResponseNorm needs spatial axes ([N, C, L] or more); this input is a flat vector",
+            "place lrn before the layer that flattens",
+        )
+    args = [("size", layer.size), ("alpha", layer.alpha), ("beta", layer.beta), ("k", layer.k)]
+    return _plain("LocalResponseNorm", inp, calc, *args, positional=1)
+
+
+@lowers(ZeroPad)
+def _zeropad(layer: ZeroPad, inp: Shape, calc: Calc) -> Lowering:
+    ones = (1,) * (len(inp) - 1)
+    return Lowering((_pad_module("", "ZeroPad", resolve_padding(layer.padding, inp[1:], ones, ones, ones), inp, None),))
+
+
+@lowers(Upsample)
+def _upsample(layer: Upsample, inp: Shape, calc: Calc) -> Lowering:
+    args: list[tuple[str, object]] = []
+    if layer.size is not None:
+        args.append(("size", _axes(calc.output_shape[1:])))
+    else:
+        factors = tuple(o // n for o, n in zip(calc.output_shape[1:], inp[1:], strict=True))
+        args.append(("scale_factor", _axes(factors)))
+    if layer.mode != "nearest":
+        args.append(("mode", layer.mode))
+        args.append(("align_corners", layer.align_corners))
+    return _plain("Upsample", inp, calc, *args)
