@@ -54,13 +54,14 @@ class Diagnostic:
         lines = [self.headline()]
         loc = self.location
         if loc is not None and loc.line_text is not None:
-            text = loc.line_text.rstrip("\n").expandtabs(1)
-            gutter = f"{loc.line:>5} | "
-            lines.append(gutter + text)
+            text = loc.line_text.rstrip("\n").expandtabs(1)  # a tab is one column, as YAML counts them
             width = 1
             if loc.end_column is not None and loc.end_column > loc.column:
                 width = min(loc.end_column - loc.column, max(1, len(text) - loc.column + 1))
-            lines.append(" " * (len(gutter) - 2) + "| " + " " * (loc.column - 1) + "^" * width)
+            text, column, width = _excerpt(text, loc.column - 1, width)
+            gutter = f"{loc.line:>5} | "
+            lines.append(gutter + text)
+            lines.append(" " * (len(gutter) - 2) + "| " + " " * column + "^" * width)
         lines.extend(f"  note: {note}" for note in self.notes)
         if self.hint:
             lines.append(f"  hint: {self.hint}")
@@ -78,6 +79,22 @@ class Diagnostic:
             "hint": self.hint,
             "notes": list(self.notes),
         }
+
+
+EXCERPT = 100  # columns of a long spec line shown around the value at fault
+
+
+def _excerpt(text: str, column: int, width: int) -> tuple[str, int, int]:
+    """At most ``EXCERPT`` columns of ``text`` around ``column`` (0-based), with ``…`` where text was cut;
+    returns the excerpt and the caret's column and width in it."""
+    if len(text) <= EXCERPT:
+        return text, column, width
+    width = min(width, EXCERPT // 2)
+    start = max(0, min(column - EXCERPT // 4, len(text) - EXCERPT))
+    end = start + EXCERPT
+    head = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    return head + text[start:end] + tail, column - start + len(head), width
 
 
 class CnncalcError(Exception):
