@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .args import MAX_SIZE
 from .errors import ShapeError, SpecError, UsageError
 from .layers import MERGES, Calc, Shape
 from .layers.base import fmt_shape, numel
@@ -19,8 +20,8 @@ def analyze(spec: Spec, *, input_shape: Sequence[int] | None = None, batch: int 
     ``input_shape`` overrides the spec's input (same rank, batch dimension excluded); ``batch``
     multiplies MACs and activations; ``dtype`` sets the bytes per value for the memory figures.
     """
-    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
-        raise UsageError(f"batch must be a positive integer, got {batch!r}")
+    if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_SIZE:
+        raise UsageError(f"batch must be an integer from 1 to {MAX_SIZE:,}, got {batch!r}")
     if dtype not in DTYPES:
         raise UsageError(f"unknown dtype {dtype!r}", f"choose one of {', '.join(DTYPES)}")
     shape = spec.input_shape if input_shape is None else _check_input(spec, input_shape)
@@ -54,8 +55,8 @@ def _check_input(spec: Spec, shape: Sequence[int]) -> Shape:
             f"{len(spec.input_shape)} ({fmt_shape(spec.input_shape)})",
             "keep the spec's rank; only the sizes can change",
         )
-    if any(isinstance(d, bool) or not isinstance(d, int) or d < 1 for d in dims):
-        raise UsageError(f"every input dimension must be a positive integer, got {fmt_shape(dims)}")
+    if any(isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= MAX_SIZE for d in dims):
+        raise UsageError(f"every input dimension must be an integer from 1 to {MAX_SIZE:,}, got {fmt_shape(dims)}")
     return dims
 
 

@@ -37,17 +37,17 @@ class Diagnostic:
     file: str | None = None
     notes: tuple[str, ...] = ()
 
+    def place(self) -> str | None:
+        """``file:line:col``, or ``file:data.path`` when no position is known, or None."""
+        if self.location is not None:
+            return str(self.location)
+        if self.file is not None or self.where is not None:
+            return ":".join(p for p in (self.file, self.where) if p)
+        return None
+
     def headline(self) -> str:
         """``file:line:col: layer: message`` — the first line of the rendered diagnostic."""
-        parts: list[str] = []
-        if self.location is not None:
-            parts.append(str(self.location))
-        elif self.file is not None or self.where is not None:
-            parts.append(":".join(p for p in (self.file, self.where) if p))
-        if self.layer:
-            parts.append(self.layer)
-        parts.append(self.message)
-        return ": ".join(parts)
+        return ": ".join(p for p in (self.place(), self.layer, self.message) if p)
 
     def render(self) -> str:
         """The diagnostic as text: headline, the offending line with a caret, notes and hint."""
@@ -68,11 +68,16 @@ class Diagnostic:
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:
+        """The diagnostic for tools: ``location`` as in the headline, ``path`` the layer path (``layer``
+        is the same, kept for compatibility), the position's parts, message, hint and notes."""
         loc = self.location
         return {
+            "location": self.place(),
+            "path": self.layer,
             "file": loc.file if loc is not None else self.file,
             "line": loc.line if loc is not None else None,
             "column": loc.column if loc is not None else None,
+            "end_column": loc.end_column if loc is not None else None,
             "layer": self.layer,
             "where": self.where,
             "message": self.message,
@@ -104,7 +109,8 @@ class CnncalcError(Exception):
         return f"error: {self}"
 
     def to_dict(self) -> dict[str, object]:
-        return {"error": str(self), "diagnostics": []}
+        """The error for tools: ``error`` (one line) and ``diagnostics`` (see :meth:`Diagnostic.to_dict`)."""
+        return {"error": str(self), "diagnostics": [Diagnostic(str(self)).to_dict()]}
 
 
 class SpecError(CnncalcError):
@@ -144,7 +150,7 @@ class UsageError(CnncalcError):
         return text
 
     def to_dict(self) -> dict[str, object]:
-        return {"error": str(self), "hint": self.hint, "diagnostics": []}
+        return {"error": str(self), "hint": self.hint, "diagnostics": [Diagnostic(str(self), self.hint).to_dict()]}
 
 
 class ShapeError(Exception):

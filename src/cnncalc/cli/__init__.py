@@ -6,12 +6,13 @@ Each command parses options, calls the core, and hands the result to a renderer.
 
 from __future__ import annotations
 
+import gc
 from typing import Annotated
 
 import typer
 
 from .. import __version__
-from .common import State
+from .common import Group, State
 from .summarize import preset_cmd, presets_cmd, summarize
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ app = typer.Typer(
     " without a deep-learning framework.\n\n"
     "Exit codes: 0 success; 2 invalid spec, invalid option or missing file; 3 internal error (a bug).",
     no_args_is_help=True,
+    cls=Group,
     pretty_exceptions_enable=False,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -49,4 +51,7 @@ app.command("presets")(presets_cmd)
 
 
 def main() -> None:
+    # One run builds one large, acyclic object graph and exits: the cyclic collector would only rescan it
+    # (a 100,000-layer spec took a third longer with it).
+    gc.disable()
     app(prog_name="cnncalc")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import Enum
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, ClassVar, NoReturn, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
+from ..args import MAX_SIZE
 from ..errors import CnncalcError, UsageError
 from ..report import DTYPES, Report
 
@@ -36,7 +40,9 @@ InputOpt = Annotated[
     str | None,
     typer.Option("--input", "-i", help="Override the input shape, channels first, e.g. 3x224x224.", show_default=False),
 ]
-BatchOpt = Annotated[int, typer.Option("--batch", "-b", min=1, help="Batch size: scales MACs and activations.")]
+BatchOpt = Annotated[
+    int, typer.Option("--batch", "-b", min=1, max=MAX_SIZE, help="Batch size: scales MACs and activations.")
+]
 DTypeOpt = Annotated[DType, typer.Option("--dtype", help="Bytes per value for the memory figures.")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 DepthOpt = Annotated[
@@ -51,36 +57,93 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def guarded(fn: F) -> F:
-    """Map cnncalc's errors to a message on stderr and exit code 2; never show a traceback
-    (unless ``--debug`` or ``CNNCALC_DEBUG=1``)."""
+    """Map cnncalc's errors to a message on stderr and exit code 2 — and, with ``--format json``, also to
+    a JSON object on stdout (:func:`error_json`); never show a traceback (unless ``--debug`` or
+    ``CNNCALC_DEBUG=1``)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = kwargs.get("fmt") is Format.json
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
+        except (typer.Exit, typer.Abort, SystemExit, BrokenPipeError):
+            raise  # a closed pipe (cnncalc … | head) ends quietly, as typer handles it
         except CnncalcError as exc:
             if State.debug:
                 raise
-            fail(exc.render(), EXIT_INVALID)
+            fail(exc.render(), EXIT_INVALID, exc.to_dict() if as_json else None)
         except KeyboardInterrupt:
             fail("interrupted", 130)
         except Exception as exc:
             if State.debug:
                 raise
+            message = f"internal error: {type(exc).__name__}: {exc}"
             fail(
-                f"internal error: {type(exc).__name__}: {exc}\n"
-                "  this is a bug in cnncalc; rerun with --debug for the traceback and report it",
+                message + "\n  this is a bug in cnncalc; rerun with --debug for the traceback and report it",
                 EXIT_INTERNAL,
+                {"error": message, "diagnostics": []} if as_json else None,
             )
 
     return wrapper  # type: ignore[return-value]
 
 
-def fail(message: str, code: int) -> NoReturn:
+def fail(message: str, code: int, data: dict[str, object] | None = None) -> NoReturn:
+    """Exit with ``code`` after the message on stderr and, when given, the error as JSON on stdout."""
+    if data is not None:
+        with contextlib.suppress(OSError):
+            sys.stdout.write(error_json(data, code))
+            sys.stdout.flush()
     sys.stderr.write(message.rstrip("\n") + "\n")
     raise typer.Exit(code)
+
+
+class Group(TyperGroup):
+    """typer's command group that, when ``--format json`` was asked for, also writes a command line it
+    cannot parse (an unknown option, a bad ``--format`` or ``--batch``) as a JSON error on stdout; typer
+    then reports it on stderr and exits 2 as usual."""
+
+    argv: ClassVar[list[str]] = []
+
+    def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
+        if parent is None:
+            Group.argv = list(args)
+        with _usage_error_json():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _usage_error_json():  # a subcommand parses its options in here
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _usage_error_json() -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        # click's UsageError/BadParameter (typer may vendor click, so they are recognised by shape)
+        code = getattr(exc, "exit_code", None)
+        if isinstance(code, int) and hasattr(exc, "format_message") and wants_json(Group.argv):
+            emit_error_json(exc.format_message(), "see cnncalc -h, or -h after the command", code)
+        raise
+
+
+def wants_json(argv: list[str]) -> bool:
+    """Whether a raw command line asks for ``--format json`` (for errors found before options are parsed)."""
+    for i, word in enumerate(argv):
+        if word in ("--format=json", "-fjson") or (word in ("--format", "-f") and argv[i + 1 : i + 2] == ["json"]):
+            return True
+    return False
+
+
+def emit_error_json(message: str, hint: str | None, code: int) -> None:
+    with contextlib.suppress(OSError):
+        sys.stdout.write(error_json(UsageError(message, hint).to_dict(), code))
+        sys.stdout.flush()
+
+
+def error_json(data: dict[str, object], code: int) -> str:
+    """``{"schema_version": 1, "error": …, "exit_code": 2, "diagnostics": [...]}``, one JSON document."""
+    return json.dumps({"schema_version": 1, **data, "exit_code": code}, indent=2, ensure_ascii=False) + "\n"
 
 
 _SHAPE = re.compile(r"\[?\s*(\d+(?:\s*[x×,]\s*\d+)*)\s*\]?\Z")
@@ -97,12 +160,26 @@ def parse_shape(text: str) -> tuple[int, ...]:
     dims = tuple(int(d) for d in re.split(r"\s*[x×,]\s*", m.group(1)))
     if any(d < 1 for d in dims):
         raise UsageError(f"--input {text!r}: every size must be at least 1", "e.g. --input 3x224x224")
+    if any(d > MAX_SIZE for d in dims):
+        raise UsageError(f"--input {text!r}: every size must be at most {MAX_SIZE:,} (2³¹ − 1)")
     return dims
 
 
 def emit_text(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    with _writing():
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+@contextlib.contextmanager
+def _writing() -> Iterator[None]:
+    """A full disk or a closed stdout is the user's to fix (exit 2), not a bug; a broken pipe passes."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise CnncalcError(f"cannot write the output: {exc.strerror or exc}") from None
 
 
 def emit_report(report: Report, fmt: Format, depth: int | None, exact: bool) -> None:
@@ -133,4 +210,6 @@ def print_rich(renderable: Any) -> None:
     if not console.is_terminal:
         needed = Measurement.get(console, console.options.update(width=400), renderable).maximum
         console = Console(highlight=False, width=max(console.width, min(needed, 400)))
-    console.print(renderable)
+    with _writing():
+        console.print(renderable)
+        console.file.flush()
