@@ -174,6 +174,8 @@ def _yaml_error(exc: yaml.MarkedYAMLError, filename: str, lines: list[str]) -> D
     line = lines[mark.line] if mark is not None and 0 <= mark.line < len(lines) else ""
     if "\t" in problem or (mark is not None and line[mark.column : mark.column + 1] == "\t"):
         hint = "YAML does not allow tabs for indentation: indent with spaces"
+    elif "expected key" in problem or "expected <block end>" in problem:
+        hint = "check this line's indentation: the items of one list or mapping start in the same column"
     elif "nesting depth" in problem:  # libyaml's own limit (1000 levels), met while scanning ahead
         hint = f"flatten the structure; cnncalc reads at most {MAX_DEPTH} levels"
     elif exc.context:
@@ -182,7 +184,11 @@ def _yaml_error(exc: yaml.MarkedYAMLError, filename: str, lines: list[str]) -> D
         )
     location = None
     if mark is not None:
-        location = _location(filename, lines, mark.line, mark.column)
+        row, column = mark.line, mark.column
+        if row >= len(lines) or not lines[row].strip():  # met at the end of the text: point after the last value
+            row = next((i for i in range(min(row, len(lines) - 1), -1, -1) if lines[i].strip()), row)
+            column = len(lines[row].rstrip()) if row < len(lines) else column
+        location = _location(filename, lines, row, column)
     return Diagnostic(f"invalid YAML: {problem}", hint, location=location, file=filename)
 
 
@@ -439,7 +445,10 @@ class _Converter:
         self.shared: dict[int, Any] = {}
 
     def fail(self, node: _Node, message: str, hint: str | None = None) -> SpecError:
-        loc = _location(self.src.file or "", self.src.lines, node.line, node.column)
+        one_line = node.kind == _SCALAR and node.end_line == node.line
+        loc = _location(
+            self.src.file or "", self.src.lines, node.line, node.column, node.end_column + 1 if one_line else None
+        )
         return SpecError([Diagnostic(message, hint, location=loc, file=self.src.file)])
 
     def convert(self, node: _Node) -> Any:
