@@ -28,7 +28,7 @@ def analyze(spec: Spec, *, input_shape: Sequence[int] | None = None, batch: int 
     walker = _Walker(spec, batch, DTYPES[dtype])
     out, _ = walker.sequence(spec.layers, shape, INPUT, 0)
     layers = tuple(walker.layers)
-    total = walker.sums(layers)
+    total = walker.sums()
     warnings = [ReportWarning(None, f"{at}: {message}", "spec") for at, message in spec.warnings]
     warnings.extend(walker.warnings)
     return Report(
@@ -68,17 +68,19 @@ class _Walker:
         self.layers: list[LayerResult] = []
         self.order: list[LayerResult | ModuleResult | None] = []
         self.warnings: list[ReportWarning] = []
+        # running totals of weights, biases, buffers, MACs and activations after each row, so that a module's
+        # sums are one subtraction however deeply modules nest
+        self.running: list[tuple[int, int, int, int, int]] = [(0, 0, 0, 0, 0)]
 
-    def sums(self, rows: Sequence[LayerResult]) -> tuple[int, int, int, int, int, int, int]:
-        weights = sum(r.weights for r in rows)
-        biases = sum(r.biases for r in rows)
-        buffers = sum(r.non_trainable_params for r in rows)
-        activations = sum(r.activations for r in rows)
+    def sums(self, first: int = 0) -> tuple[int, int, int, int, int, int, int]:
+        """Sums over the rows from index ``first`` to the last one so far."""
+        end, start = self.running[-1], self.running[first]
+        weights, biases, buffers, macs, activations = (e - s for e, s in zip(end, start, strict=True))
         return (
             weights,
             biases,
             buffers,
-            sum(r.macs for r in rows),
+            macs,
             activations,
             (weights + biases + buffers) * self.dtype_bytes,
             activations * self.dtype_bytes,
@@ -113,21 +115,23 @@ class _Walker:
             is_merge=merge,
         )
         self.layers.append(row)
+        weights, biases, buffers, macs, acts = self.running[-1]
+        buffers += row.non_trainable_params
+        self.running.append((weights + row.weights, biases + row.biases, buffers, macs + row.macs, acts + activations))
         self.order.append(row)
         self.warnings.extend(ReportWarning(name, w, "geometry") for w in calc.warnings)
 
     def module(
         self, slot: int, first_layer: int, name: str, type_: str, depth: int, inp: Shape, out: Shape, details: str
     ) -> None:
-        inside = self.layers[first_layer:]
         self.order[slot] = ModuleResult(
-            *self.sums(inside),
+            *self.sums(first_layer),
             name=name,
             type=type_,
             depth=depth,
             input_shape=inp,
             output_shape=out,
-            layers=len(inside),
+            layers=len(self.layers) - first_layer,
             details=details,
         )
 

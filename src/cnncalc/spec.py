@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .args import ArgProblem, Choice, Int, Text, kind_of, show, suggest
+from .args import ArgInfo, ArgProblem, Choice, Int, Text, kind_of, show, suggest
 from .errors import Diagnostic, Location, SpecError
 from .expansion import TooLarge, bare_parallel, check_expansion
 from .layers import ALIASES, MERGES, Layer, Shape, lookup
@@ -726,7 +726,7 @@ class _Parser:
         ctx: _Ctx,
         layer_path: str,
     ) -> tuple[Layer, dict[str, DataPath]]:
-        infos = {name: info for name, info, _ in cls.arg_infos()}
+        infos = _arg_infos(cls)
         kwargs: dict[str, Any] = {}
         origins: dict[str, DataPath] = {}
         problems: list[Diagnostic] = []
@@ -933,6 +933,17 @@ _STRUCTURAL_HINTS = {
     "parallel": "write `- parallel: {merge: concat, branches: [[...], [...]]}`",
     "repeat": "write `- repeat: {times: 3, layers: [...]}`",
 }
+
+
+_ARG_INFOS: dict[type[Layer], dict[str, ArgInfo]] = {}
+
+
+def _arg_infos(cls: type[Layer]) -> dict[str, ArgInfo]:
+    """A kind's arguments by name (looked up once per kind, not once per layer)."""
+    infos = _ARG_INFOS.get(cls)
+    if infos is None:
+        infos = _ARG_INFOS[cls] = {name: info for name, info, _ in cls.arg_infos()}
+    return infos
 
 
 def _kinds() -> list[str]:
