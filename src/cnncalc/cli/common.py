@@ -8,7 +8,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
 from typing import Annotated, Any, ClassVar, NoReturn, TypeVar
 
@@ -171,6 +171,19 @@ def emit_text(text: str) -> None:
         sys.stdout.flush()
 
 
+def emit_chunks(chunks: Iterable[str], batch: int = 4096) -> None:
+    """Write text as it is produced, ``batch`` pieces at a time (one write per piece is slow)."""
+    pending: list[str] = []
+    with _writing():
+        for chunk in chunks:
+            pending.append(chunk)
+            if len(pending) >= batch:
+                sys.stdout.write("".join(pending))
+                pending.clear()
+        sys.stdout.write("".join(pending))
+        sys.stdout.flush()
+
+
 @contextlib.contextmanager
 def _writing() -> Iterator[None]:
     """A full disk or a closed stdout is the user's to fix (exit 2), not a bug; a broken pipe passes."""
@@ -184,9 +197,9 @@ def _writing() -> Iterator[None]:
 
 def emit_report(report: Report, fmt: Format, depth: int | None, exact: bool) -> None:
     if fmt is Format.json:
-        from ..render.text import render_json
+        from ..render.text import json_chunks
 
-        emit_text(render_json(report))
+        emit_chunks(json_chunks(report))
     elif fmt is Format.csv:
         from ..render.text import render_csv
 
