@@ -947,6 +947,30 @@ def test_errors_as_json(
     assert set(first) >= {"location", "path", "message", "hint"}
 
 
+def test_readme_error_examples_are_true(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    layers = "  - conv: {filters: 32, kernel: 3}\n  - conv: {filters: 64, kernal: 3}\n"
+    Path("net.yaml").write_text(f"name: my-net\ninput: [3, 32, 32]\nlayers:\n{layers}", encoding="utf-8")
+    result = cli("summarize", "net.yaml", "--format", "json")
+    text_block = readme.split("```text\n", 1)[1].split("```", 1)[0]
+    json_block = readme.split("```json\n", 1)[1].split("```", 1)[0]
+    assert result.stderr == text_block
+    assert result.stdout == json_block
+
+
+def test_internal_errors_are_exit_3_with_json(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> object:
+        raise ZeroDivisionError("simulated bug")
+
+    monkeypatch.setattr(sys.modules["cnncalc.cli.summarize"], "analyze", broken)
+    result = cli("preset", "alexnet", "-f", "json")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("internal error: ZeroDivisionError: simulated bug\n  this is a bug in cnncalc")
+    data = json.loads(result.stdout)
+    assert data["exit_code"] == 3 and data["diagnostics"][0]["message"] == data["error"]
+
+
 def run_cnncalc(*args: str, stdout: int | None = None) -> subprocess.CompletedProcess[str]:
     """cnncalc's real entry point in a fresh interpreter (main(), not the test runner's app call)."""
     return subprocess.run(

@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from ..args import MAX_SIZE
-from ..errors import CnncalcError, UsageError
+from ..errors import CnncalcError, Diagnostic, UsageError
 from ..report import DTYPES, Report
 
 EXIT_OK, EXIT_INVALID, EXIT_INTERNAL = 0, 2, 3
@@ -78,10 +78,11 @@ def guarded(fn: F) -> F:
             if State.debug:
                 raise
             message = f"internal error: {type(exc).__name__}: {exc}"
+            hint = "this is a bug in cnncalc; rerun with --debug for the traceback and report it"
             fail(
-                message + "\n  this is a bug in cnncalc; rerun with --debug for the traceback and report it",
+                f"{message}\n  {hint}",
                 EXIT_INTERNAL,
-                {"error": message, "diagnostics": []} if as_json else None,
+                {"error": message, "diagnostics": [Diagnostic(message, hint).to_dict()]} if as_json else None,
             )
 
     return wrapper  # type: ignore[return-value]
