@@ -288,6 +288,13 @@ YAML_CASES = [
         id="custom-tag",
     ),
     pytest.param(
+        "name: t\x07te\ninput: [3, 8, 8]\nlayers: [relu]\n",
+        r"invalid YAML: the character U\+0007 is not allowed[\s\S]*\n    1 \| name: t\ufffdte\n[\s\S]*hint: remove it",
+        "1:8",
+        None,
+        id="control-character",
+    ),
+    pytest.param(
         HEAD + "layers:\n  - ? [conv]\n    : {filters: 8}\n",
         r"a mapping key must be a plain name, not a list or mapping",
         "4:7",

@@ -9,6 +9,7 @@ run is ``HYPOTHESIS_PROFILE=long pytest tests/test_fuzz.py --hypothesis-show-sta
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 from collections.abc import Iterator
@@ -109,6 +110,8 @@ YAML_BITS = st.sampled_from(
 @given(st.lists(YAML_BITS, max_size=30).map("".join) | st.text(max_size=200))
 def test_random_text(text: str) -> None:
     assert_clean(text)
+    with pure_python_parser():
+        assert_clean(text)
 
 
 # ------------------------------------------------------------------------------------------ mutations
@@ -183,11 +186,17 @@ def test_mutated_specs(case: tuple[str, Any], options: tuple[str, ...]) -> None:
 def test_mutated_specs_with_the_pure_python_parser(case: tuple[str, Any]) -> None:
     _, data = case
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    with pure_python_parser():
+        err = assert_clean(text)
+    if err:
+        assert LOCATED.match(err), (err, text)
+
+
+@contextlib.contextmanager
+def pure_python_parser() -> Iterator[None]:
     saved = loader._Loader
     loader._Loader = yaml.SafeLoader
     try:
-        err = assert_clean(text)
+        yield
     finally:
         loader._Loader = saved
-    if err:
-        assert LOCATED.match(err), (err, text)

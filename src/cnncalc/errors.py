@@ -55,6 +55,7 @@ class Diagnostic:
         loc = self.location
         if loc is not None and loc.line_text is not None:
             text = loc.line_text.rstrip("\n").expandtabs(1)  # a tab is one column, as YAML counts them
+            text = "".join(c if c.isprintable() else "\ufffd" for c in text)  # no control characters to a terminal
             width = 1
             if loc.end_column is not None and loc.end_column > loc.column:
                 width = min(loc.end_column - loc.column, max(1, len(text) - loc.column + 1))

@@ -8,7 +8,8 @@ converted here rather than by PyYAML's constructor so that
   (base 60) become :class:`~cnncalc.args.AmbiguousScalar`, which every argument rejects with an
   explanation; ``1e-4`` (text in YAML 1.1) is read as the number YAML 1.2 and users mean;
 * anchors and aliases work, but a shared node is converted once, so an alias bomb costs nothing;
-* nesting is limited, and every value's position is found lazily (only when an error needs it).
+* the node graph is composed from the parser's events without recursion, with limits on nesting and
+  size checked where they are met; every value's position is found lazily (only when an error needs it).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ MAX_DEPTH = 64
 MAX_NODES = 2_000_000
 
 _TAG = "tag:yaml.org,2002:"
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks (str.splitlines knows more)
 _OCTAL = re.compile(r"[-+]?0[0-7_]+\Z")
 _YAML12_NUMBER = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _PRESETS = "cnncalc.presets"
@@ -142,26 +144,31 @@ def decode(raw: bytes, name: str) -> str:
 
 def parse_yaml(text: str, filename: str) -> tuple[Any, YamlSourceMap]:
     """YAML text → plain Python data and a source map of where each value was written."""
-    lines = text.splitlines()
+    lines = _LINE_BREAK.split(text)
     if not text.strip():
         raise SpecError(
             [Diagnostic("is empty", "a spec needs at least `name:`, `input:` and `layers:`", file=filename)]
         )
-    loader = _Loader(text)
     # Composing allocates one container per YAML node and nothing here forms a reference cycle; CPython's
     # cyclic collector rescans the growing graph meanwhile (a 100,000-layer spec took 4 s instead of 1 s).
     gc_was_enabled = gc.isenabled()
     gc.disable()
+    loader = None
     try:
+        loader = _Loader(text)  # PyYAML's pure-Python reader checks every character here
         node = _Composer(loader, filename, lines).document()
         source_map = YamlSourceMap(filename, node, lines)
         data = _Converter(source_map).convert(node)
     except yaml.MarkedYAMLError as exc:
         raise SpecError([_yaml_error(exc, filename, lines)]) from None
+    except yaml.reader.ReaderError as exc:
+        in_bytes = loader is not None and type(loader).__module__ == "yaml.cyaml"  # libyaml counts bytes
+        raise SpecError([_character_error(exc, text, filename, lines, in_bytes)]) from None
     except yaml.YAMLError as exc:
         raise SpecError([Diagnostic(f"is not valid YAML: {exc}", file=filename)]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
         if gc_was_enabled:
             gc.enable()
     return data, source_map
@@ -190,6 +197,23 @@ def _yaml_error(exc: yaml.MarkedYAMLError, filename: str, lines: list[str]) -> D
             column = len(lines[row].rstrip()) if row < len(lines) else column
         location = _location(filename, lines, row, column)
     return Diagnostic(f"invalid YAML: {problem}", hint, location=location, file=filename)
+
+
+def _character_error(
+    exc: yaml.reader.ReaderError, text: str, filename: str, lines: list[str], bytes_offset: bool
+) -> Diagnostic:
+    """A character YAML does not allow (a control character, say) with its line and column; libyaml
+    counts its position in UTF-8 bytes, PyYAML's reader in characters."""
+    before = text.encode()[: exc.position].decode(errors="ignore") if bytes_offset else text[: exc.position]
+    row = len(_LINE_BREAK.findall(before))
+    column = len(before) - (before.rfind("\n") + 1) if row else len(before)
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    return Diagnostic(
+        f"invalid YAML: the character U+{code:04X} is not allowed ({exc.reason})",
+        "remove it: control characters often come from text copied out of a PDF or a word processor",
+        location=_location(filename, lines, row, column),
+        file=filename,
+    )
 
 
 def _location(filename: str, lines: list[str], line: int, column: int, end_column: int | None = None) -> Location:
