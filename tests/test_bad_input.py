@@ -835,6 +835,52 @@ def test_spec_errors(
 
 
 @pytest.mark.parametrize(
+    ("input_shape", "layer", "pattern", "position"),
+    [
+        pytest.param(
+            "[1, 100]",
+            "conv: {filters: 8, kernel: [3, 3]}",
+            r"conv1: kernel has 2 values \[3, 3\] but the input has 1 spatial axis \(length\)",
+            "3:37",
+            id="2d-argument-on-1d-input",
+        ),
+        pytest.param(
+            "[1, 100]",
+            "conv2d: {filters: 8, kernel: 3}",
+            r"conv1: conv2d expects 2 spatial axes, but its input \[1, 100\] has 1",
+            "3:10",
+            id="2d-kind-on-1d-input",
+        ),
+        pytest.param(
+            "[1, 100]",
+            "maxpool: {kernel: 2, padding: [[0, 1], [0, 1]]}",
+            r"maxpool1: padding has 2 entries \[\[0, 1\], \[0, 1\]\] but the input has 1 spatial axis",
+            "3:40",
+            id="2d-padding-on-1d-input",
+        ),
+        pytest.param(
+            "[1, 8, 8, 8]",
+            "conv: {filters: 8, kernel: [3, 3]}",
+            r"conv1: kernel has 2 values \[3, 3\] but the input has 3 spatial axes \(depth, height, width\)",
+            "3:37",
+            id="2d-argument-on-3d-input",
+        ),
+        pytest.param(
+            "[100]",
+            "maxpool: {kernel: 2}",
+            r"maxpool1: maxpool needs an input with spatial axes[\s\S]*hint: a flat vector has no spatial axes",
+            "3:19",
+            id="pool-on-a-vector",
+        ),
+    ],
+)
+def test_rank_errors(cli: Cli, spec_file: SpecFile, input_shape: str, layer: str, pattern: str, position: str) -> None:
+    err = clean_error(cli("summarize", str(spec_file(f"name: t\ninput: {input_shape}\nlayers: [{layer}]\n"))))
+    assert re.search(pattern, err), err
+    assert re.match(rf"error: \S*net\.yaml:{position}", err), err
+
+
+@pytest.mark.parametrize(
     ("document", "pattern", "position"),
     [
         pytest.param("input: [3, 8, 8]\nlayers: [relu]\n", r"the spec has no 'name'", "1:1", id="no-name"),
