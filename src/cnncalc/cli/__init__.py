@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from .common import Group, State
+from .common import State
+from .json_errors import Group
 from .summarize import preset_cmd, presets_cmd, summarize
 
 app = typer.Typer(

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
-from typing import Annotated, Any, ClassVar, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
-from typer.core import TyperGroup
 
 from ..args import MAX_SIZE
 from ..errors import CnncalcError, Diagnostic, UsageError
 from ..report import DTYPES, Report
+from .json_errors import write_error_json
 
 EXIT_OK, EXIT_INVALID, EXIT_INTERNAL = 0, 2, 3
 
@@ -58,7 +57,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def guarded(fn: F) -> F:
     """Map cnncalc's errors to a message on stderr and exit code 2 — and, with ``--format json``, also to
-    a JSON object on stdout (:func:`error_json`); never show a traceback (unless ``--debug`` or
+    a JSON object on stdout (:mod:`.json_errors`); never show a traceback (unless ``--debug`` or
     ``CNNCALC_DEBUG=1``)."""
 
     @functools.wraps(fn)
@@ -91,60 +90,9 @@ def guarded(fn: F) -> F:
 def fail(message: str, code: int, data: dict[str, object] | None = None) -> NoReturn:
     """Exit with ``code`` after the message on stderr and, when given, the error as JSON on stdout."""
     if data is not None:
-        with contextlib.suppress(OSError):
-            sys.stdout.write(error_json(data, code))
-            sys.stdout.flush()
+        write_error_json(data, code)
     sys.stderr.write(message.rstrip("\n") + "\n")
     raise typer.Exit(code)
-
-
-class Group(TyperGroup):
-    """typer's command group that, when ``--format json`` was asked for, also writes a command line it
-    cannot parse (an unknown option, a bad ``--format`` or ``--batch``) as a JSON error on stdout; typer
-    then reports it on stderr and exits 2 as usual."""
-
-    argv: ClassVar[list[str]] = []
-
-    def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
-        if parent is None:
-            Group.argv = list(args)
-        with _usage_error_json():
-            return super().make_context(info_name, args, parent, **extra)
-
-    def invoke(self, ctx: Any) -> Any:
-        with _usage_error_json():  # a subcommand parses its options in here
-            return super().invoke(ctx)
-
-
-@contextlib.contextmanager
-def _usage_error_json() -> Iterator[None]:
-    try:
-        yield
-    except Exception as exc:
-        # click's UsageError/BadParameter (typer may vendor click, so they are recognised by shape)
-        code = getattr(exc, "exit_code", None)
-        if isinstance(code, int) and hasattr(exc, "format_message") and wants_json(Group.argv):
-            emit_error_json(exc.format_message(), "see cnncalc -h, or -h after the command", code)
-        raise
-
-
-def wants_json(argv: list[str]) -> bool:
-    """Whether a raw command line asks for ``--format json`` (for errors found before options are parsed)."""
-    for i, word in enumerate(argv):
-        if word in ("--format=json", "-fjson") or (word in ("--format", "-f") and argv[i + 1 : i + 2] == ["json"]):
-            return True
-    return False
-
-
-def emit_error_json(message: str, hint: str | None, code: int) -> None:
-    with contextlib.suppress(OSError):
-        sys.stdout.write(error_json(UsageError(message, hint).to_dict(), code))
-        sys.stdout.flush()
-
-
-def error_json(data: dict[str, object], code: int) -> str:
-    """``{"schema_version": 1, "error": …, "exit_code": 2, "diagnostics": [...]}``, one JSON document."""
-    return json.dumps({"schema_version": 1, **data, "exit_code": code}, indent=2, ensure_ascii=False) + "\n"
 
 
 _SHAPE = re.compile(r"\[?\s*(\d+(?:\s*[x×,]\s*\d+)*)\s*\]?\Z")
