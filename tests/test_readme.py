@@ -79,18 +79,6 @@ def test_first_example_output_matches() -> None:
         assert line.rstrip() in actual
 
 
-def test_error_example_is_what_cnncalc_prints(tmp_path: Path) -> None:
-    (body,) = [body for lang, body in BLOCKS if lang == "text" and body.startswith("error:")]
-    shown = body.rstrip("\n").splitlines()
-    line_no = int(shown[1].split("|")[0])
-    offending = shown[1].split("| ", 1)[1]
-    spec = [*["name: t", "input: [3, 8, 8]", "layers:", "  - relu"][: line_no - 1], offending]
-    (tmp_path / "net.yaml").write_text("\n".join(spec) + "\n")
-    result = _run("cnncalc summarize net.yaml", tmp_path)
-    assert result.returncode == 2
-    assert result.stderr.splitlines() == shown
-
-
 def _complete_examples() -> list[tuple[str, str]]:
     """Console blocks holding one `$ cnncalc …` command followed by its whole output (no `...` line)."""
     found = []

@@ -105,8 +105,8 @@ def test_input_override() -> None:
     ("kwargs", "message"),
     [
         pytest.param({"input_shape": (1, 28)}, "has 2 dimensions but seed-example takes 3", id="rank"),
-        pytest.param({"input_shape": (1, 0, 28)}, "every input dimension must be a positive integer", id="zero"),
-        pytest.param({"batch": 0}, "batch must be a positive integer", id="batch"),
+        pytest.param({"input_shape": (1, 0, 28)}, "every input dimension must be an integer from 1 to", id="zero"),
+        pytest.param({"batch": 0}, "batch must be an integer from 1 to", id="batch"),
         pytest.param({"dtype": "float8"}, "unknown dtype 'float8'", id="dtype"),
     ],
 )

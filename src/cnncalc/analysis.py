@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from .args import MAX_SIZE
 from .conventions import CONVENTIONS, Convention
 from .errors import ShapeError, SpecError, UsageError
 from .export.lowering import TorchModule, Unexportable, lower, merge_module
@@ -34,8 +35,8 @@ def analyze(
     ``convention`` says how MACs are counted (see :mod:`cnncalc.conventions`); ``rewrite`` replaces each
     layer before it is applied, given its input shape.
     """
-    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
-        raise UsageError(f"batch must be a positive integer, got {batch!r}")
+    if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_SIZE:
+        raise UsageError(f"batch must be an integer from 1 to {MAX_SIZE:,}, got {batch!r}")
     if dtype not in DTYPES:
         raise UsageError(f"unknown dtype {dtype!r}", f"choose one of {', '.join(DTYPES)}")
     if convention not in CONVENTIONS:
@@ -44,7 +45,7 @@ def analyze(
     walker = _Walker(spec, batch, DTYPES[dtype], CONVENTIONS[convention], input_field(shape[1:]), rewrite)
     out, last = walker.sequence(spec.layers, shape, INPUT, 0)
     layers = tuple(walker.layers)
-    total = walker.sums(layers)
+    total = walker.sums()
     peak = peak_activations(numel(shape) * batch, layers)
     warnings = [ReportWarning(None, f"{at}: {message}", "spec") for at, message in spec.warnings]
     warnings.extend(walker.warnings)
@@ -81,8 +82,8 @@ def _check_input(spec: Spec, shape: Sequence[int]) -> Shape:
             f"{len(spec.input_shape)} ({fmt_shape(spec.input_shape)})",
             "keep the spec's rank; only the sizes can change",
         )
-    if any(isinstance(d, bool) or not isinstance(d, int) or d < 1 for d in dims):
-        raise UsageError(f"every input dimension must be a positive integer, got {fmt_shape(dims)}")
+    if any(isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= MAX_SIZE for d in dims):
+        raise UsageError(f"every input dimension must be an integer from 1 to {MAX_SIZE:,}, got {fmt_shape(dims)}")
     return dims
 
 
@@ -100,21 +101,23 @@ class _Walker:
         self.order: list[LayerResult | ModuleResult | None] = []
         self.warnings: list[ReportWarning] = []
         self.sides: list[Output] = []
+        # running totals of weights, biases, buffers, MACs, activations and other ops after each row, so that a
+        # module's sums are one subtraction however deeply modules nest
+        self.running: list[tuple[int, int, int, int, int, int]] = [(0, 0, 0, 0, 0, 0)]
 
-    def sums(self, rows: Sequence[LayerResult]) -> tuple[int, int, int, int, int, int, int, int]:
-        weights = sum(r.weights for r in rows)
-        biases = sum(r.biases for r in rows)
-        buffers = sum(r.non_trainable_params for r in rows)
-        activations = sum(r.activations for r in rows)
+    def sums(self, first: int = 0) -> tuple[int, int, int, int, int, int, int, int]:
+        """Sums over the rows from index ``first`` to the last one so far."""
+        end, start = self.running[-1], self.running[first]
+        weights, biases, buffers, macs, activations, other_ops = (e - s for e, s in zip(end, start, strict=True))
         return (
             weights,
             biases,
             buffers,
-            sum(r.macs for r in rows),
+            macs,
             activations,
             (weights + biases + buffers) * self.dtype_bytes,
             activations * self.dtype_bytes,
-            sum(r.other_ops for r in rows),
+            other_ops,
         )
 
     def row(
@@ -153,6 +156,17 @@ class _Walker:
             calc=calc,
         )
         self.layers.append(row)
+        weights, biases, buffers, macs, acts, other = self.running[-1]
+        self.running.append(
+            (
+                weights + row.weights,
+                biases + row.biases,
+                buffers + row.non_trainable_params,
+                macs + row.macs,
+                acts + activations,
+                other + row.other_ops,
+            )
+        )
         self.order.append(row)
         self.warnings.extend(ReportWarning(name, w, "geometry") for w in calc.warnings)
 
@@ -168,15 +182,14 @@ class _Walker:
         details: str,
         last: str,
     ) -> None:
-        inside = self.layers[first_layer:]
         self.order[slot] = ModuleResult(
-            *self.sums(inside),
+            *self.sums(first_layer),
             name=name,
             type=type_,
             depth=depth,
             input_shape=inp,
             output_shape=out,
-            layers=len(inside),
+            layers=len(self.layers) - first_layer,
             details=details,
             receptive_field=self.fields[last],
         )

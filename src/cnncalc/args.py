@@ -16,6 +16,8 @@ from typing import Any
 
 JSON = dict[str, Any]
 
+MAX_SIZE = 2**31 - 1  # the largest size or count anywhere in a spec: int32, as frameworks index tensors
+
 
 @dataclass(frozen=True, slots=True)
 class AmbiguousScalar:
@@ -129,6 +131,11 @@ def _int(value: object, minimum: int | None, what: str = "a whole number") -> in
     if minimum is not None and value < minimum:
         bound = "positive" if minimum == 1 else f"at least {minimum}"
         raise ArgProblem(f"must be {bound}, got {value}")
+    if value > MAX_SIZE:
+        raise ArgProblem(
+            f"must be at most {MAX_SIZE:,} (2³¹ − 1), got {show(value)}",
+            "no trainable network has a size or count this large: check for a typo",
+        )
     return value
 
 
@@ -143,7 +150,7 @@ class Int(ArgType):
         return "integer" if self.minimum is None else f"integer ≥ {self.minimum}"
 
     def schema(self) -> JSON:
-        out: JSON = {"type": "integer"}
+        out: JSON = {"type": "integer", "maximum": MAX_SIZE}
         if self.minimum is not None:
             out["minimum"] = self.minimum
         return out
@@ -270,7 +277,7 @@ class PerAxis(ArgType):
         return f"integer ≥ {self.minimum}, or a list of them (one per spatial axis)"
 
     def schema(self) -> JSON:
-        item: JSON = {"type": "integer", "minimum": self.minimum}
+        item: JSON = {"type": "integer", "minimum": self.minimum, "maximum": MAX_SIZE}
         return {"oneOf": [item, {"type": "array", "items": item, "minItems": 1, "maxItems": 3}]}
 
 
@@ -318,7 +325,7 @@ class Padding(ArgType):
         return text + ("; same; valid" if self.modes else "")
 
     def schema(self) -> JSON:
-        count: JSON = {"type": "integer", "minimum": 0}
+        count: JSON = {"type": "integer", "minimum": 0, "maximum": MAX_SIZE}
         pair: JSON = {"type": "array", "items": count, "minItems": 2, "maxItems": 2}
         options: list[JSON] = [
             count,

@@ -37,47 +37,70 @@ class Diagnostic:
     file: str | None = None
     notes: tuple[str, ...] = ()
 
+    def place(self) -> str | None:
+        """``file:line:col``, or ``file:data.path`` when no position is known, or None."""
+        if self.location is not None:
+            return str(self.location)
+        if self.file is not None or self.where is not None:
+            return ":".join(p for p in (self.file, self.where) if p)
+        return None
+
     def headline(self) -> str:
         """``file:line:col: layer: message`` — the first line of the rendered diagnostic."""
-        parts: list[str] = []
-        if self.location is not None:
-            parts.append(str(self.location))
-        elif self.file is not None or self.where is not None:
-            parts.append(":".join(p for p in (self.file, self.where) if p))
-        if self.layer:
-            parts.append(self.layer)
-        parts.append(self.message)
-        return ": ".join(parts)
+        return ": ".join(p for p in (self.place(), self.layer, self.message) if p)
 
     def render(self) -> str:
         """The diagnostic as text: headline, the offending line with a caret, notes and hint."""
         lines = [self.headline()]
         loc = self.location
         if loc is not None and loc.line_text is not None:
-            text = loc.line_text.rstrip("\n").expandtabs(1)
-            gutter = f"{loc.line:>5} | "
-            lines.append(gutter + text)
+            text = loc.line_text.rstrip("\n").expandtabs(1)  # a tab is one column, as YAML counts them
+            text = "".join(c if c.isprintable() else "\ufffd" for c in text)  # no control characters to a terminal
             width = 1
             if loc.end_column is not None and loc.end_column > loc.column:
                 width = min(loc.end_column - loc.column, max(1, len(text) - loc.column + 1))
-            lines.append(" " * (len(gutter) - 2) + "| " + " " * (loc.column - 1) + "^" * width)
+            text, column, width = _excerpt(text, loc.column - 1, width)
+            gutter = f"{loc.line:>5} | "
+            lines.append(gutter + text)
+            lines.append(" " * (len(gutter) - 2) + "| " + " " * column + "^" * width)
         lines.extend(f"  note: {note}" for note in self.notes)
         if self.hint:
             lines.append(f"  hint: {self.hint}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:
+        """The diagnostic for tools: ``location`` as in the headline, ``path`` the layer path (``layer``
+        is the same, kept for compatibility), the position's parts, message, hint and notes."""
         loc = self.location
         return {
+            "location": self.place(),
+            "path": self.layer,
             "file": loc.file if loc is not None else self.file,
             "line": loc.line if loc is not None else None,
             "column": loc.column if loc is not None else None,
+            "end_column": loc.end_column if loc is not None else None,
             "layer": self.layer,
             "where": self.where,
             "message": self.message,
             "hint": self.hint,
             "notes": list(self.notes),
         }
+
+
+EXCERPT = 100  # columns of a long spec line shown around the value at fault
+
+
+def _excerpt(text: str, column: int, width: int) -> tuple[str, int, int]:
+    """At most ``EXCERPT`` columns of ``text`` around ``column`` (0-based), with ``…`` where text was cut;
+    returns the excerpt and the caret's column and width in it."""
+    if len(text) <= EXCERPT:
+        return text, column, width
+    width = min(width, EXCERPT // 2)
+    start = max(0, min(column - EXCERPT // 4, len(text) - EXCERPT))
+    end = start + EXCERPT
+    head = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    return head + text[start:end] + tail, column - start + len(head), width
 
 
 class CnncalcError(Exception):
@@ -87,7 +110,8 @@ class CnncalcError(Exception):
         return f"error: {self}"
 
     def to_dict(self) -> dict[str, object]:
-        return {"error": str(self), "diagnostics": []}
+        """The error for tools: ``error`` (one line) and ``diagnostics`` (see :meth:`Diagnostic.to_dict`)."""
+        return {"error": str(self), "diagnostics": [Diagnostic(str(self)).to_dict()]}
 
 
 class SpecError(CnncalcError):
@@ -127,7 +151,7 @@ class UsageError(CnncalcError):
         return text
 
     def to_dict(self) -> dict[str, object]:
-        return {"error": str(self), "hint": self.hint, "diagnostics": []}
+        return {"error": str(self), "hint": self.hint, "diagnostics": [Diagnostic(str(self), self.hint).to_dict()]}
 
 
 class ShapeError(Exception):

@@ -19,6 +19,7 @@ deep learning", arXiv:1603.07285, relationships 1-12, generalised to asymmetric 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 AXIS_NAMES: dict[int, tuple[str, ...]] = {
@@ -116,12 +117,15 @@ def window(
 def _unread(
     size: int, span: int, kernel: int, stride: int, dilation: int, pad_before: int, out: int
 ) -> tuple[int, int]:
-    """Count real input positions that no window reads, exactly, in O(k log k).
+    """Count real input positions that no window reads, exactly, in O(log) time whatever the sizes.
 
     In padded coordinates the real input is ``[P_b, P_b + N − 1]``; window ``i`` reads ``i·S + j·d`` for
-    ``j < k``. For a fixed tap ``j`` the reads form an arithmetic progression of step ``S``; taps whose
-    offsets agree modulo ``S`` cover overlapping intervals of one residue class, which are merged and
-    clipped to the real input.
+    taps ``j < k``. Tap ``j`` alone reads an arithmetic progression of step ``S``. With ``g = gcd(d, S)``,
+    ``p = S/g`` and ``d' = d/g``, taps ``j`` and ``j'`` read the same residue class modulo ``S`` exactly
+    when ``p`` divides ``j − j'``, and neighbours in a class start ``d'`` steps of ``S`` apart. So when
+    ``d' ≥ out`` (or ``k ≤ p``) no two taps read a common position and the covered count is a plain sum over
+    taps; otherwise the taps of each class merge into one progression of ``(cnt − 1)·d' + out`` steps.
+    Either way the count is a sum of floors of linear functions (:func:`_floor_sum`).
     """
     if out <= 0:
         return size, size
@@ -130,31 +134,59 @@ def _unread(
     trailing = max(0, hi - max(last_read, lo - 1))
     if dilation == 1 and stride <= kernel:
         return trailing, trailing  # windows overlap or touch: coverage is one contiguous run
-    by_residue: dict[int, list[int]] = {}
-    for j in range(kernel):
-        offset = j * dilation
-        by_residue.setdefault(offset % stride, []).append(offset)
-    length = (out - 1) * stride
-    covered = 0
-    for residue, starts in by_residue.items():
-        starts.sort()
-        run_start, run_end = starts[0], starts[0] + length
-        for start in starts[1:]:
-            if start <= run_end + stride:
-                run_end = max(run_end, start + length)
-            else:
-                covered += _lattice_points(run_start, run_end, lo, hi, residue, stride)
-                run_start, run_end = start, start + length
-        covered += _lattice_points(run_start, run_end, lo, hi, residue, stride)
+    g = math.gcd(dilation, stride)
+    period, step = stride // g, dilation // g
+    if step >= out or kernel <= period:
+        covered = _tap_reads(0, kernel, out, lo, hi, stride, dilation)
+    else:
+        full, last = divmod(kernel - 1, period)  # class j (j < p) has full + 1 taps if j ≤ last, else full
+        covered = _tap_reads(0, last + 1, out + full * step, lo, hi, stride, dilation) + _tap_reads(
+            last + 1, period, out + (full - 1) * step, lo, hi, stride, dilation
+        )
     return size - covered, trailing
 
 
-def _lattice_points(a: int, b: int, lo: int, hi: int, residue: int, stride: int) -> int:
-    """How many ``x ≡ residue (mod stride)`` lie in ``[max(a, lo), min(b, hi)]``."""
-    first, last = max(a, lo), min(b, hi)
-    if first > last:
+def _tap_reads(first: int, stop: int, n: int, lo: int, hi: int, stride: int, dilation: int) -> int:
+    """``Σ_{first ≤ j < stop} #{t < n : lo ≤ j·d + t·S ≤ hi}``: real positions read by progressions of
+    ``n`` steps of ``S`` starting at ``j·d``, counted per progression."""
+    reach = (n - 1) * stride
+    first = max(first, -((reach - lo) // dilation))  # progressions ending before lo read nothing
+    stop = min(stop, hi // dilation + 1)  # … and so do those starting after hi
+    if first >= stop:
         return 0
-    return (last - residue) // stride - (first - residue + stride - 1) // stride + 1
+    # the last index read is min(n − 1, ⌊(hi − j·d)/S⌋): n − 1 below full_until
+    full_until = min(max(first, (hi - reach) // dilation + 1), stop)
+    tail = stop - full_until
+    last_index = (n - 1) * (full_until - first) + _floor_sum(tail, stride, dilation, hi - (stop - 1) * dilation)
+    # the first index read is ⌈(lo − j·d)/S⌉ = −⌊(j·d − lo)/S⌋ for j·d < lo, else 0
+    inside_from = min(max(first, -(-lo // dilation)), stop)
+    first_index = -_floor_sum(inside_from - first, stride, dilation, first * dilation - lo)
+    return last_index - first_index + (stop - first)
+
+
+def _floor_sum(n: int, m: int, a: int, b: int) -> int:
+    """``Σ_{i<n} ⌊(a·i + b)/m⌋`` for ``n ≥ 0``, ``m ≥ 1``, in O(log) steps (the Euclid-like reduction of
+    the AtCoder Library's ``floor_sum``)."""
+    total = 0
+    if a < 0 or a >= m:
+        total += n * (n - 1) // 2 * (a // m)
+        a %= m
+    if b < 0 or b >= m:
+        total += n * (b // m)
+        b %= m
+    while n:
+        if a >= m:
+            total += n * (n - 1) // 2 * (a // m)
+            a %= m
+        if b >= m:
+            total += n * (b // m)
+            b %= m
+        y_max = a * n + b
+        if y_max < m:
+            break
+        n, b = y_max // m, y_max % m
+        m, a = a, m
+    return total
 
 
 def transposed_length(

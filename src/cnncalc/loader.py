@@ -8,15 +8,18 @@ converted here rather than by PyYAML's constructor so that
   (base 60) become :class:`~cnncalc.args.AmbiguousScalar`, which every argument rejects with an
   explanation; ``1e-4`` (text in YAML 1.1) is read as the number YAML 1.2 and users mean;
 * anchors and aliases work, but a shared node is converted once, so an alias bomb costs nothing;
-* nesting is limited, and every value's position is found lazily (only when an error needs it).
+* the node graph is composed from the parser's events without recursion, with limits on nesting and
+  size checked where they are met; every value's position is found lazily (only when an error needs it).
 """
 
 from __future__ import annotations
 
+import gc
 import re
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -34,6 +37,7 @@ MAX_DEPTH = 64
 MAX_NODES = 2_000_000
 
 _TAG = "tag:yaml.org,2002:"
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks (str.splitlines knows more)
 _OCTAL = re.compile(r"[-+]?0[0-7_]+\Z")
 _YAML12_NUMBER = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _PRESETS = "cnncalc.presets"
@@ -92,18 +96,30 @@ def _read(path: Path, name: str) -> str:
             raise fail("is a directory, not a spec file", "give the path of a .yaml file")
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise fail(
-                f"is {size:,} bytes; cnncalc reads spec files up to {MAX_BYTES:,} bytes",
-                "a real network spec is a few kilobytes: use blocks and repeat instead of listing every layer",
-            )
-        raw = path.read_bytes()
+            raise _too_large(name, size)
+        with path.open("rb") as stream:  # a device or pipe reports size 0: read_limited still stops
+            raw = read_limited(stream, name)
     except FileNotFoundError:
         raise fail("no such file", "check the path; `cnncalc preset --list` shows the built-in networks") from None
     except PermissionError:
-        raise fail("permission denied: the file cannot be read") from None
+        raise fail("permission denied: the file cannot be read", "check the file's permissions") from None
     except OSError as exc:
         raise fail(f"cannot be read: {exc.strerror or exc}") from None
     return decode(raw, name)
+
+
+def read_limited(stream: BinaryIO, name: str) -> bytes:
+    """All of ``stream``, refusing more than ``MAX_BYTES`` without reading further."""
+    raw = stream.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise _too_large(name, None)
+    return raw
+
+
+def _too_large(name: str, size: int | None) -> SpecError:
+    what = f"is {size:,} bytes" if size is not None else "is longer"
+    hint = "a real network spec is a few kilobytes: use blocks and repeat instead of listing every layer"
+    return SpecError([Diagnostic(f"{what}; cnncalc reads spec files up to {MAX_BYTES:,} bytes", hint, file=name)])
 
 
 def decode(raw: bytes, name: str) -> str:
@@ -128,26 +144,34 @@ def decode(raw: bytes, name: str) -> str:
 
 def parse_yaml(text: str, filename: str) -> tuple[Any, YamlSourceMap]:
     """YAML text → plain Python data and a source map of where each value was written."""
-    lines = text.splitlines()
+    lines = _LINE_BREAK.split(text)
     if not text.strip():
         raise SpecError(
             [Diagnostic("is empty", "a spec needs at least `name:`, `input:` and `layers:`", file=filename)]
         )
-    loader = _Loader(text)
+    # Composing allocates one container per YAML node and nothing here forms a reference cycle; CPython's
+    # cyclic collector rescans the growing graph meanwhile (a 100,000-layer spec took 4 s instead of 1 s).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    loader = None
     try:
-        node = loader.get_single_node()
+        loader = _Loader(text)  # PyYAML's pure-Python reader checks every character here
+        node = _Composer(loader, filename, lines).document()
+        source_map = YamlSourceMap(filename, node, lines)
+        data = _Converter(source_map).convert(node)
     except yaml.MarkedYAMLError as exc:
         raise SpecError([_yaml_error(exc, filename, lines)]) from None
+    except yaml.reader.ReaderError as exc:
+        in_bytes = loader is not None and type(loader).__module__ == "yaml.cyaml"  # libyaml counts bytes
+        raise SpecError([_character_error(exc, text, filename, lines, in_bytes)]) from None
     except yaml.YAMLError as exc:
         raise SpecError([Diagnostic(f"is not valid YAML: {exc}", file=filename)]) from None
-    except RecursionError:
-        raise SpecError([Diagnostic("nests too deeply to read", file=filename)]) from None
     finally:
-        loader.dispose()
-    if node is None:
-        raise SpecError([Diagnostic("has no YAML document (only comments?)", file=filename)])
-    source_map = YamlSourceMap(filename, node, lines)
-    return _Converter(source_map).convert(node, 0), source_map
+        if loader is not None:
+            loader.dispose()
+        if gc_was_enabled:
+            gc.enable()
+    return data, source_map
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, filename: str, lines: list[str]) -> Diagnostic:
@@ -157,52 +181,224 @@ def _yaml_error(exc: yaml.MarkedYAMLError, filename: str, lines: list[str]) -> D
     line = lines[mark.line] if mark is not None and 0 <= mark.line < len(lines) else ""
     if "\t" in problem or (mark is not None and line[mark.column : mark.column + 1] == "\t"):
         hint = "YAML does not allow tabs for indentation: indent with spaces"
-    elif "expected a single document" in str(exc):
-        problem, hint = "contains more than one YAML document", "keep one spec per file (remove the `---` line)"
+    elif "expected key" in problem or "expected <block end>" in problem:
+        hint = "check this line's indentation: the items of one list or mapping start in the same column"
+    elif "nesting depth" in problem:  # libyaml's own limit (1000 levels), met while scanning ahead
+        hint = f"flatten the structure; cnncalc reads at most {MAX_DEPTH} levels"
     elif exc.context:
         problem = (
             f"{problem} ({exc.context}" + (f" at line {exc.context_mark.line + 1}" if exc.context_mark else "") + ")"
         )
     location = None
     if mark is not None:
-        text = lines[mark.line] if 0 <= mark.line < len(lines) else None
-        location = Location(filename, mark.line + 1, mark.column + 1, text)
+        row, column = mark.line, mark.column
+        if row >= len(lines) or not lines[row].strip():  # met at the end of the text: point after the last value
+            row = next((i for i in range(min(row, len(lines) - 1), -1, -1) if lines[i].strip()), row)
+            column = len(lines[row].rstrip()) if row < len(lines) else column
+        location = _location(filename, lines, row, column)
     return Diagnostic(f"invalid YAML: {problem}", hint, location=location, file=filename)
 
 
-class YamlSourceMap:
-    """Finds the position of a data path in the composed YAML node graph, on demand."""
+def _character_error(
+    exc: yaml.reader.ReaderError, text: str, filename: str, lines: list[str], bytes_offset: bool
+) -> Diagnostic:
+    """A character YAML does not allow (a control character, say) with its line and column; libyaml
+    counts its position in UTF-8 bytes, PyYAML's reader in characters."""
+    before = text.encode()[: exc.position].decode(errors="ignore") if bytes_offset else text[: exc.position]
+    row = len(_LINE_BREAK.findall(before))
+    column = len(before) - (before.rfind("\n") + 1) if row else len(before)
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    return Diagnostic(
+        f"invalid YAML: the character U+{code:04X} is not allowed ({exc.reason})",
+        "remove it: control characters often come from text copied out of a PDF or a word processor",
+        location=_location(filename, lines, row, column),
+        file=filename,
+    )
 
-    def __init__(self, file: str, root: yaml.Node, lines: list[str]) -> None:
+
+def _location(filename: str, lines: list[str], line: int, column: int, end_column: int | None = None) -> Location:
+    """A 0-based line and column → a 1-based :class:`Location` with the text of that line."""
+    text = lines[line] if 0 <= line < len(lines) else None
+    return Location(filename, line + 1, column + 1, text, end_column)
+
+
+_SCALAR, _SEQUENCE, _MAPPING = 0, 1, 2
+
+
+@dataclass(slots=True, eq=False)
+class _Node:
+    """One composed YAML node with its position (0-based); a lighter PyYAML node that keeps no marks."""
+
+    kind: int  # _SCALAR, _SEQUENCE or _MAPPING
+    tag: str
+    value: Any  # text; list of nodes; list of (key, value) node pairs
+    plain: bool  # a scalar written without quotes (only those are numbers, booleans or null)
+    line: int
+    column: int
+    end_line: int = -1
+    end_column: int = -1
+    height: int = 0  # container levels inside this node, aliases followed
+    anchored: bool = False
+
+
+class _Composer:
+    """Builds the node graph from the parser's event stream, iteratively.
+
+    PyYAML's composers recurse once per nesting level (the C one in C, where no RecursionError protects
+    the stack), so depth is checked here, before anything recurses: more than ``MAX_DEPTH`` levels —
+    counting the levels an alias brings in — or more than ``MAX_NODES`` nodes are refused where they
+    occur. An alias is the node it names, not a copy, so an alias bomb stays as small as its text.
+    """
+
+    def __init__(self, loader: Any, filename: str, lines: list[str]) -> None:
+        self.loader = loader
+        self.filename = filename
+        self.lines = lines
+        self.anchors: dict[str, _Node] = {}
+        self.open_anchored: set[int] = set()  # anchored containers not yet closed: aliases to them recurse
+        self.resolved: dict[str, str] = {}  # plain scalar → tag: PyYAML's resolver is slow, specs repeat values
+        self.count = 0
+
+    def fail(self, mark: Any, message: str, hint: str | None = None) -> SpecError:
+        loc = _location(self.filename, self.lines, mark.line, mark.column)
+        return SpecError([Diagnostic(message, hint, location=loc, file=self.filename)])
+
+    def document(self) -> _Node:
+        get = self.loader.get_event
+        get()  # stream start
+        if isinstance(get(), yaml.StreamEndEvent):  # else: the document's start
+            raise SpecError([Diagnostic("has no YAML document (only comments?)", file=self.filename)])
+        root = self.root()
+        get()  # the document's end
+        extra = get()
+        if not isinstance(extra, yaml.StreamEndEvent):
+            raise self.fail(
+                extra.start_mark,
+                "contains more than one YAML document",
+                "keep one spec per file (remove the `---` line)",
+            )
+        return root
+
+    def root(self) -> _Node:
+        """The document's node graph, from its first event up to (not including) its end event."""
+        get = self.loader.get_event
+        stack: list[_Node] = []
+        keys: list[_Node | None] = []  # per open container: a mapping key waiting for its value
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                node = stack.pop()
+                keys.pop()
+                node.end_line, node.end_column = event.end_mark.line, event.end_mark.column
+                self.open_anchored.discard(id(node))
+            else:
+                node = self.node(event, kind, len(stack))
+                if kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+                    stack.append(node)
+                    keys.append(None)
+                    continue
+            if not stack:
+                return node
+            parent = stack[-1]
+            parent.height = max(parent.height, node.height + 1)
+            if parent.kind == _SEQUENCE:
+                parent.value.append(node)
+            elif keys[-1] is None:
+                keys[-1] = node
+            else:
+                parent.value.append((keys[-1], node))
+                keys[-1] = None
+
+    def node(self, event: Any, kind: type, depth: int) -> _Node:
+        """The node a scalar, alias or container-start event at ``depth`` stands for."""
+        mark = event.start_mark
+        if kind is yaml.AliasEvent:
+            return self.alias(event.anchor, mark, depth)
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.fail(
+                mark, f"the document has more than {MAX_NODES:,} values", "a spec this large is not supported"
+            )
+        tag = event.tag
+        if kind is yaml.ScalarEvent:
+            value, plain = event.value, bool(event.implicit[0])
+            if tag is None or tag == "!":
+                tag = self.resolve(value) if plain else _TAG + "str"
+            end = event.end_mark
+            node = _Node(_SCALAR, tag, value, plain, mark.line, mark.column, end.line, end.column)
+        else:
+            if depth >= MAX_DEPTH:
+                raise self.fail(mark, f"the document nests more than {MAX_DEPTH} levels deep", "flatten the structure")
+            container = _SEQUENCE if kind is yaml.SequenceStartEvent else _MAPPING
+            if tag is None or tag == "!":
+                tag = _TAG + ("seq" if container == _SEQUENCE else "map")
+            node = _Node(container, tag, [], False, mark.line, mark.column)
+            if event.anchor is not None:
+                self.open_anchored.add(id(node))
+        if event.anchor is not None:
+            node.anchored = True
+            self.anchors[event.anchor] = node  # a repeated anchor names the latest node, as YAML says
+        return node
+
+    def alias(self, anchor: str, mark: Any, depth: int) -> _Node:
+        target = self.anchors.get(anchor)
+        if target is None:
+            raise self.fail(mark, f"the alias *{anchor} names no anchor", f"define &{anchor} on a value before it")
+        if id(target) in self.open_anchored:
+            raise self.fail(
+                mark,
+                f"the alias *{anchor} is inside the value it names (a recursive structure)",
+                "an alias can only repeat a value that ends before it",
+            )
+        if depth + target.height > MAX_DEPTH:
+            raise self.fail(
+                mark,
+                f"the document nests more than {MAX_DEPTH} levels deep (through *{anchor})",
+                "flatten the structure",
+            )
+        return target
+
+    def resolve(self, value: str) -> str:
+        tag = self.resolved.get(value)
+        if tag is None:
+            tag = self.resolved[value] = self.loader.resolve(yaml.ScalarNode, value, (True, False))
+        return tag
+
+
+class YamlSourceMap:
+    """Finds the position of a data path in the composed node graph, on demand."""
+
+    def __init__(self, file: str, root: _Node, lines: list[str]) -> None:
         self.file: str | None = file
         self.root = root
         self.lines = lines
 
-    def node_at(self, path: DataPath, key: bool = False) -> yaml.Node:
+    def node_at(self, path: DataPath, key: bool = False) -> _Node:
         node = self.root
         for depth, part in enumerate(path):
             last = depth == len(path) - 1
-            if isinstance(node, yaml.MappingNode):
+            if node.kind == _MAPPING:
                 found = self._find(node, part)
                 if found is None:
                     return node
                 knode, vnode = found
                 node = knode if (key and last) else vnode
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            elif node.kind == _SEQUENCE and isinstance(part, int) and 0 <= part < len(node.value):
                 node = node.value[part]
             else:
                 return node
         return node
 
-    def _find(self, node: yaml.MappingNode, part: object, depth: int = 0) -> tuple[yaml.Node, yaml.Node] | None:
-        merged: list[yaml.Node] = []
+    def _find(self, node: _Node, part: object, depth: int = 0) -> tuple[_Node, _Node] | None:
+        merged: list[_Node] = []
         for knode, vnode in node.value:
             if knode.tag == _TAG + "merge":
-                merged.extend(vnode.value if isinstance(vnode, yaml.SequenceNode) else [vnode])
-            elif isinstance(knode, yaml.ScalarNode) and _key_value(knode) == part:
+                merged.extend(vnode.value if vnode.kind == _SEQUENCE else [vnode])
+            elif knode.kind == _SCALAR and _key_value(knode) == part:
                 return knode, vnode
         for m in merged:
-            if isinstance(m, yaml.MappingNode) and depth < MAX_DEPTH:
+            if m.kind == _MAPPING and depth < MAX_DEPTH:
                 found = self._find(m, part, depth + 1)
                 if found is not None:
                     return found
@@ -210,13 +406,11 @@ class YamlSourceMap:
 
     def locate(self, path: DataPath, key: bool = False) -> Location | None:
         node = self.node_at(path, key)
-        start, end = node.start_mark, node.end_mark
-        text = self.lines[start.line] if 0 <= start.line < len(self.lines) else None
-        end_column = end.column + 1 if end.line == start.line and isinstance(node, yaml.ScalarNode) else None
-        return Location(self.file, start.line + 1, start.column + 1, text, end_column)
+        one_line = node.end_line == node.line and node.kind == _SCALAR
+        return _location(self.file or "", self.lines, node.line, node.column, node.end_column + 1 if one_line else None)
 
 
-def _key_value(node: yaml.ScalarNode) -> object:
+def _key_value(node: _Node) -> object:
     try:
         return _scalar(node)
     except SpecError:
@@ -224,26 +418,29 @@ def _key_value(node: yaml.ScalarNode) -> object:
 
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
 
 
-def _scalar(node: yaml.ScalarNode) -> object:
+def _scalar(node: _Node) -> object:
     tag = node.tag
     raw = node.value
     if tag == _TAG + "str":
-        if not node.style and _YAML12_NUMBER.match(raw):  # plain scalar: style None, or "" from libyaml
+        if node.plain and _YAML12_NUMBER.match(raw):
             return float(raw)  # 1e-4: text in YAML 1.1, a number in YAML 1.2 and to every reader
         return raw
+    if tag == _TAG + "int" and _DECIMAL.match(raw):
+        return int(raw)
     if tag == _TAG + "null":
         return None
     if tag == _TAG + "bool":
         if raw.lower() in ("true", "false"):
             return raw.lower() == "true"
-        truth = _CONSTRUCTOR.construct_yaml_bool(node)
+        truth = _CONSTRUCTOR.construct_yaml_bool(yaml.ScalarNode(tag, raw))
         return AmbiguousScalar(
             raw, truth, f"YAML 1.1 (PyYAML) reads it as {'true' if truth else 'false'}, YAML 1.2 as text"
         )
     if tag == _TAG + "int":
-        value = _CONSTRUCTOR.construct_yaml_int(node)
+        value = _CONSTRUCTOR.construct_yaml_int(yaml.ScalarNode(tag, raw))
         if ":" in raw:
             return AmbiguousScalar(
                 raw, value, f"YAML 1.1 reads it as the base-60 number {value}", "quote it, or write a plain number"
@@ -257,80 +454,68 @@ def _scalar(node: yaml.ScalarNode) -> object:
             )
         return value
     if tag == _TAG + "float":
-        return _CONSTRUCTOR.construct_yaml_float(node)
+        return _CONSTRUCTOR.construct_yaml_float(yaml.ScalarNode(tag, raw))
     if tag == _TAG + "timestamp":
         return raw
     raise SpecError([Diagnostic(f"unsupported YAML tag {tag}", "remove the tag; specs use plain YAML values")])
 
 
 class _Converter:
+    """Node graph → plain data. Recursion is bounded by the composer's depth check; a node that an alias
+    repeats is converted once and shared (a merge key copies its entries into each mapping)."""
+
     def __init__(self, source_map: YamlSourceMap) -> None:
         self.src = source_map
-        self.memo: dict[int, Any] = {}
-        self.nodes = 0
+        self.shared: dict[int, Any] = {}
 
-    def fail(self, node: yaml.Node, message: str, hint: str | None = None) -> SpecError:
-        mark = node.start_mark
-        text = self.src.lines[mark.line] if 0 <= mark.line < len(self.src.lines) else None
-        loc = Location(self.src.file, mark.line + 1, mark.column + 1, text)
+    def fail(self, node: _Node, message: str, hint: str | None = None) -> SpecError:
+        one_line = node.kind == _SCALAR and node.end_line == node.line
+        loc = _location(
+            self.src.file or "", self.src.lines, node.line, node.column, node.end_column + 1 if one_line else None
+        )
         return SpecError([Diagnostic(message, hint, location=loc, file=self.src.file)])
 
-    def convert(self, node: yaml.Node, depth: int) -> Any:
-        known = self.memo.get(id(node))
-        if known is not None or id(node) in self.memo:
-            return known
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise self.fail(
-                node, f"the document has more than {MAX_NODES:,} values", "a spec this large is not supported"
-            )
-        if depth > MAX_DEPTH:
-            raise self.fail(node, f"the document nests more than {MAX_DEPTH} levels deep", "flatten the structure")
-        if isinstance(node, yaml.ScalarNode):
+    def convert(self, node: _Node) -> Any:
+        if node.anchored and id(node) in self.shared:
+            return self.shared[id(node)]
+        if node.kind == _SCALAR:
             try:
                 value = _scalar(node)
             except SpecError as exc:
                 raise self.fail(node, exc.diagnostics[0].message, exc.diagnostics[0].hint) from None
-            self.memo[id(node)] = value
-            return value
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != _TAG + "seq":
-                raise self.fail(node, f"unsupported YAML tag {node.tag}")
-            items: list[Any] = []
-            self.memo[id(node)] = items
-            items.extend(self.convert(child, depth + 1) for child in node.value)
-            return items
-        if isinstance(node, yaml.MappingNode):
-            if node.tag != _TAG + "map":
-                raise self.fail(node, f"unsupported YAML tag {node.tag}")
-            mapping: dict[Any, Any] = {}
-            self.memo[id(node)] = mapping
-            self._fill(node, mapping, depth)
-            return mapping
-        raise self.fail(node, "unsupported YAML node")
+        elif node.tag != _TAG + ("seq" if node.kind == _SEQUENCE else "map"):
+            raise self.fail(node, f"unsupported YAML tag {node.tag}", "remove the tag; specs use plain YAML values")
+        elif node.kind == _SEQUENCE:
+            value = [self.convert(child) for child in node.value]
+        else:
+            value = self.mapping(node)
+        if node.anchored:
+            self.shared[id(node)] = value
+        return value
 
-    def _fill(self, node: yaml.MappingNode, mapping: dict[Any, Any], depth: int) -> None:
-        seen: dict[Any, yaml.Node] = {}
-        merges: list[yaml.Node] = []
+    def mapping(self, node: _Node) -> dict[Any, Any]:
+        mapping: dict[Any, Any] = {}
+        seen: dict[Any, _Node] = {}
+        merges: list[_Node] = []
         for knode, vnode in node.value:
             if knode.tag == _TAG + "merge":
-                merges.extend(vnode.value if isinstance(vnode, yaml.SequenceNode) else [vnode])
+                merges.extend(vnode.value if vnode.kind == _SEQUENCE else [vnode])
                 continue
-            if not isinstance(knode, yaml.ScalarNode):
+            if knode.kind != _SCALAR:
                 raise self.fail(knode, "a mapping key must be a plain name, not a list or mapping")
-            key = self.convert(knode, depth + 1)
+            key = self.convert(knode)
             if isinstance(key, AmbiguousScalar):
                 raise self.fail(knode, f"the key {key.raw} is ambiguous: {key.reason}", "quote the key")
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 raise self.fail(knode, "a mapping key must be a plain name")
             if key in seen:
-                first = seen[key].start_mark.line + 1
+                first = seen[key].line + 1
                 raise self.fail(knode, f"duplicate key {key!r} (first at line {first})", "remove or rename one of them")
             seen[key] = knode
-            mapping[key] = self.convert(vnode, depth + 1)
+            mapping[key] = self.convert(vnode)
         for merged in merges:
-            if not isinstance(merged, yaml.MappingNode):
+            if merged.kind != _MAPPING:
                 raise self.fail(merged, "a merge key (<<) must refer to a mapping")
-            source = self.convert(merged, depth + 1)
-            for key, value in source.items():
+            for key, value in self.convert(merged).items():
                 mapping.setdefault(key, value)
+        return mapping

@@ -16,9 +16,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .args import AmbiguousScalar, ArgProblem, Choice, Int, Text, kind_of, show, suggest
+from .args import AmbiguousScalar, ArgInfo, ArgProblem, Choice, Int, Text, kind_of, show, suggest
 from .checks import Checks, parse_checks
 from .errors import Diagnostic, Location, SpecError
+from .expansion import TooLarge, bare_parallel, check_expansion
 from .layers import ALIASES, MERGES, Layer, Shape, lookup
 
 DataPath = tuple[object, ...]  # keys and indexes from the document root
@@ -354,6 +355,7 @@ class _Parser:
         self.errors.extend(self.diag(p.message, p.path, p.hint, key=p.key) for p in problems)
         layers: tuple[Node, ...] = ()
         if "layers" in data:
+            self.check_expansion(data["layers"])
             try:
                 layers = self.top_layers(data["layers"])
             except RecursionError:
@@ -518,10 +520,12 @@ class _Parser:
 
     def block_uses(self, items: object) -> list[tuple[str, DataPath]]:
         found: list[tuple[str, DataPath]] = []
+        seen: set[int] = set()  # a list repeated by YAML aliases is visited once
 
         def visit(value: object, depth: int) -> None:
-            if depth > 12 or not isinstance(value, list):
+            if depth > 12 or not isinstance(value, list) or id(value) in seen:
                 return
+            seen.add(id(value))
             for item in value:
                 if isinstance(item, str) and item in self.blocks:
                     found.append((item, ()))
@@ -569,6 +573,20 @@ class _Parser:
                     return
 
     # -- layers
+
+    def check_expansion(self, layers: object) -> None:
+        """Refuse a spec that would expand past ``MAX_LAYERS`` before expanding any of it."""
+        try:
+            check_expansion(layers, self.blocks, self.cyclic, MAX_LAYERS)
+        except TooLarge as exc:
+            self.errors.append(
+                self.diag(
+                    f"the spec expands to more than {MAX_LAYERS:,} layers: {exc.what} passes the limit",
+                    exc.path,
+                    "lower a repeat count or use blocks fewer times; cnncalc refuses larger expansions to stay fast",
+                )
+            )
+            raise SpecError(self.errors) from None
 
     def top_layers(self, value: object) -> tuple[Node, ...]:
         path: DataPath = ("layers",)
@@ -647,6 +665,8 @@ class _Parser:
         if found is None:
             names = [*ALIASES, *STRUCTURAL, *self.blocks]
             hint = suggest(type_name, names) or "known layer types: " + ", ".join(sorted({*STRUCTURAL, *_kinds()}))
+            if self.blocks and not hint.startswith("did you mean"):
+                hint += "; blocks defined here: " + ", ".join(self.blocks)
             raise self.abort(
                 f"unknown layer type '{type_name}'", body_path if body_path != path else path, hint, key=True, ctx=ctx
             )
@@ -715,8 +735,8 @@ class _Parser:
             raise self.abort(f"layer name '{raw}' cannot start with '$'", origin, ctx=ctx)
         return raw
 
-    def subst(self, value: object, path: DataPath, ctx: _Ctx) -> tuple[object, DataPath]:
-        """Replace a whole ``$param`` value (or list items) by the block argument in force."""
+    def subst(self, value: object, path: DataPath, ctx: _Ctx, depth: int = 0) -> tuple[object, DataPath]:
+        """Replace a whole ``$param`` value (or list items, or items of pairs) by the block argument in force."""
         if isinstance(value, str) and value.startswith("$"):
             m = _PARAM_REF.match(value)
             if m is None:
@@ -734,8 +754,8 @@ class _Parser:
                     f"{value} is not a parameter of block '{ctx.block}'", path, suggest(ref, list(ctx.env)), ctx=ctx
                 )
             return ctx.env[ref]
-        if isinstance(value, list):
-            return [self.subst(v, (*path, i), ctx)[0] for i, v in enumerate(value)], path
+        if isinstance(value, list) and depth < 2:  # deeper lists fit no argument: leave them to its check
+            return [self.subst(v, (*path, i), ctx, depth + 1)[0] for i, v in enumerate(value)], path
         return value, path
 
     def build(
@@ -747,7 +767,7 @@ class _Parser:
         ctx: _Ctx,
         layer_path: str,
     ) -> tuple[Layer, dict[str, DataPath]]:
-        infos = {name: info for name, info, _ in cls.arg_infos()}
+        infos = _arg_infos(cls)
         kwargs: dict[str, Any] = {}
         origins: dict[str, DataPath] = {}
         problems: list[Diagnostic] = []
@@ -888,30 +908,11 @@ class _Parser:
             raise self.abort(
                 f"the layers of a repeat must be a non-empty list, got {show(layers)}", lpath, layer=full, ctx=ctx
             )
-
-        def too_many(per_copy: int) -> SpecError:
-            return SpecError(
-                [
-                    self.diag(
-                        f"repeating {per_copy:,} layers {times:,} times exceeds the limit of {MAX_LAYERS:,} layers",
-                        times_origin,
-                        "lower the repeat count",
-                        layer=full,
-                        ctx=ctx,
-                    )
-                ]
-            )
-
-        if self.expanded + times * len(layers) > MAX_LAYERS:
-            raise too_many(len(layers))
         copies = []
         for i in range(1, times + 1):
-            before = self.expanded
             scope = _Scope(f"{full}/{i}")
             children = self.sequence(layers, lpath, _Ctx(scope, ctx.env, ctx.context, ctx.block))
             copies.append(GroupNode(str(i), scope.prefix, "copy", children, lpath, f"copy {i} of {times}", ctx.context))
-            if i == 1 and self.expanded + (times - 1) * (self.expanded - before) > MAX_LAYERS:
-                raise too_many(self.expanded - before)  # every copy expands alike: refuse before the rest
         return GroupNode(name, full, "repeat", tuple(copies), path, f"{times} copies", ctx.context)
 
     def side(self, body: Mapping[object, object], path: DataPath, ctx: _Ctx) -> GroupNode:
@@ -979,11 +980,9 @@ class _Parser:
             raise _Abort(*problems)
         inner = _Ctx(_Scope(full), env, (*ctx.context, Instance(block, full, path)), block)
         body_path = (*bdef.path, "layers")
-        only = bdef.layers[0] if len(bdef.layers) == 1 else None
-        if isinstance(only, dict) and len(only) == 1 and isinstance(only.get("parallel"), dict):
-            parallel_body = only["parallel"]
-            if "name" not in parallel_body:
-                return self.parallel(parallel_body, (*body_path, 0, "parallel"), inner, (name, full, block))
+        parallel_body = bare_parallel(bdef.layers)
+        if parallel_body is not None:
+            return self.parallel(parallel_body, (*body_path, 0, "parallel"), inner, (name, full, block))
         children = self.sequence(bdef.layers, body_path, inner)
         return GroupNode(name, full, block, children, path, bdef.description or "block", ctx.context)
 
@@ -993,6 +992,17 @@ _STRUCTURAL_HINTS = {
     "repeat": "write `- repeat: {times: 3, layers: [...]}`",
     "side": "write `- side: {name: aux1, layers: [...]}`; its output is an extra network output",
 }
+
+
+_ARG_INFOS: dict[type[Layer], dict[str, ArgInfo]] = {}
+
+
+def _arg_infos(cls: type[Layer]) -> dict[str, ArgInfo]:
+    """A kind's arguments by name (looked up once per kind, not once per layer)."""
+    infos = _ARG_INFOS.get(cls)
+    if infos is None:
+        infos = _ARG_INFOS[cls] = {name: info for name, info, _ in cls.arg_infos()}
+    return infos
 
 
 def _kinds() -> list[str]:

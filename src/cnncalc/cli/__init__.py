@@ -7,6 +7,7 @@ Each command parses options, calls the core, and hands the result to a renderer.
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import Annotated
 
@@ -18,6 +19,7 @@ from .common import State
 from .diff import diff_cmd
 from .explain import explain_cmd, layer_cmd
 from .export import export
+from .json_errors import Group
 from .memory import memory_cmd
 from .schema import schema_cmd
 from .summarize import preset_cmd, presets_cmd, summarize
@@ -30,6 +32,7 @@ app = typer.Typer(
     "Exit codes: 0 success; 2 invalid spec, invalid option or missing file; 3 internal error (a bug)."
     " `check` and `diff --fail-on-increase` exit 1 when a check fails.",
     no_args_is_help=True,
+    cls=Group,
     pretty_exceptions_enable=False,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -68,4 +71,7 @@ app.command("export")(export)
 
 
 def main() -> None:
+    # One run builds one large, acyclic object graph and exits: the cyclic collector would only rescan it
+    # (a 100,000-layer spec took a third longer with it).
+    gc.disable()
     app(prog_name="cnncalc")

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
 from types import ModuleType
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
+from ..args import MAX_SIZE
 from ..conventions import CONVENTIONS
-from ..errors import CnncalcError, UsageError
+from ..errors import CnncalcError, Diagnostic, UsageError
 from ..render.columns import COLUMNS
 from ..report import DTYPES, Report
+from .json_errors import write_error_json
 
 EXIT_OK, EXIT_INVALID, EXIT_INTERNAL = 0, 2, 3
 
@@ -42,7 +45,9 @@ InputOpt = Annotated[
     str | None,
     typer.Option("--input", "-i", help="Override the input shape, channels first, e.g. 3x224x224.", show_default=False),
 ]
-BatchOpt = Annotated[int, typer.Option("--batch", "-b", min=1, help="Batch size: scales MACs and activations.")]
+BatchOpt = Annotated[
+    int, typer.Option("--batch", "-b", min=1, max=MAX_SIZE, help="Batch size: scales MACs and activations.")
+]
 DTypeOpt = Annotated[DType, typer.Option("--dtype", help="Bytes per value for the memory figures.")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 DepthOpt = Annotated[
@@ -75,34 +80,41 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def guarded(fn: F) -> F:
-    """Map cnncalc's errors to a message on stderr and exit code 2; never show a traceback
-    (unless ``--debug`` or ``CNNCALC_DEBUG=1``)."""
+    """Map cnncalc's errors to a message on stderr and exit code 2 — and, with ``--format json``, also to
+    a JSON object on stdout (:mod:`.json_errors`); never show a traceback (unless ``--debug`` or
+    ``CNNCALC_DEBUG=1``)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = kwargs.get("fmt") is Format.json
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
+        except (typer.Exit, typer.Abort, SystemExit, BrokenPipeError):
+            raise  # a closed pipe (cnncalc … | head) ends quietly, as typer handles it
         except CnncalcError as exc:
             if State.debug:
                 raise
-            fail(exc.render(), EXIT_INVALID)
+            fail(exc.render(), EXIT_INVALID, exc.to_dict() if as_json else None)
         except KeyboardInterrupt:
             fail("interrupted", 130)
         except Exception as exc:
             if State.debug:
                 raise
+            message = f"internal error: {type(exc).__name__}: {exc}"
+            hint = "this is a bug in cnncalc; rerun with --debug for the traceback and report it"
             fail(
-                f"internal error: {type(exc).__name__}: {exc}\n"
-                "  this is a bug in cnncalc; rerun with --debug for the traceback and report it",
+                f"{message}\n  {hint}",
                 EXIT_INTERNAL,
+                {"error": message, "diagnostics": [Diagnostic(message, hint).to_dict()]} if as_json else None,
             )
 
     return wrapper  # type: ignore[return-value]
 
 
-def fail(message: str, code: int) -> NoReturn:
+def fail(message: str, code: int, data: dict[str, object] | None = None) -> NoReturn:
+    """Exit with ``code`` after the message on stderr and, when given, the error as JSON on stdout."""
+    if data is not None:
+        write_error_json(data, code)
     sys.stderr.write(message.rstrip("\n") + "\n")
     raise typer.Exit(code)
 
@@ -121,12 +133,39 @@ def parse_shape(text: str) -> tuple[int, ...]:
     dims = tuple(int(d) for d in re.split(r"\s*[x×,]\s*", m.group(1)))
     if any(d < 1 for d in dims):
         raise UsageError(f"--input {text!r}: every size must be at least 1", "e.g. --input 3x224x224")
+    if any(d > MAX_SIZE for d in dims):
+        raise UsageError(f"--input {text!r}: every size must be at most {MAX_SIZE:,} (2³¹ − 1)")
     return dims
 
 
 def emit_text(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    with _writing():
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def emit_chunks(chunks: Iterable[str], batch: int = 4096) -> None:
+    """Write text as it is produced, ``batch`` pieces at a time (one write per piece is slow)."""
+    pending: list[str] = []
+    with _writing():
+        for chunk in chunks:
+            pending.append(chunk)
+            if len(pending) >= batch:
+                sys.stdout.write("".join(pending))
+                pending.clear()
+        sys.stdout.write("".join(pending))
+        sys.stdout.flush()
+
+
+@contextlib.contextmanager
+def _writing() -> Iterator[None]:
+    """A full disk or a closed stdout is the user's to fix (exit 2), not a bug; a broken pipe passes."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise CnncalcError(f"cannot write the output: {exc.strerror or exc}") from None
 
 
 def emit_report(
@@ -144,9 +183,9 @@ def emit_report(
 
         emit_rendered(graph, fmt, report, depth)
     elif fmt is Format.json:
-        from ..render.text import render_json
+        from ..render.text import json_chunks
 
-        emit_text(render_json(report))
+        emit_chunks(json_chunks(report))
     elif fmt is Format.csv:
         from ..render.text import render_csv
 
@@ -187,4 +226,6 @@ def print_rich(renderable: Any) -> None:
     if not console.is_terminal:
         needed = Measurement.get(console, console.options.update(width=400), renderable).maximum
         console = Console(highlight=False, width=max(console.width, min(needed, 400)))
-    console.print(renderable)
+    with _writing():
+        console.print(renderable)
+        console.file.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,7 @@ import typer
 
 from ..analysis import analyze
 from ..errors import UsageError
-from ..loader import decode, load, loads, preset, preset_names, preset_text
+from ..loader import decode, load, loads, preset, preset_names, preset_text, read_limited
 from ..spec import Spec
 from .common import (
     BatchOpt,
@@ -36,8 +37,12 @@ from .common import (
 def read_spec(path: str) -> Spec:
     """A spec file, or ``-`` for standard input."""
     if path == "-":
+        if sys.stdin is None or sys.stdin.closed:
+            hint = "pipe a spec in (cnncalc summarize - < net.yaml) or name a file"
+            raise UsageError("standard input is closed", hint)
         try:
-            raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+            stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else io.BytesIO(sys.stdin.read().encode())
+            raw = read_limited(stream, "<stdin>")
         except (OSError, ValueError) as exc:
             raise UsageError(f"cannot read standard input: {exc}") from None
         return loads(decode(raw, "<stdin>"), "<stdin>")

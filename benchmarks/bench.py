@@ -1,0 +1,505 @@
+"""cnncalc's benchmarks: scale, start-up, and the framework route. Writes benchmarks/RESULTS.md.
+
+    python benchmarks/bench.py            # everything, about three minutes on two cores
+    python benchmarks/bench.py --quick    # fewer repetitions, no 100,000-layer specs
+    python benchmarks/bench.py --also /path/to/other/venv/bin/python   # start-up of another install too
+
+Every figure is measured in this run, in fresh processes: ``cnncalc`` is run as users run it
+(``python -m cnncalc …`` with its stdout discarded), wall time by ``time.perf_counter`` around the child
+and peak memory as the child's maximum resident set size (``os.wait4``). A stage breakdown and a
+``tracemalloc`` peak come from a child that runs the same stages in-process.
+
+The framework route (``torch`` + ``torchinfo``: import, build the model, one forward pass) runs only when
+both are importable; they are not dependencies of cnncalc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "RESULTS.md"
+# Installed packages carry compiled bytecode; this sandbox sets PYTHONDONTWRITEBYTECODE, which would make
+# every run recompile cnncalc's sources (about 25 ms): children run without it, after a warm-up.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"CNNCALC_DEBUG": ""}
+
+
+# ------------------------------------------------------------------------------------------ running
+
+
+def run(argv: Sequence[str], capture: bool = False) -> tuple[float, int, str]:
+    """Run a child to completion: (wall seconds, peak RSS in bytes, its stdout if ``capture``)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        actions = [
+            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_DUP2, out.fileno(), 1) if capture else (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+            (os.POSIX_SPAWN_DUP2, err.fileno(), 2),
+        ]
+        start = time.perf_counter()
+        pid = os.posix_spawn(argv[0], list(argv), ENV, file_actions=actions)
+        _, status, usage = os.wait4(pid, 0)
+        wall = time.perf_counter() - start
+        if status:
+            err.seek(0)
+            raise RuntimeError(f"{' '.join(argv)} failed ({status}): {err.read()[-2000:].decode(errors='replace')}")
+        out.seek(0)
+        return wall, usage.ru_maxrss * 1024, out.read().decode() if capture else ""
+
+
+def timings(argv: Sequence[str], repeat: int) -> tuple[float, float, int]:
+    """(median, minimum) wall seconds over ``repeat`` runs, and the largest peak RSS among them."""
+    runs = [run(argv) for _ in range(repeat)]
+    walls = [r[0] for r in runs]
+    return statistics.median(walls), min(walls), max(r[1] for r in runs)
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "cnncalc", *args]
+
+
+# -------------------------------------------------------------------------------- generated specs
+
+
+def sequential(rows: int) -> str:
+    """``rows`` layers in one list: conv 3×3 → batchnorm → relu, again and again."""
+    cycle = ["  - conv: {filters: 16, kernel: 3, padding: 1}", "  - batchnorm", "  - relu"]
+    body = "\n".join(cycle[i % 3] for i in range(rows))
+    return f"name: sequential-{rows}\ninput: [16, 32, 32]\nlayers:\n{body}\n"
+
+
+def branchy(rows: int) -> str:
+    """Stages of inception-like cells: blocks nested four deep, 100 rows per stage instance."""
+    stages = "\n".join(f"  - stage: {{w: {8 + i % 3 * 4}}}" for i in range(rows // 100))
+    return f"""name: branchy-{rows}
+input: [64, 16, 16]
+blocks:
+  unit:          # 3 rows
+    params: [w]
+    layers: [conv: {{filters: $w, kernel: 1}}, batchnorm, relu]
+  branch:        # 6 rows
+    params: [w]
+    layers: [unit: {{w: $w}}, unit: {{w: $w}}]
+  cell:          # 3 + 6 + 6 + 4 rows and the concat: 20
+    params: [w]
+    layers:
+      - parallel:
+          merge: concat
+          branches:
+            - [unit: {{w: $w}}]
+            - [branch: {{w: $w}}]
+            - [branch: {{w: $w}}]
+            - [maxpool: {{kernel: 3, stride: 1, padding: 1}}, unit: {{w: $w}}]
+  stage:         # 100 rows
+    params: [w]
+    layers: [cell: {{w: $w}}, cell: {{w: $w}}, cell: {{w: $w}}, cell: {{w: $w}}, cell: {{w: $w}}]
+layers:
+{stages}
+"""
+
+
+STAGES_CHILD = r"""
+import gc, json, os, sys, time, tracemalloc
+gc.disable()  # as the CLI does
+t0 = time.perf_counter()
+import cnncalc
+from cnncalc import loader
+from cnncalc.cli.common import emit_chunks
+from cnncalc.spec import parse_spec
+from cnncalc.render.text import json_chunks
+t1 = time.perf_counter()
+stdout, sys.stdout = sys.stdout, open(os.devnull, "w")
+text = open(sys.argv[1], encoding="utf-8").read()
+def stages():
+    data, source_map = loader.parse_yaml(text, sys.argv[1])
+    a = time.perf_counter()
+    spec = parse_spec(data, source_map)
+    b = time.perf_counter()
+    report = cnncalc.analyze(spec)
+    c = time.perf_counter()
+    emit_chunks(json_chunks(report))  # written to /dev/null as the CLI writes it
+    d = time.perf_counter()
+    return a, b, c, d, report.totals.layers
+s = time.perf_counter()
+a, b, c, d, rows = stages()
+result = {"import": t1 - t0, "yaml": a - s, "spec": b - a, "analyze": c - b, "json": d - c, "rows": rows}
+tracemalloc.start()
+stages()
+result["traced_peak"] = tracemalloc.get_traced_memory()[1]
+stdout.write(json.dumps(result))
+"""
+
+
+def scale(sizes: Sequence[int], repeat: int) -> list[dict[str, Any]]:
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tiny = Path(tmp) / "tiny.yaml"
+        tiny.write_text(sequential(1), encoding="utf-8")
+        run(cli("summarize", str(tiny), "-f", "json"))  # warm-up: bytecode, page cache
+        base = timings(cli("summarize", str(tiny), "-f", "json"), repeat)
+        results.append({"shape": "one layer (start-up)", "rows": 1, "bytes": tiny.stat().st_size, "run": base})
+        for shape, make in (("sequential", sequential), ("branch-heavy, nested blocks", branchy)):
+            for rows in sizes:
+                path = Path(tmp) / f"{shape.split(',')[0]}-{rows}.yaml"
+                path.write_text(make(rows), encoding="utf-8")
+                reps = repeat if rows <= 10_000 else max(1, repeat // 3)
+                measured = timings(cli("summarize", str(path), "-f", "json"), reps)
+                stages = json.loads(run([sys.executable, "-c", STAGES_CHILD, str(path)], capture=True)[2])
+                results.append(
+                    {"shape": shape, "rows": stages["rows"], "bytes": path.stat().st_size, "run": measured, **stages}
+                )
+                print(f"  {shape} {stages['rows']:,} rows: {measured[0]:.3f} s", file=sys.stderr)
+    return results
+
+
+# ------------------------------------------------------------------------------------------ start-up
+
+
+def startup(repeat: int, others: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """Interleaved, so that load on the machine affects every command alike."""
+    commands: dict[str, list[str]] = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        'python -c "import yaml"': [sys.executable, "-c", "import yaml"],
+        "cnncalc preset alexnet --format json": cli("preset", "alexnet", "--format", "json"),
+    }
+    for other in others:
+        probe = "import importlib.metadata as m; print(m.version('typer'))"
+        typer = subprocess.run([other, "-c", probe], capture_output=True, text=True, env=ENV, check=True).stdout
+        commands[f"cnncalc preset alexnet --format json (other install: typer {typer.strip()})"] = [
+            shutil.which(other) or other,
+            "-m",
+            "cnncalc",
+            "preset",
+            "alexnet",
+            "--format",
+            "json",
+        ]
+    for argv in commands.values():
+        run(argv)  # warm-up
+    walls: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, argv in commands.items():
+            walls[name].append(run(argv)[0])
+    return {name: (statistics.median(w), min(w)) for name, w in walls.items()}
+
+
+def import_profile() -> list[tuple[str, int]]:
+    """The biggest top-level imports (cumulative µs) of ``cnncalc preset alexnet --format json``, lazy ones
+    included, from ``python -X importtime``."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", *cli("preset", "alexnet", "--format", "json")[1:]],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        check=True,
+    )
+    rows = []
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        _, cumulative, name = line[len("import time:") :].split("|")
+        if len(name) - len(name.lstrip()) <= 1:  # imported by cnncalc's own code, or lazily at run time
+            rows.append((name.strip(), int(cumulative)))
+    return sorted(rows, key=lambda r: -r[1])[:10]
+
+
+# ---------------------------------------------------------------------------------- framework route
+
+TORCH_CHILD = r"""
+import json, sys, time
+t0 = time.perf_counter()
+import torch
+from torch import nn
+import torchinfo
+t1 = time.perf_counter()
+
+def alexnet():  # Caffe's bvlc_alexnet deploy.prototxt, as the alexnet preset
+    lrn = lambda: nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=1.0)
+    return nn.Sequential(
+        nn.Conv2d(3, 96, 11, stride=4), nn.ReLU(), lrn(), nn.MaxPool2d(3, 2, ceil_mode=True),
+        nn.Conv2d(96, 256, 5, padding=2, groups=2), nn.ReLU(), lrn(), nn.MaxPool2d(3, 2, ceil_mode=True),
+        nn.Conv2d(256, 384, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(384, 384, 3, padding=1, groups=2), nn.ReLU(),
+        nn.Conv2d(384, 256, 3, padding=1, groups=2), nn.ReLU(), nn.MaxPool2d(3, 2, ceil_mode=True),
+        nn.Flatten(),
+        nn.Linear(9216, 4096), nn.ReLU(), nn.Dropout(0.5),
+        nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(0.5),
+        nn.Linear(4096, 1000), nn.Softmax(dim=1),
+    )
+
+class Inception(nn.Module):
+    def __init__(self, c, n1, r3, n3, r5, n5, pp):
+        super().__init__()
+        relu = lambda: nn.ReLU()
+        self.b1 = nn.Sequential(nn.Conv2d(c, n1, 1), relu())
+        self.b2 = nn.Sequential(nn.Conv2d(c, r3, 1), relu(), nn.Conv2d(r3, n3, 3, padding=1), relu())
+        self.b3 = nn.Sequential(nn.Conv2d(c, r5, 1), relu(), nn.Conv2d(r5, n5, 5, padding=2), relu())
+        self.b4 = nn.Sequential(nn.MaxPool2d(3, 1, padding=1, ceil_mode=True), nn.Conv2d(c, pp, 1), relu())
+
+    def forward(self, x):
+        return torch.cat([self.b1(x), self.b2(x), self.b3(x), self.b4(x)], 1)
+
+def googlenet():  # Caffe's bvlc_googlenet deploy.prototxt, as the googlenet preset
+    lrn = lambda: nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=1.0)
+    pool = lambda: nn.MaxPool2d(3, 2, ceil_mode=True)
+    return nn.Sequential(
+        nn.Conv2d(3, 64, 7, stride=2, padding=3), nn.ReLU(), pool(), lrn(),
+        nn.Conv2d(64, 64, 1), nn.ReLU(), nn.Conv2d(64, 192, 3, padding=1), nn.ReLU(), lrn(), pool(),
+        Inception(192, 64, 96, 128, 16, 32, 32), Inception(256, 128, 128, 192, 32, 96, 64), pool(),
+        Inception(480, 192, 96, 208, 16, 48, 64), Inception(512, 160, 112, 224, 24, 64, 64),
+        Inception(512, 128, 128, 256, 24, 64, 64), Inception(512, 112, 144, 288, 32, 64, 64),
+        Inception(528, 256, 160, 320, 32, 128, 128), pool(),
+        Inception(832, 256, 160, 320, 32, 128, 128), Inception(832, 384, 192, 384, 48, 128, 128),
+        nn.AvgPool2d(7, stride=1), nn.Flatten(), nn.Dropout(0.4), nn.Linear(1024, 1000), nn.Softmax(dim=1),
+    )
+
+name, size = sys.argv[1], int(sys.argv[2])
+model = {"alexnet": alexnet, "googlenet": googlenet}[name]()
+t2 = time.perf_counter()
+with torch.no_grad():
+    stats = torchinfo.summary(model, input_size=(1, 3, size, size), verbose=0)
+t3 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "build": t2 - t1, "summary": t3 - t2, "params": stats.total_params,
+                  "mult_adds": stats.total_mult_adds, "torch": torch.__version__,
+                  "torchinfo": getattr(torchinfo, "__version__", "?")}))
+"""
+
+
+def framework(repeat: int) -> list[dict[str, Any]] | str:
+    probe = subprocess.run([sys.executable, "-c", "import torch, torchinfo"], capture_output=True, env=ENV)
+    if probe.returncode:
+        return "torch and torchinfo are not installed: the framework route was not measured"
+    import cnncalc
+
+    rows = []
+    for name, size in (("alexnet", 227), ("googlenet", 224)):
+        report = cnncalc.analyze(cnncalc.preset(name))
+        # torchinfo counts a bias as one multiply-add per output position: add them to compare
+        bias_adds = sum(
+            row.biases * (row.activations // row.output_shape[0] if len(row.output_shape) > 1 else 1)
+            for row in report.layers
+        )
+        ours = timings(cli("preset", name, "--format", "json"), repeat)
+        torch_argv = [sys.executable, "-c", TORCH_CHILD, name, str(size)]
+        run(torch_argv)  # warm-up
+        theirs = [run(torch_argv, capture=True) for _ in range(max(1, repeat // 2))]
+        walls = [t[0] for t in theirs]
+        detail = json.loads(sorted(theirs)[len(theirs) // 2][2])  # the breakdown of the median run
+        start = time.perf_counter()
+        for _ in range(100):
+            cnncalc.analyze(cnncalc.preset(name))
+        in_process = (time.perf_counter() - start) / 100
+        rows.append(
+            {
+                "name": name,
+                "ours": ours,
+                "theirs": (statistics.median(walls), min(walls), max(t[1] for t in theirs)),
+                "detail": detail,
+                "params": report.totals.params,
+                "macs": report.totals.macs,
+                "bias_adds": bias_adds,
+                "in_process": in_process,
+            }
+        )
+        print(f"  {name}: cnncalc {ours[0]:.3f} s, torch {statistics.median(walls):.3f} s", file=sys.stderr)
+    return rows
+
+
+# ------------------------------------------------------------------------------------------- report
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms" if seconds >= 0.01 else f"{seconds * 1000:.1f} ms"
+
+
+def mb(n: int) -> str:
+    return f"{n / 2**20:,.0f} MB"
+
+
+def write(
+    scale_rows: list[dict[str, Any]],
+    start: dict[str, tuple[float, float]],
+    imports: list[tuple[str, int]],
+    route: list[dict[str, Any]] | str,
+    argv: list[str],
+) -> str:
+    import yaml
+
+    import cnncalc
+
+    lines = [
+        "# cnncalc benchmarks",
+        "",
+        f"Measured by `python benchmarks/bench.py{' ' + ' '.join(argv) if argv else ''}` on "
+        f"{time.strftime('%Y-%m-%d')}: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"{platform.system()} {platform.release()}; Python {platform.python_version()}, cnncalc {cnncalc.__version__}, "
+        f"PyYAML {yaml.__version__} with{'' if hasattr(yaml, 'CSafeLoader') else 'out'} libyaml"
+        f"{', typer ' + _version('typer') if _version('typer') else ''}. Every figure below comes from this "
+        "one run; wall times are medians of fresh processes (minimum in brackets), memory is the peak "
+        "resident set size of the process. Regenerate with the command above. The machine may be shared: "
+        f"load average {LOAD[0]:.2f} at the start of the run, {os.getloadavg()[0]:.2f} at the end.",
+        "",
+        "## Scale",
+        "",
+        "`cnncalc summarize FILE --format json` on generated specs: *sequential* is one list of conv → "
+        "batchnorm → relu; *branch-heavy* lists stages of five inception-like cells (a four-branch concat of "
+        "blocks nested four deep: stage → cell → branch → unit), 100 rows per stage. Rows are layers and "
+        "merges (`totals.layers`).",
+        "",
+        "| spec | rows | file | wall time | per 1,000 rows* | peak RSS | RSS per 1,000 rows* | "
+        "yaml | spec | analyze | json | traced peak |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    base_wall, base_rss = scale_rows[0]["run"][0], scale_rows[0]["run"][2]
+    for r in scale_rows:
+        wall, low, rss = r["run"]
+        if r["rows"] > 1:
+            per_wall = ms((wall - base_wall) / r["rows"] * 1000)
+            per_rss = f"{(rss - base_rss) / r['rows'] * 1000 / 2**20:.1f} MB"
+            stages = [ms(r[k]) for k in ("yaml", "spec", "analyze", "json")] + [mb(r["traced_peak"])]
+        else:
+            per_wall = per_rss = ""
+            stages = [""] * 5
+        lines.append(
+            f"| {r['shape']} | {r['rows']:,} | {r['bytes'] / 1024:,.0f} KiB | {ms(wall)} ({ms(low)}) | {per_wall} | "
+            f"{mb(rss)} | {per_rss} | " + " | ".join(stages) + " |"
+        )
+    lines += [
+        "",
+        "\\* above the one-layer run (start-up and the interpreter). The stage columns come from one "
+        "in-process run with the cyclic GC off, as the CLI runs; *traced peak* is `tracemalloc`'s peak over "
+        "the same stages (Python allocations only).",
+        "",
+    ]
+    lines += _linearity(scale_rows)
+    lines += ["", "## Start-up", "", "| command | median | minimum |", "|---|--:|--:|"]
+    for name, (median, low) in start.items():
+        lines.append(f"| `{name}` | {ms(median)} | {ms(low)} |")
+    bare = start["python -c pass"][0]
+    ours = start["cnncalc preset alexnet --format json"][0]
+    lines += [
+        "",
+        f"`cnncalc preset alexnet --format json` takes {ms(ours - bare)} more than a bare interpreter start-up.",
+        "",
+        "The largest top-level imports of that command (`python -X importtime`, cumulative, including the ones "
+        "made lazily while it runs):",
+        "",
+        "| module | import time |",
+        "|---|--:|",
+    ]
+    lines += [f"| `{name}` | {us / 1000:.1f} ms |" for name, us in imports]
+    lazy = sum(us for name, us in imports if name.startswith(("typer._adapters", "pydantic")))
+    if lazy:
+        lines += [
+            "",
+            f"`typer._adapters` and `pydantic…` ({lazy / 1000:.0f} ms) are typer's: from typer 0.29 every option "
+            "value is coerced by a pydantic TypeAdapter, and pydantic is imported when the command line is "
+            "parsed (a row marked *other install* shows the same cnncalc with another typer, measured in this run).",
+        ]
+    lines += ["", "## The framework route", ""]
+    if isinstance(route, str):
+        lines.append(route + ".")
+    else:
+        detail = route[0]["detail"]
+        lines += [
+            f"The same networks through PyTorch {detail['torch']} and torchinfo {detail['torchinfo']}: a fresh "
+            "process imports torch and torchinfo, builds the model (Caffe's deploy definitions, as the presets) "
+            "and runs `torchinfo.summary` (one forward pass of a 1×3×H×W tensor). cnncalc: a fresh process runs "
+            "`cnncalc preset NAME --format json`.",
+            "",
+            "| network | cnncalc | torch + torchinfo | ratio | cnncalc peak RSS | torch peak RSS | "
+            "torch import / build / summary | cnncalc in-process |",
+            "|---|--:|--:|--:|--:|--:|--:|--:|",
+        ]
+        for r in route:
+            d = r["detail"]
+            lines.append(
+                f"| {r['name']} | {ms(r['ours'][0])} | {ms(r['theirs'][0])} | {r['theirs'][0] / r['ours'][0]:.0f}× | "
+                f"{mb(r['ours'][2])} | {mb(r['theirs'][2])} | "
+                f"{ms(d['import'])} / {ms(d['build'])} / {ms(d['summary'])} | {ms(r['in_process'])} |"
+            )
+        lines += ["", "The figures agree:", "", "| network | | cnncalc | torchinfo |", "|---|---|--:|--:|"]
+        for r in route:
+            d = r["detail"]
+            lines.append(f"| {r['name']} | parameters | {r['params']:,} | {d['params']:,} |")
+            lines.append(
+                f"| {r['name']} | MACs + bias additions | {r['macs']:,} + {r['bias_adds']:,} = "
+                f"{r['macs'] + r['bias_adds']:,} | {d['mult_adds']:,} |"
+            )
+        lines += [
+            "",
+            'torchinfo\'s "mult-adds" count one multiply-add per bias element and output position on top of the '
+            "MACs cnncalc reports (cnncalc's convention, like the papers', counts weights only).",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _linearity(rows: list[dict[str, Any]]) -> list[str]:
+    base = rows[0]["run"][0]
+    out = ["Growth (wall time above start-up, and peak RSS above the one-layer run, per size step):", ""]
+    shapes: dict[str, list[dict[str, Any]]] = {}
+    for r in rows[1:]:
+        shapes.setdefault(r["shape"], []).append(r)
+    for shape, group in shapes.items():
+        steps = []
+        for small, large in itertools.pairwise(group):
+            factor = large["rows"] / small["rows"]
+            time_factor = (large["run"][0] - base) / max(small["run"][0] - base, 1e-9)
+            rss_factor = (large["run"][2] - rows[0]["run"][2]) / max(small["run"][2] - rows[0]["run"][2], 1)
+            steps.append(f"×{factor:.0f} rows → ×{time_factor:.1f} time, ×{rss_factor:.1f} memory")
+        out.append(f"- {shape}: " + "; ".join(steps))
+    return out
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return ""
+
+
+LOAD = os.getloadavg()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions, no 100,000-layer specs")
+    parser.add_argument("--also", action="append", default=[], help="another Python with cnncalc: time its start-up")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    argv = argv if argv is not None else sys.argv[1:]
+    repeat = 3 if args.quick else 9
+    sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
+    steps: list[tuple[str, Callable[[], Any]]] = [
+        ("scale", lambda: scale(sizes, repeat)),
+        ("start-up", lambda: startup(repeat * 2, args.also)),
+        ("imports", import_profile),
+        ("framework route", lambda: framework(repeat)),
+    ]
+    results = []
+    for name, step in steps:
+        print(f"{name}…", file=sys.stderr)
+        results.append(step())
+    scale_rows, start, imports, route = results
+    shown = [a for i, a in enumerate(argv) if a != "--output" and (i == 0 or argv[i - 1] != "--output")]
+    text = write(scale_rows, start, imports, route, shown)
+    args.output.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
