@@ -170,3 +170,31 @@ def test_python_dash_m_and_pipes(tmp_path: Path) -> None:
 def test_help_documents_exit_codes(cli: Cli) -> None:
     out = " ".join(cli("--help").stdout.split())
     assert "Exit codes: 0 success; 2 invalid spec, invalid option or missing file; 3 internal error (a bug)." in out
+
+
+@pytest.mark.parametrize("command", ["summarize", "explain", "memory", "export", "sweep"])
+def test_every_spec_argument_takes_a_preset_name(cli: Cli, command: str) -> None:
+    result = cli(command, "seed-example")
+    assert result.exit_code == 0, result
+    assert cli(command, "preset:seed-example").stdout == result.stdout
+
+
+def test_a_file_wins_over_a_preset_of_the_same_name(
+    cli: Cli, spec_file: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = spec_file(SPEC, name="alexnet")
+    monkeypatch.chdir(path.parent)
+    assert json.loads(cli("summarize", "alexnet", "-f", "json").stdout)["name"] == "tiny"
+
+
+@pytest.mark.parametrize(
+    ("ref", "message"),
+    [
+        pytest.param("alexnt", "error: unknown preset 'alexnt'\n  hint: did you mean 'alexnet'?", id="preset-typo"),
+        pytest.param("nets/absent.yaml", "error: nets/absent.yaml: no such file", id="missing-file"),
+        pytest.param("preset:vgg17", "error: unknown preset 'vgg17'", id="prefixed-typo"),
+    ],
+)
+def test_spec_argument_errors(cli: Cli, ref: str, message: str) -> None:
+    result = cli("summarize", ref)
+    assert result.exit_code == 2 and result.stderr.startswith(message)

@@ -147,7 +147,7 @@ def test_a_decrease_is_no_failure(cli: Cli, spec_file: Write) -> None:
     ("args", "message"),
     [
         pytest.param(("alexnet", "alexnet", "--fail-on-increase", "parms"), "unknown total 'parms'", id="figure"),
-        pytest.param(("alexnet", "alexnett"), "'alexnett' is neither a file nor a preset", id="unknown-spec"),
+        pytest.param(("alexnet", "alexnett"), "unknown preset 'alexnett'", id="unknown-spec"),
         pytest.param(("-", "-"), "only one of OLD and NEW can be -", id="two-stdin"),
     ],
 )

@@ -13,8 +13,7 @@ import typer
 from ..checks import CHECK_KEYS, LAYERS, Checks, parse_checks
 from ..errors import CnncalcError, SpecError, UsageError
 from ..gate import FileCheck, Tally, check
-from .common import DType, emit_text, guarded, print_rich
-from .summarize import read_spec
+from .common import DType, emit_text, guarded, print_rich, read_spec
 
 SUFFIXES = (".yaml", ".yml")
 CHECK_HELP = "\n\n".join(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
+from pathlib import Path
 from types import ModuleType
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -17,8 +19,10 @@ import typer
 from ..args import MAX_SIZE
 from ..conventions import CONVENTIONS
 from ..errors import CnncalcError, Diagnostic, UsageError
+from ..loader import decode, load, loads, preset, preset_names, read_limited
 from ..render.columns import COLUMNS
 from ..report import DTYPES, Report
+from ..spec import Spec
 from .json_errors import write_error_json
 
 EXIT_OK, EXIT_INVALID, EXIT_INTERNAL = 0, 2, 3
@@ -229,3 +233,37 @@ def print_rich(renderable: Any) -> None:
     with _writing():
         console.print(renderable)
         console.file.flush()
+
+
+SpecArg = Annotated[
+    str,
+    typer.Argument(
+        help="A spec file (YAML), a preset's name (or preset:NAME), or - for standard input.", show_default=False
+    ),
+]
+
+
+def read_spec(path: str) -> Spec:
+    """A spec file, or ``-`` for standard input."""
+    if path == "-":
+        if sys.stdin is None or sys.stdin.closed:
+            hint = "pipe a spec in (cnncalc summarize - < net.yaml) or name a file"
+            raise UsageError("standard input is closed", hint)
+        try:
+            stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else io.BytesIO(sys.stdin.read().encode())
+            raw = read_limited(stream, "<stdin>")
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"cannot read standard input: {exc}") from None
+        return loads(decode(raw, "<stdin>"), "<stdin>")
+    return load(path)
+
+
+def spec_arg(ref: str) -> Spec:
+    """A spec named on the command line: ``-`` (standard input), a file, ``preset:NAME``, or a preset's name
+    (a file of that name wins). A name with no file and no file-like look is taken for a preset, so a typo
+    gets a did-you-mean among the presets rather than "no such file"."""
+    if ref.startswith("preset:"):
+        return preset(ref.removeprefix("preset:"))
+    if ref != "-" and not Path(ref).exists() and (ref in preset_names() or not any(ch in ref for ch in "./\\")):
+        return preset(ref)
+    return read_spec(ref)

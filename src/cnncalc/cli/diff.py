@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,22 +11,13 @@ import typer
 from ..args import suggest
 from ..diff import FIGURES, diff
 from ..errors import UsageError
-from ..loader import preset, preset_names
-from ..spec import Spec
-from .common import BatchOpt, DType, DTypeOpt, emit_text, guarded, print_rich
-from .summarize import read_spec
+from .common import BatchOpt, DType, DTypeOpt, SpecArg, emit_text, guarded, print_rich, spec_arg
 
 
 class DiffFormat(str, Enum):
     table = "table"
     markdown = "markdown"
     json = "json"
-
-
-SpecArg = Annotated[
-    str,
-    typer.Argument(help="A spec file, a preset name (or preset:NAME), or - for standard input.", show_default=False),
-]
 
 
 @guarded
@@ -50,7 +40,7 @@ def diff_cmd(
     watched = _figures(fail_on_increase) if fail_on_increase is not None else ()
     if old == new == "-":
         raise UsageError("only one of OLD and NEW can be - (standard input)")
-    result = diff(resolve(old), resolve(new), batch=batch, dtype=dtype.value)
+    result = diff(spec_arg(old), spec_arg(new), batch=batch, dtype=dtype.value)
     if fmt is DiffFormat.json:
         from ..render.diff import diff_json
 
@@ -81,18 +71,3 @@ def _figures(text: str) -> tuple[str, ...]:
     if not names:
         raise UsageError("--fail-on-increase needs at least one total", "e.g. --fail-on-increase params,macs")
     return names
-
-
-def resolve(ref: str) -> Spec:
-    """``-``, an existing file, ``preset:NAME`` or a preset name."""
-    if ref.startswith("preset:"):
-        return preset(ref.removeprefix("preset:"))
-    if ref == "-" or Path(ref).exists():
-        return read_spec(ref)
-    if ref in preset_names():
-        return preset(ref)
-    hint = suggest(ref, preset_names())
-    raise UsageError(
-        f"{ref!r} is neither a file nor a preset",
-        (hint + " " if hint else "") + "presets: " + ", ".join(preset_names()),
-    )

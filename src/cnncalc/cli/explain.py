@@ -16,8 +16,7 @@ from ..explain import Explanation, explain
 from ..layers import REGISTRY, Layer, lookup
 from ..loader import from_dict
 from ..report import Report
-from .common import BatchOpt, InputOpt, emit_rendered, emit_text, guarded, parse_shape
-from .summarize import read_spec_or_preset
+from .common import BatchOpt, InputOpt, SpecArg, emit_rendered, emit_text, guarded, parse_shape, spec_arg
 
 
 class ExplainFormat(str, Enum):
@@ -37,9 +36,7 @@ def _emit(report: Report, explanations: tuple[Explanation, ...], fmt: ExplainFor
 
 @guarded
 def explain_cmd(
-    spec: Annotated[
-        str, typer.Argument(help="A spec file (YAML), - for standard input, or a preset's name.", show_default=False)
-    ],
+    spec: SpecArg,
     layer: Annotated[
         str | None,
         typer.Option("--layer", "-l", help="Only this layer or block (its name or path).", show_default=False),
@@ -50,7 +47,7 @@ def explain_cmd(
 ) -> None:
     """How every figure of every layer follows from its arguments, with the actual numbers."""
     shape = parse_shape(input_) if input_ is not None else None
-    report = analyze(read_spec_or_preset(spec), input_shape=shape, batch=batch)
+    report = analyze(spec_arg(spec), input_shape=shape, batch=batch)
     _emit(report, explain(report, layer), fmt)
 
 

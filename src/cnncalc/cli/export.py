@@ -9,8 +9,7 @@ import typer
 
 from ..errors import UsageError
 from ..loader import preset
-from .common import InputOpt, emit_text, guarded, parse_shape
-from .summarize import read_spec
+from .common import InputOpt, emit_text, guarded, parse_shape, spec_arg
 
 
 class Target(str, Enum):
@@ -20,7 +19,10 @@ class Target(str, Enum):
 @guarded
 def export(
     spec: Annotated[
-        str | None, typer.Argument(help="A spec file (YAML), or - for standard input.", show_default=False)
+        str | None,
+        typer.Argument(
+            help="A spec file (YAML), a preset's name (or preset:NAME), or - for standard input.", show_default=False
+        ),
     ] = None,
     to: Annotated[Target, typer.Option("--to", "-t", help="The framework to write for.")] = Target.pytorch,
     preset_name: Annotated[
@@ -38,7 +40,9 @@ def export(
 
     if (spec is None) == (preset_name is None):
         raise UsageError("give a spec file or --preset NAME (one of them)", "e.g. cnncalc export net.yaml --to pytorch")
-    loaded = preset(preset_name) if preset_name is not None else read_spec(spec or "-")
-    origin = f"preset {preset_name}" if preset_name is not None else ("standard input" if spec == "-" else spec)
+    loaded = preset(preset_name) if preset_name is not None else spec_arg(spec or "-")
+    source = loaded.file or ""
+    origin = f"preset {source.removeprefix('preset:')}" if source.startswith("preset:") else source
+    origin = "standard input" if source == "<stdin>" else origin
     shape = parse_shape(input_) if input_ is not None else None
     emit_text(to_pytorch(loaded, input_shape=shape, origin=origin).text)

@@ -9,8 +9,7 @@ import typer
 
 from ..analysis import analyze
 from ..memory import OPTIMIZER_STATE, estimate
-from .common import BatchOpt, DType, DTypeOpt, InputOpt, emit_rendered, guarded, parse_shape
-from .summarize import read_spec_or_preset
+from .common import BatchOpt, DType, DTypeOpt, InputOpt, SpecArg, emit_rendered, guarded, parse_shape, spec_arg
 
 Optimizer = Enum("Optimizer", {name: name for name in OPTIMIZER_STATE}, type=str)  # type: ignore[misc]
 
@@ -23,9 +22,7 @@ class MemoryFormat(str, Enum):
 
 @guarded
 def memory_cmd(
-    spec: Annotated[
-        str, typer.Argument(help="A spec file (YAML), - for standard input, or a preset's name.", show_default=False)
-    ],
+    spec: SpecArg,
     input_: InputOpt = None,
     batch: BatchOpt = 1,
     dtype: DTypeOpt = DType.float32,  # type: ignore[attr-defined]
@@ -42,5 +39,5 @@ def memory_cmd(
     from ..render import memory as render
 
     shape = parse_shape(input_) if input_ is not None else None
-    report = analyze(read_spec_or_preset(spec), input_shape=shape, batch=batch, dtype=dtype.value)
+    report = analyze(spec_arg(spec), input_shape=shape, batch=batch, dtype=dtype.value)
     emit_rendered(render, fmt, estimate(report, optimizer.value))

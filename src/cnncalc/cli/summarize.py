@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import io
-import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..analysis import analyze
 from ..errors import UsageError
-from ..loader import decode, load, loads, preset, preset_names, preset_text, read_limited
+from ..loader import preset, preset_names, preset_text
 from ..spec import Spec
 from .common import (
     BatchOpt,
@@ -26,34 +23,14 @@ from .common import (
     Format,
     FormatOpt,
     InputOpt,
+    SpecArg,
     emit_report,
     emit_text,
     guarded,
     parse_shape,
     print_rich,
+    spec_arg,
 )
-
-
-def read_spec(path: str) -> Spec:
-    """A spec file, or ``-`` for standard input."""
-    if path == "-":
-        if sys.stdin is None or sys.stdin.closed:
-            hint = "pipe a spec in (cnncalc summarize - < net.yaml) or name a file"
-            raise UsageError("standard input is closed", hint)
-        try:
-            stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else io.BytesIO(sys.stdin.read().encode())
-            raw = read_limited(stream, "<stdin>")
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"cannot read standard input: {exc}") from None
-        return loads(decode(raw, "<stdin>"), "<stdin>")
-    return load(path)
-
-
-def read_spec_or_preset(arg: str) -> Spec:
-    """A spec file, ``-`` for standard input, or — when no such file exists — a preset's name."""
-    if arg != "-" and not Path(arg).exists() and arg in preset_names():
-        return preset(arg)
-    return read_spec(arg)
 
 
 def _report(
@@ -75,7 +52,7 @@ def _report(
 
 @guarded
 def summarize(
-    spec: Annotated[str, typer.Argument(help="A spec file (YAML), or - for standard input.", show_default=False)],
+    spec: SpecArg,
     input_: InputOpt = None,
     batch: BatchOpt = 1,
     dtype: DTypeOpt = DType.float32,  # type: ignore[attr-defined]
@@ -87,7 +64,7 @@ def summarize(
     convention: ConventionOpt = ConventionName.default,  # type: ignore[attr-defined]
 ) -> None:
     """Every layer's output shape, parameters, MACs and memory for a spec file."""
-    _report(read_spec(spec), input_, batch, dtype, fmt, depth, exact, columns, chart, convention)
+    _report(spec_arg(spec), input_, batch, dtype, fmt, depth, exact, columns, chart, convention)
 
 
 @guarded

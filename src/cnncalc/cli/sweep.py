@@ -10,8 +10,7 @@ import typer
 
 from ..errors import UsageError
 from ..sweep import sweep
-from .common import BatchOpt, DType, DTypeOpt, Format, FormatOpt, emit_rendered, guarded, parse_shape
-from .summarize import read_spec_or_preset
+from .common import BatchOpt, DType, DTypeOpt, Format, FormatOpt, SpecArg, emit_rendered, guarded, parse_shape, spec_arg
 
 
 def _items(values: list[str]) -> list[str]:
@@ -44,9 +43,7 @@ def _widths(values: list[str]) -> list[Fraction]:
 
 @guarded
 def sweep_cmd(
-    spec: Annotated[
-        str, typer.Argument(help="A spec file (YAML), - for standard input, or a preset's name.", show_default=False)
-    ],
+    spec: SpecArg,
     input_: Annotated[
         list[str] | None,
         typer.Option(
@@ -70,7 +67,7 @@ def sweep_cmd(
     from ..render import sweep as render
 
     result = sweep(
-        read_spec_or_preset(spec),
+        spec_arg(spec),
         _shapes(input_ or []),
         _widths(width or []) or [Fraction(1)],
         divisor,
