@@ -138,19 +138,13 @@ class Totals(Counts):
         return self.params
 
     def to_dict(self) -> dict[str, int | str]:
+        counts: dict[str, int | str] = dict(self.counts_dict())
         return {
-            "params": self.params,
+            "params": counts.pop("params"),
             "trainable_params": self.trainable_params,
-            "non_trainable_params": self.non_trainable_params,
+            "non_trainable_params": counts.pop("non_trainable_params"),
             "total_params": self.total_params,
-            "weights": self.weights,
-            "biases": self.biases,
-            "macs": self.macs,
-            "flops": self.flops,
-            "activations": self.activations,
-            "param_bytes": self.param_bytes,
-            "activation_bytes": self.activation_bytes,
-            "other_ops": self.other_ops,
+            **counts,
             "layers": self.layers,
             "peak_activations": self.peak_activations,
             "peak_activation_bytes": self.peak_activation_bytes,
