@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from ..geometry import window
 from ..layers import Calc, Layer, Shape
-from ..layers.base import Sliding, fmt_axes, fmt_pads, resolve_padding
+from ..layers.base import Sliding, fmt_axes, fmt_pads, resolve_padding, sliding
 from ..layers.conv import Conv, Deconv
 from ..layers.dense import Fc, Flatten
 from ..layers.elementwise import (
@@ -192,7 +192,7 @@ def _conv_args(
 
 @lowers(Conv)
 def _conv(layer: Conv, inp: Shape, calc: Calc) -> Lowering:
-    geo = layer.sliding(inp)
+    geo = sliding(calc)
     cls = f"Conv{_nd(inp)}"
     reasons = []
     symmetric = _symmetric(geo.pads)
@@ -227,7 +227,7 @@ def _deconv(layer: Deconv, inp: Shape, calc: Calc) -> Lowering:
     than ``max(S, d) − 1`` beyond the last one any input reaches (only the bias reaches them) have no
     PyTorch equivalent.
     """
-    geo = layer.sliding(inp)
+    geo = sliding(calc)
     cls = f"ConvTranspose{_nd(inp)}"
     limits = tuple(max(s, d) for s, d in zip(geo.stride, geo.dilation, strict=True))
     direct = _symmetric(geo.pads) and all(op < lim for op, lim in zip(geo.output_padding, limits, strict=True))
@@ -321,12 +321,12 @@ def _pool(cls: str, inp: Shape, calc: Calc, geo: Sliding, pad_value: float, dila
 
 @lowers(MaxPool)
 def _maxpool(layer: MaxPool, inp: Shape, calc: Calc) -> Lowering:
-    return _pool(f"MaxPool{_nd(inp)}", inp, calc, layer.sliding(inp), -math.inf, dilated=True)
+    return _pool(f"MaxPool{_nd(inp)}", inp, calc, sliding(calc), -math.inf, dilated=True)
 
 
 @lowers(AvgPool)
 def _avgpool(layer: AvgPool, inp: Shape, calc: Calc) -> Lowering:
-    return _pool(f"AvgPool{_nd(inp)}", inp, calc, layer.sliding(inp), 0.0, dilated=False)
+    return _pool(f"AvgPool{_nd(inp)}", inp, calc, sliding(calc), 0.0, dilated=False)
 
 
 @lowers(GlobalAvgPool, GlobalMaxPool, AdaptiveAvgPool, AdaptiveMaxPool)

@@ -52,6 +52,20 @@ class Sliding:
     ceil_mode: bool = False
 
 
+def sliding(calc: Calc) -> Sliding:
+    """The resolved window arguments of a conv, deconv or pool, read from the windows its ``apply``
+    computed (``calc.geometry``), so that what is exported is exactly what was counted."""
+    g = calc.geometry
+    return Sliding(
+        kernel=tuple(w.kernel for w in g),
+        stride=tuple(w.stride for w in g),
+        dilation=tuple(w.dilation for w in g),
+        pads=tuple((w.pad_before, w.pad_after) for w in g),
+        output_padding=tuple(w.output_padding for w in g if isinstance(w, TransposedWindow)),
+        ceil_mode=any(isinstance(w, Window) and w.ceil_mode for w in g),
+    )
+
+
 class Layer:
     """Base of every layer kind. Subclasses are ``@register``-ed frozen dataclasses."""
 

@@ -113,7 +113,7 @@ class Conv(Layer):
     groups: int = arg(Int(), "split channels into independent groups; = input channels for depthwise", 1)
     bias: bool = arg(Bool(), "one learnable bias per filter", True)
 
-    def sliding(self, inp: Shape) -> Sliding:
+    def _resolve(self, inp: Shape) -> Sliding:
         rank = spatial_rank(inp, self.kind)
         kernel = per_axis(self.kernel, rank, "kernel")
         stride = per_axis(self.stride, rank, "stride")
@@ -121,7 +121,7 @@ class Conv(Layer):
         return Sliding(kernel, stride, dilation, resolve_padding(self.padding, inp[1:], kernel, stride, dilation))
 
     def apply(self, inp: Shape) -> Calc:
-        geo = self.sliding(inp)
+        geo = self._resolve(inp)
         c_in, spatial = inp[0], inp[1:]
         divisible(c_in, self.groups, "input channels")
         divisible(self.filters, self.groups, "filters")
@@ -208,7 +208,7 @@ class Deconv(Layer):
     groups: int = arg(Int(), "split channels into independent groups", 1)
     bias: bool = arg(Bool(), "one learnable bias per filter", True)
 
-    def sliding(self, inp: Shape) -> Sliding:
+    def _resolve(self, inp: Shape) -> Sliding:
         """Per-axis geometry with Keras's ``same``/``valid`` turned into padding and output_padding."""
         rank = spatial_rank(inp, self.kind)
         spatial = inp[1:]
@@ -231,7 +231,7 @@ class Deconv(Layer):
         return Sliding(kernel, stride, dilation, pads, extra)
 
     def apply(self, inp: Shape) -> Calc:
-        geo = self.sliding(inp)
+        geo = self._resolve(inp)
         c_in, spatial = inp[0], inp[1:]
         divisible(c_in, self.groups, "input channels")
         divisible(self.filters, self.groups, "filters")

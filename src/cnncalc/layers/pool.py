@@ -88,11 +88,11 @@ class MaxPool(Layer):
     dilation: int | tuple[int, ...] = arg(PerAxis(), "spacing between window taps", 1)
     ceil_mode: bool = arg(Bool(), "round the output length up (Caffe's pooling, PyTorch's ceil_mode)", False)
 
-    def sliding(self, inp: Shape) -> Sliding:
+    def _resolve(self, inp: Shape) -> Sliding:
         return _sliding(self, inp, self.kernel, self.stride, self.padding, self.dilation, self.ceil_mode)
 
     def apply(self, inp: Shape) -> Calc:
-        geo = self.sliding(inp)
+        geo = self._resolve(inp)
         return _pool(geo, self.kind, inp, math.prod(geo.kernel) - 1)  # comparisons per window
 
     def explain(self, inp: Shape, calc: Calc) -> Derivation:
@@ -111,11 +111,11 @@ class AvgPool(Layer):
     padding: PaddingValue = arg(Padding(), "padding added to each side (see Padding)", 0)
     ceil_mode: bool = arg(Bool(), "round the output length up (Caffe's pooling, PyTorch's ceil_mode)", False)
 
-    def sliding(self, inp: Shape) -> Sliding:
+    def _resolve(self, inp: Shape) -> Sliding:
         return _sliding(self, inp, self.kernel, self.stride, self.padding, 1, self.ceil_mode)
 
     def apply(self, inp: Shape) -> Calc:
-        geo = self.sliding(inp)
+        geo = self._resolve(inp)
         return _pool(geo, self.kind, inp, math.prod(geo.kernel))  # k − 1 additions and a division per window
 
     def explain(self, inp: Shape, calc: Calc) -> Derivation:
