@@ -46,7 +46,10 @@ def _report(
     convention: ConventionName,
 ) -> None:
     shape = parse_shape(input_) if input_ is not None else None
+    from ..export.lowering import with_pytorch_notes
+
     report = analyze(spec, input_shape=shape, batch=batch, dtype=dtype.value, convention=convention.value)
+    report = with_pytorch_notes(report)
     emit_report(report, fmt, depth, exact, columns, chart)
 
 
