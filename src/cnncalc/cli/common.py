@@ -17,15 +17,13 @@ import typer
 
 from ..args import MAX_SIZE
 from ..conventions import CONVENTIONS
-from ..errors import CnncalcError, Diagnostic, UsageError
+from ..errors import CnncalcError, Diagnostic, ExitCode, UsageError
 from ..loader import decode, load, loads, preset, preset_names, read_limited
 from ..render.columns import COLUMNS
 from ..render.registry import DATA
 from ..report import DTYPES, ReportWarning
 from ..spec import Spec
 from .json_errors import write_error_json
-
-EXIT_OK, EXIT_INVALID, EXIT_INTERNAL = 0, 2, 3
 
 
 def format_choices(command: str) -> dict[str, str]:
@@ -97,9 +95,9 @@ def guarded(fn: F) -> F:
         except CnncalcError as exc:
             if State.debug:
                 raise
-            fail(exc.render(), EXIT_INVALID, exc.to_dict() if as_json else None)
+            fail(exc.render(), ExitCode.INVALID, exc.to_dict() if as_json else None)
         except KeyboardInterrupt:
-            fail("interrupted", 130)
+            fail("interrupted", ExitCode.INTERRUPTED)
         except Exception as exc:
             if State.debug:
                 raise
@@ -107,14 +105,14 @@ def guarded(fn: F) -> F:
             hint = "this is a bug in cnncalc; rerun with --debug for the traceback and report it"
             fail(
                 f"{message}\n  {hint}",
-                EXIT_INTERNAL,
+                ExitCode.INTERNAL,
                 {"error": message, "diagnostics": [Diagnostic(message, hint).to_dict()]} if as_json else None,
             )
 
     return wrapper  # type: ignore[return-value]
 
 
-def fail(message: str, code: int, data: dict[str, object] | None = None) -> NoReturn:
+def fail(message: str, code: ExitCode, data: dict[str, object] | None = None) -> NoReturn:
     """Exit with ``code`` after the message on stderr and, when given, the error as JSON on stdout."""
     if data is not None:
         write_error_json(data, code)
