@@ -156,8 +156,10 @@ def guarded(fn: F) -> F:
         as_json = isinstance(fmt, Enum) and fmt.value == DATA
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, SystemExit, BrokenPipeError):
-            raise  # a closed pipe (cnncalc … | head) ends quietly, as typer handles it
+        except BrokenPipeError:
+            _closed_pipe()
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
         except CnncalcError as exc:
             if State.debug:
                 raise
@@ -176,6 +178,15 @@ def guarded(fn: F) -> F:
             )
 
     return wrapper  # type: ignore[return-value]
+
+
+def _closed_pipe() -> NoReturn:
+    """The reader went away (``cnncalc … | head -3``): stop quietly with exit 0 — what a pipeline sees of
+    a Unix tool ended by SIGPIPE — for every command and format. Later writes (the interpreter's final
+    flush) go to /dev/null, so nothing complains on stderr."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise typer.Exit(ExitCode.OK)
 
 
 def fail(message: str, code: ExitCode, data: dict[str, object] | None = None) -> NoReturn:
@@ -263,6 +274,7 @@ def print_rich(renderable: Any) -> None:
     if not console.is_terminal:
         needed = Measurement.get(console, console.options.update(width=400), renderable).maximum
         console = Console(highlight=False, width=max(console.width, min(needed, 400)))
+    console.on_broken_pipe = _closed_pipe  # type: ignore[method-assign]  # rich's own exits 1
     with _writing():
         console.print(renderable)
         console.file.flush()
