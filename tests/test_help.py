@@ -80,3 +80,12 @@ def test_expect_takes_a_key_written_either_way(cli: Callable[..., Result], key: 
     assert passed.exit_code == 0, passed
     failed = cli("check", spec, "--expect", f"stem.{key}=431")
     assert failed.exit_code == 1, failed
+
+
+def test_shell_completion_is_offered_and_completes_commands() -> None:
+    # typer's own completion (issue 9); it adds no import at start-up: typer.main imports typer.completion anyway
+    root = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "100"}).stdout
+    assert "--install-completion" in root and "--show-completion" in root
+    env = {**os.environ, "_CNNCALC_COMPLETE": "complete_bash", "COMP_WORDS": "cnncalc su", "COMP_CWORD": "1"}
+    result = subprocess.run([sys.executable, "-m", "cnncalc"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["summarize"], result
