@@ -22,7 +22,7 @@ from ..conventions import CONVENTIONS
 from ..errors import CnncalcError, Diagnostic, ExitCode, UsageError
 from ..loader import decode, load, loads, preset, preset_names, read_limited
 from ..render.columns import COLUMNS
-from ..render.registry import DATA
+from ..render.registry import DATA, formats, renderer
 from ..report import DTYPES, ReportWarning
 from ..spec import Spec
 from .json_errors import write_error_json
@@ -30,8 +30,6 @@ from .json_errors import write_error_json
 
 def format_choices(command: str) -> dict[str, str]:
     """The members of a command's ``--format`` enum: the formats the registry renders for it."""
-    from ..render.registry import formats
-
     return {name: name for name in formats(command)}
 
 
@@ -250,8 +248,6 @@ def emit(command: str, fmt: Enum, *args: Any, warnings: Sequence[ReportWarning] 
     """Render ``args`` with the renderer the registry names for ``command`` and ``fmt``, and write it:
     text as it is, text pieces as they come, anything else (a renderable) through rich. ``warnings`` go
     to stderr, so that stdout holds only the output (in JSON they are part of the data)."""
-    from ..render.registry import renderer
-
     out = renderer(command, fmt.value).load()(*args)
     if isinstance(out, str):
         emit_text(out)
