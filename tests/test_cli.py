@@ -220,3 +220,11 @@ def test_warnings_stay_in_json_as_data(cli: Cli) -> None:
     assert result.exit_code == 0 and result.stderr == ""
     (warning,) = json.loads(result.stdout)["warnings"]
     assert warning["layer"] == "conv1" and warning["kind"] == "geometry"
+
+
+@pytest.mark.parametrize("command", ["memory", "explain"])
+def test_warnings_a_json_output_does_not_carry_go_to_stderr(cli: Cli, command: str) -> None:
+    result = cli(command, "alexnet", "--input", "3x224x224", "--format", "json")
+    assert result.exit_code == 0
+    json.loads(result.stdout)
+    assert result.stderr.startswith("warning: conv1: no window reads the last row and the last column")

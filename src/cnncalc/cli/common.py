@@ -244,10 +244,12 @@ def _writing() -> Iterator[None]:
         raise CnncalcError(f"cannot write the output: {exc.strerror or exc}") from None
 
 
-def emit(command: str, fmt: Enum, *args: Any, warnings: Sequence[ReportWarning] = ()) -> None:
+def emit(
+    command: str, fmt: Enum, *args: Any, warnings: Sequence[ReportWarning] = (), json_has_warnings: bool = False
+) -> None:
     """Render ``args`` with the renderer the registry names for ``command`` and ``fmt``, and write it:
     text as it is, text pieces as they come, anything else (a renderable) through rich. ``warnings`` go
-    to stderr, so that stdout holds only the output (in JSON they are part of the data)."""
+    to stderr, so that stdout holds only the output — except in JSON that carries them as data."""
     out = renderer(command, fmt.value).load()(*args)
     if isinstance(out, str):
         emit_text(out)
@@ -255,7 +257,7 @@ def emit(command: str, fmt: Enum, *args: Any, warnings: Sequence[ReportWarning] 
         emit_chunks(out)
     else:
         print_rich(out)
-    if fmt.value != DATA:
+    if fmt.value != DATA or not json_has_warnings:
         for w in warnings:
             label = "note" if w.kind == "pytorch" else "warning"
             sys.stderr.write(f"{label}: {w.layer}: {w.message}\n" if w.layer else f"{label}: {w.message}\n")
