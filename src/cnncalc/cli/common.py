@@ -117,8 +117,8 @@ def with_options(command: str, *names: str) -> Callable[[Callable[..., None]], C
     """Give a command ``--format`` (its formats from the renderer registry) and the shared options
     ``names``; the decorated function receives them as one ``options: Options`` argument."""
     fmt_type = Enum(f"{command.title()}Format", format_choices(command), type=str)  # type: ignore[misc]
-    default = fmt_type[next(iter(format_choices(command)))]  # the registry lists the default first
-    declared = {**{name: _SHARED[name] for name in names}, "fmt": (Annotated[fmt_type, FORMAT], default)}
+    first = fmt_type[formats(command)[0]]  # the registry lists the default format first
+    declared = {**{name: _SHARED[name] for name in names}, "fmt": (Annotated[fmt_type, FORMAT], first)}
 
     def decorate(fn: Callable[..., None]) -> Callable[..., None]:
         own = [p for p in inspect.signature(fn, eval_str=True).parameters.values() if p.name != "options"]
