@@ -57,6 +57,9 @@ class Fc(Layer):
 @register
 @dataclass(frozen=True, slots=True)
 class Flatten(Layer):
+    """``[C, H, W]`` becomes ``[C·H·W]`` (channels first, as PyTorch's ``flatten(1)``); no parameters,
+    no MACs. Each element keeps the receptive field of the position it came from."""
+
     kind = "flatten"
     summary = "reshape [C, H, W] to [C·H·W]"
 
