@@ -18,8 +18,8 @@ def _flatten_line(inp: Shape, n_in: int) -> list[Line]:
 @register
 @dataclass(frozen=True, slots=True)
 class Fc(Layer):
-    """Flattens its input like Caffe's InnerProduct, then ``weights = in · units`` (one per
-    input–output pair), ``biases = units`` and ``MACs = in · units``."""
+    """Flattens its input like Caffe's InnerProduct (the details show the flattened length ``in``), then
+    ``weights = in · units`` (one per input–output pair), ``biases = units`` and ``MACs = in · units``."""
 
     kind = "fc"
     summary = "fully connected layer; flattens its input first (Caffe's InnerProduct)"
