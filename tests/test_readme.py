@@ -192,6 +192,13 @@ def test_the_layer_reference_is_generated_from_the_registry() -> None:
     assert committed == layers_markdown(), f"docs/layers.md is out of date: run `{REGENERATE}`"
 
 
+def test_the_regenerate_command_writes_the_page(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    result = _run(REGENERATE, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "docs" / "layers.md").read_text(encoding="utf-8") == layers_markdown()
+
+
 def test_every_layer_kind_and_argument_is_documented() -> None:
     from cnncalc.layers import MERGES, REGISTRY
 
