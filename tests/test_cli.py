@@ -200,3 +200,31 @@ def test_a_file_wins_over_a_preset_of_the_same_name(
 def test_spec_argument_errors(cli: Cli, ref: str, message: str) -> None:
     result = cli("summarize", ref)
     assert result.exit_code == 2 and result.stderr.startswith(message)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown", "dot", "mermaid"])
+def test_warnings_go_to_stderr_in_every_format(cli: Cli, fmt: str) -> None:
+    # issue 9: stdout holds only the output (2>/dev/null silences the warnings); CSV, dot and Mermaid kept none
+    result = cli("preset", "alexnet", "--input", "3x224x224", "--format", fmt)
+    assert result.exit_code == 0
+    assert (
+        result.stderr
+        == "warning: conv1: no window reads the last row and the last column "
+        + (result.stderr.split("last column ", 1)[1])
+    )
+    assert "no window reads" not in result.stdout
+
+
+def test_warnings_stay_in_json_as_data(cli: Cli) -> None:
+    result = cli("preset", "alexnet", "--input", "3x224x224", "--format", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+    (warning,) = json.loads(result.stdout)["warnings"]
+    assert warning["layer"] == "conv1" and warning["kind"] == "geometry"
+
+
+@pytest.mark.parametrize("command", ["memory", "explain"])
+def test_warnings_a_json_output_does_not_carry_go_to_stderr(cli: Cli, command: str) -> None:
+    result = cli(command, "alexnet", "--input", "3x224x224", "--format", "json")
+    assert result.exit_code == 0
+    json.loads(result.stdout)
+    assert result.stderr.startswith("warning: conv1: no window reads the last row and the last column")

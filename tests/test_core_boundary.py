@@ -122,3 +122,19 @@ def _relative_imports(path: Path) -> set[str]:
 def test_results_import_no_renderer_cli_or_exporter(name: str) -> None:
     imported = _relative_imports(SRC / name)
     assert not {m for m in imported if m.split(".")[0] in ("render", "cli", "export")}, imported
+
+
+def test_json_output_imports_no_renderer_of_another_format_nor_rich() -> None:
+    # the registry names renderers as data: only the one drawn is imported (issue 14 builds on this)
+    code = (
+        "import sys\n"
+        "from cnncalc.cli import main\n"
+        "sys.argv = ['cnncalc', 'summarize', 'specs/small-resnet.yaml', '--format', 'json']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "loaded = [m for m in sys.modules if m == 'rich' or m.startswith(('rich.', 'cnncalc.render.table',"
+        " 'cnncalc.render.graph'))]\n"
+        "sys.stderr.write(repr(sorted(loaded)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stderr.endswith("[]"), result.stderr
+    assert result.stdout.startswith("{")

@@ -31,7 +31,7 @@ CASES = [(command, fmt) for command in RENDERERS for fmt in formats(command)]
 def offered(cli: Callable[..., Result], command: str) -> list[str]:
     """The --format choices the command's help shows."""
     text = cli(command, "--help").stdout
-    found = re.search(r"--format\s+-f\s+[<\[]([a-z|]+)[>\]]", text)
+    found = re.search(r"-f, --format <([a-z|]+)>", text)
     assert found is not None, text
     return found.group(1).split("|")
 

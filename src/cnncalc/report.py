@@ -215,7 +215,8 @@ class Report:
     def rows(self, depth: int | None = None) -> tuple[Row, ...]:
         """Rows to display: modules deeper than ``depth`` are folded into one row each.
 
-        Shown figures always add up to the totals: a module whose contents are listed is a header.
+        A module whose contents are listed is a header: the rows that are not headers add up to the
+        totals (renderers show a header's own sums as a subtotal, set apart).
         """
         rows = []
         for entry in self.order:

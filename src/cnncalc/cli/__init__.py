@@ -17,7 +17,7 @@ from .. import __version__
 from .check import CHECK_HELP, check_cmd
 from .common import State
 from .diff import diff_cmd
-from .explain import explain_cmd, layer_cmd
+from .explain import explain_cmd, kinds_help, layer_cmd
 from .export import export
 from .json_errors import Group
 from .memory import memory_cmd
@@ -30,11 +30,13 @@ app = typer.Typer(
     help="Exact shapes, parameters, MACs and memory of convolutional networks written as YAML,"
     " without a deep-learning framework.\n\n"
     "Exit codes: 0 success; 2 invalid spec, invalid option or missing file; 3 internal error (a bug)."
-    " `check` and `diff --fail-on-increase` exit 1 when a check fails.",
+    " `check` and `diff --fail-on-increase` exit 1 when a check fails. Output to a pipe whose reader"
+    " stops early (cnncalc … | head -3) ends quietly with 0. Warnings go to stderr.",
     no_args_is_help=True,
     cls=Group,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    rich_markup_mode=None,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -55,19 +57,43 @@ def _root(
     State.debug = debug or bool(os.environ.get("CNNCALC_DEBUG"))  # per invocation: in-process runs must not leak
 
 
-app.command("summarize")(summarize)
-app.command("preset")(preset_cmd)
-app.command("presets")(presets_cmd)
-app.command("check", help=CHECK_HELP)(check_cmd)
-app.command("diff")(diff_cmd)
-app.command("schema")(schema_cmd)
-app.command("explain")(explain_cmd)
-app.command("sweep")(sweep_cmd)
-app.command("memory")(memory_cmd)
+# Each command's --help ends with these (tests/test_help.py runs every one); net.yaml is a spec file.
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "summarize": ("cnncalc summarize net.yaml --depth 1", "cnncalc summarize - --format json < net.yaml"),
+    "preset": ("cnncalc preset googlenet --depth 0", "cnncalc preset resnet18 --yaml > my-resnet.yaml"),
+    "presets": ("cnncalc presets --format markdown",),
+    "check": ("cnncalc check net.yaml --max-params 1M --expect stem.output-shape=16x32x32", "cnncalc check specs/"),
+    "diff": ("cnncalc diff alexnet alexnet-torchvision", "cnncalc diff alexnet alexnet-torchvision -f markdown"),
+    "schema": ("cnncalc schema > cnncalc.schema.json",),
+    "explain": ("cnncalc explain alexnet --layer conv1", "cnncalc explain net.yaml --format markdown"),
+    "sweep": ("cnncalc sweep resnet18 --width 0.5,1 --input 3x160x160,3x224x224",),
+    "memory": ("cnncalc memory resnet50 --batch 32 --optimizer sgd",),
+    "layer": ("cnncalc layer conv -i 3x224x224 --filters 64 --kernel 7 --stride 2 --padding 3",),
+    "export": ("cnncalc export resnet18 > resnet18.py",),
+}
+
+
+def _epilog(command: str) -> str:
+    """``Examples:`` and the command lines, kept as written (click's \\b marker stops re-wrapping)."""
+    return "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in EXAMPLES[command])
+
+
+app.command("summarize", epilog=_epilog("summarize"))(summarize)
+app.command("preset", epilog=_epilog("preset"))(preset_cmd)
+app.command("presets", epilog=_epilog("presets"))(presets_cmd)
+app.command("check", help=CHECK_HELP, epilog=_epilog("check"))(check_cmd)
+app.command("diff", epilog=_epilog("diff"))(diff_cmd)
+app.command("schema", epilog=_epilog("schema"))(schema_cmd)
+app.command("explain", epilog=_epilog("explain"))(explain_cmd)
+app.command("sweep", epilog=_epilog("sweep"))(sweep_cmd)
+app.command("memory", epilog=_epilog("memory"))(memory_cmd)
 app.command(
-    "layer", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}, add_help_option=False
+    "layer",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+    epilog=kinds_help() + "\n\n" + _epilog("layer"),
 )(layer_cmd)
-app.command("export")(export)
+app.command("export", epilog=_epilog("export"))(export)
 
 
 def main() -> None:

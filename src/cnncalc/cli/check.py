@@ -33,10 +33,9 @@ CHECK_HELP = "\n\n".join(
 CheckFormat = Enum("CheckFormat", format_choices("check"), type=str)  # type: ignore[misc]
 
 
-def _budget_opt(key: str, example: str) -> object:
-    return typer.Option(
-        f"--{key.replace('_', '-')}", help=f"{CHECK_KEYS[key].doc}, e.g. {example}.", show_default=False
-    )
+def _budget_opt(key: str, example: str, doc: str | None = None) -> object:
+    text = doc or CHECK_KEYS[key].doc
+    return typer.Option(f"--{key.replace('_', '-')}", help=f"{text}, e.g. {example}.", show_default=False)
 
 
 TextOpt = str | None
@@ -54,14 +53,16 @@ def check_cmd(
     max_param_bytes: Annotated[TextOpt, _budget_opt("max_param_bytes", "30MiB")] = None,
     params: Annotated[TextOpt, _budget_opt("params", "6_998_552")] = None,
     macs: Annotated[TextOpt, _budget_opt("macs", "1_582_671_872")] = None,
-    output_shape: Annotated[TextOpt, _budget_opt("output_shape", "1000 or 256x28x28")] = None,
+    output_shape: Annotated[
+        TextOpt, _budget_opt("output_shape", "1000 or 256x28x28", "exactly this output shape (no batch dimension)")
+    ] = None,
     expect: Annotated[
         list[str] | None,
         typer.Option(
             "--expect",
             "-e",
-            help="A per-layer expectation LAYER.KEY=VALUE, e.g. inception_3a.output_shape=256x28x28 "
-            "(repeatable; KEY is any of the options above without --).",
+            help="A per-layer expectation LAYER.KEY=VALUE, e.g. conv1.params=34944 (repeatable). KEY is any "
+            "option above without its --, written with - or _: max-params or max_params.",
             show_default=False,
         ),
     ] = None,
@@ -118,6 +119,7 @@ def _flags(
     for item in expect:
         target, eq, text = item.partition("=")
         layer, dot, key = target.strip().rpartition(".")
+        key = key.replace("-", "_")  # max-params, as the option is written, or max_params, as in a spec
         if not eq or not dot or not layer or not key:
             raise UsageError(
                 f"--expect {item!r} is not LAYER.KEY=VALUE",

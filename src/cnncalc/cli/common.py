@@ -22,7 +22,7 @@ from ..conventions import CONVENTIONS
 from ..errors import CnncalcError, Diagnostic, ExitCode, UsageError
 from ..loader import decode, load, loads, preset, preset_names, read_limited
 from ..render.columns import COLUMNS
-from ..render.registry import DATA
+from ..render.registry import DATA, formats, renderer
 from ..report import DTYPES, ReportWarning
 from ..spec import Spec
 from .json_errors import write_error_json
@@ -30,8 +30,6 @@ from .json_errors import write_error_json
 
 def format_choices(command: str) -> dict[str, str]:
     """The members of a command's ``--format`` enum: the formats the registry renders for it."""
-    from ..render.registry import formats
-
     return {name: name for name in formats(command)}
 
 
@@ -119,8 +117,8 @@ def with_options(command: str, *names: str) -> Callable[[Callable[..., None]], C
     """Give a command ``--format`` (its formats from the renderer registry) and the shared options
     ``names``; the decorated function receives them as one ``options: Options`` argument."""
     fmt_type = Enum(f"{command.title()}Format", format_choices(command), type=str)  # type: ignore[misc]
-    default = fmt_type[next(iter(format_choices(command)))]  # the registry lists the default first
-    declared = {**{name: _SHARED[name] for name in names}, "fmt": (Annotated[fmt_type, FORMAT], default)}
+    first = fmt_type[formats(command)[0]]  # the registry lists the default format first
+    declared = {**{name: _SHARED[name] for name in names}, "fmt": (Annotated[fmt_type, FORMAT], first)}
 
     def decorate(fn: Callable[..., None]) -> Callable[..., None]:
         own = [p for p in inspect.signature(fn, eval_str=True).parameters.values() if p.name != "options"]
@@ -156,8 +154,10 @@ def guarded(fn: F) -> F:
         as_json = isinstance(fmt, Enum) and fmt.value == DATA
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, SystemExit, BrokenPipeError):
-            raise  # a closed pipe (cnncalc … | head) ends quietly, as typer handles it
+        except BrokenPipeError:
+            _closed_pipe()
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
         except CnncalcError as exc:
             if State.debug:
                 raise
@@ -176,6 +176,15 @@ def guarded(fn: F) -> F:
             )
 
     return wrapper  # type: ignore[return-value]
+
+
+def _closed_pipe() -> NoReturn:
+    """The reader went away (``cnncalc … | head -3``): stop quietly with exit 0 — what a pipeline sees of
+    a Unix tool ended by SIGPIPE — for every command and format. Later writes (the interpreter's final
+    flush) go to /dev/null, so nothing complains on stderr."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise typer.Exit(ExitCode.OK)
 
 
 def fail(message: str, code: ExitCode, data: dict[str, object] | None = None) -> NoReturn:
@@ -235,12 +244,12 @@ def _writing() -> Iterator[None]:
         raise CnncalcError(f"cannot write the output: {exc.strerror or exc}") from None
 
 
-def emit(command: str, fmt: Enum, *args: Any, warnings: Sequence[ReportWarning] = ()) -> None:
+def emit(
+    command: str, fmt: Enum, *args: Any, warnings: Sequence[ReportWarning] = (), json_has_warnings: bool = False
+) -> None:
     """Render ``args`` with the renderer the registry names for ``command`` and ``fmt``, and write it:
     text as it is, text pieces as they come, anything else (a renderable) through rich. ``warnings`` go
-    to stderr, so that stdout holds only the output (in JSON they are part of the data)."""
-    from ..render.registry import renderer
-
+    to stderr, so that stdout holds only the output — except in JSON that carries them as data."""
     out = renderer(command, fmt.value).load()(*args)
     if isinstance(out, str):
         emit_text(out)
@@ -248,7 +257,7 @@ def emit(command: str, fmt: Enum, *args: Any, warnings: Sequence[ReportWarning] 
         emit_chunks(out)
     else:
         print_rich(out)
-    if fmt.value != DATA:
+    if fmt.value != DATA or not json_has_warnings:
         for w in warnings:
             label = "note" if w.kind == "pytorch" else "warning"
             sys.stderr.write(f"{label}: {w.layer}: {w.message}\n" if w.layer else f"{label}: {w.message}\n")
@@ -263,6 +272,7 @@ def print_rich(renderable: Any) -> None:
     if not console.is_terminal:
         needed = Measurement.get(console, console.options.update(width=400), renderable).maximum
         console = Console(highlight=False, width=max(console.width, min(needed, 400)))
+    console.on_broken_pipe = _closed_pipe  # type: ignore[method-assign]  # rich's own exits 1
     with _writing():
         console.print(renderable)
         console.file.flush()

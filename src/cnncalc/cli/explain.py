@@ -129,9 +129,10 @@ def _kind_help(cls: type[Layer], written: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _kinds_help() -> str:
+def kinds_help() -> str:
+    """The paragraph of ``cnncalc layer --help`` listing the kinds."""
     kinds = ", ".join(sorted(REGISTRY))
-    return f"\nLayer kinds: {kinds}.\nRun `cnncalc layer KIND --help` for a kind's arguments.\n"
+    return f"Layer kinds: {kinds}. Run `cnncalc layer KIND --help` for a kind's arguments."
 
 
 @guarded
@@ -158,7 +159,7 @@ def layer_cmd(
     """
     found = lookup(kind) if kind is not None else None
     if help_ or kind is None:
-        emit_text(_kind_help(found[0], kind) if found and kind else ctx.get_help() + "\n" + _kinds_help())
+        emit_text(_kind_help(found[0], kind) if found and kind else ctx.get_help() + "\n")
         return
     if found is None:
         hint = suggest(kind, sorted(REGISTRY)) or "layer kinds: " + ", ".join(sorted(REGISTRY))

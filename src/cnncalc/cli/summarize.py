@@ -45,7 +45,7 @@ def _report(command: str, spec: Spec, options: Options) -> None:
         convention=options.convention,
     )
     report = with_pytorch_notes(report)
-    emit(command, options.fmt, report, view, warnings=report.warnings)
+    emit(command, options.fmt, report, view, warnings=report.warnings, json_has_warnings=True)
 
 
 @guarded

@@ -87,22 +87,38 @@ def render_table(d: Diff) -> Any:
     from rich.table import Table
     from rich.text import Text
 
+    from .fit import Fitted
+
     style = {"added": "green", "removed": "red", "changed": "yellow"}
     parts: list[Any] = [Text(_heading(d), style="bold"), Text(_counts(d), style="dim")]
     if d.layers:
-        table = Table(header_style="bold")
-        for i, column in enumerate(COLUMNS):
-            table.add_column(column, justify="right" if i >= 4 else "left", no_wrap=i != 1)
-        for c in d.layers:
-            cells = layer_cells(c)
-            table.add_row(Text(cells[0], style=style[cells[0]]), *cells[1:])
-        parts.append(table)
-    totals = Table(header_style="bold")
-    for i, column in enumerate(("Total", "Old", "New", "Change")):
-        totals.add_column(column, justify="right" if i else "left", no_wrap=True)
-    for t in d.totals:
-        cells = total_cells(t)
-        colour = "red" if t.delta > 0 else "green" if t.delta < 0 else ""
-        totals.add_row(*cells[:3], Text(cells[3], style=colour))
-    parts.append(totals)
+
+        def build(left_out: frozenset[str]) -> Table:
+            table = Table(header_style="bold")
+            shown = [i for i, column in enumerate(COLUMNS) if column not in left_out]
+            for i in shown:
+                # a change "old → new" may wrap at its arrow; a name or a number is never cut
+                table.add_column(COLUMNS[i], justify="right" if i >= 4 else "left", no_wrap=i < 3)
+            for c in d.layers:
+                cells: list[Any] = layer_cells(c)
+                cells[0] = Text(cells[0], style=style[cells[0]])
+                table.add_row(*(cells[i] for i in shown))
+            return table
+
+        parts.append(Fitted(build, ("Type", "Output")))
+
+    def build_totals(left_out: frozenset[str]) -> Table:
+        totals = Table(header_style="bold")
+        headings = ("Total", "Old", "New", "Change")
+        shown = [i for i, heading in enumerate(headings) if heading not in left_out]
+        for i in shown:
+            # labels and changes wrap between words; the figures never do
+            totals.add_column(headings[i], justify="right" if i else "left", no_wrap=i in (1, 2))
+        for t in d.totals:
+            cells: list[Any] = total_cells(t)
+            cells[3] = Text(cells[3], style="red" if t.delta > 0 else "green" if t.delta < 0 else "")
+            totals.add_row(*(cells[i] for i in shown))
+        return totals
+
+    parts.append(Fitted(build_totals, ("Old",)))
     return Group(*parts)

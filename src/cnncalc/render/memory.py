@@ -35,19 +35,24 @@ def render_table(m: MemoryEstimate) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=_title(m), title_justify="left", header_style="bold")
-    table.add_column("")
-    table.add_column("Bytes", justify="right")
-    table.add_column("", justify="right", style="dim")
-    section = ""
-    for part, figure, value in rows(m):
-        if part != section:
-            section = part
-            table.add_row(
-                Text("Inference" if part == "inference" else f"Training ({m.training.optimizer})", style="bold")
-            )
-        style = "bold" if figure == "Total" else None
-        table.add_row(Text("  " + figure, style=style or ""), Text(human_bytes(value), style=style or ""), f"{value:,}")
+    from .fit import Fitted
+
+    def build(left_out: frozenset[str]) -> Table:
+        table = Table(title=_title(m), title_justify="left", header_style="bold")
+        table.add_column("")  # labels wrap; the figures never do
+        table.add_column("Bytes", justify="right", no_wrap=True)
+        table.add_column("", justify="right", style="dim", no_wrap=True)
+        section = ""
+        for part, figure, value in rows(m):
+            if part != section:
+                section = part
+                heading = "Inference" if part == "inference" else f"Training ({m.training.optimizer})"
+                table.add_row(Text(heading, style="bold"))
+            style = "bold" if figure == "Total" else ""
+            table.add_row(Text("  " + figure, style=style), Text(human_bytes(value), style=style), f"{value:,}")
+        return table
+
+    table = Fitted(build)
     notes = [f"Inference peak: {LIVENESS}", *(f"Training: {a}." for a in m.training.assumptions)]
     return Group(table, *(Text(f"- {note}", style="dim") for note in notes))
 

@@ -36,12 +36,24 @@ def render_markdown(rows: Sequence[PresetRow]) -> str:
 def render_table(rows: Sequence[PresetRow]) -> Any:
     from rich.table import Table
 
-    table = Table(title="cnncalc presets", title_justify="left", header_style="bold")
-    table.add_column("Preset", no_wrap=True)
-    table.add_column("Description", ratio=2)
-    table.add_column("Params", justify="right", no_wrap=True)
-    table.add_column("MACs", justify="right", no_wrap=True)
-    table.add_column("Source", ratio=1, style="dim")
-    for r in rows:
-        table.add_row(r.name, r.summary, f"{r.params:,}", human(r.macs), r.source)
-    return table
+    from .fit import Fitted
+
+    def build(left_out: frozenset[str]) -> Table:
+        table = Table(title="cnncalc presets", title_justify="left", header_style="bold")
+        columns = [
+            ("Preset", {"no_wrap": True}),
+            ("Description", {"ratio": 2, "min_width": 16}),
+            ("Params", {"justify": "right", "no_wrap": True}),
+            ("MACs", {"justify": "right", "no_wrap": True}),
+            ("Source", {"ratio": 1, "style": "dim", "min_width": 16}),
+        ]
+        shown = [i for i, (heading, _) in enumerate(columns) if heading not in left_out]
+        for i in shown:
+            heading, options = columns[i]
+            table.add_column(heading, **options)  # type: ignore[arg-type]
+        for r in rows:
+            cells = (r.name, r.summary, f"{r.params:,}", human(r.macs), r.source)
+            table.add_row(*(cells[i] for i in shown))
+        return table
+
+    return Fitted(build, ("Source", "Description"))

@@ -48,13 +48,24 @@ def render_table(result: Sweep) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=f"{result.name}: sweep", title_justify="left", header_style="bold")
-    for i, heading in enumerate(_headings()):
-        table.add_column(
-            heading, justify="left" if i < 2 else "right", no_wrap=True, style="dim" if heading == "×" else None
-        )
-    for setting in result.settings:
-        table.add_row(*_cells(result, setting))
+    from .fit import Fitted
+
+    def build(left_out: frozenset[str]) -> Table:
+        table = Table(title=f"{result.name}: sweep", title_justify="left", header_style="bold")
+        headings = _headings()
+        # a figure left out takes its growth column (the × after it) along
+        shown = [i for i, h in enumerate(headings) if h not in left_out and headings[i - 1] not in left_out]
+        for i in shown:
+            heading = headings[i]
+            table.add_column(
+                heading, justify="left" if i < 2 else "right", no_wrap=True, style="dim" if heading == "×" else None
+            )
+        for setting in result.settings:
+            cells = _cells(result, setting)
+            table.add_row(*(cells[i] for i in shown))
+        return table
+
+    table = Fitted(build, ("Peak activation memory", "Activation memory"))
     note = (
         f"× = relative to the first row. Widths multiply every conv/deconv/fc width except the last layer's "
         f"(the classifier), rounded to multiples of {result.divisor}."

@@ -6,44 +6,47 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ..report import Report
-from .columns import DEFAULT_VIEW, View, totals
+from ..report import Report, Row
+from .columns import DEFAULT_VIEW, Column, View, totals
+from .fit import Fitted
 from .fmt import convention_line, shape, side_outputs
+
+# the columns left out first when the table is wider than the terminal; the others (layer, output, params,
+# macs) always stay
+DROP_ORDER = ("details", "share", "type", "input", "centre", "jump", "rf", "memory", "activations", "flops", "biases")
+DETAILS_MIN = 12  # Details wraps down to this width before it is left out
 
 
 def render_table(report: Report, view: View = DEFAULT_VIEW) -> RenderableType:
     title = f"{report.name}: {shape(report.input_shape)} → {shape(report.output_shape)}"
     if report.batch > 1:
         title += f" (batch {report.batch})"
-    table = Table(title=title, title_justify="left", header_style="bold", expand=False)
     columns = view.shown
-    for c in columns:
-        if c.name == "details":
-            table.add_column(c.heading, overflow="fold", max_width=48)
-        else:
-            table.add_column(c.heading, no_wrap=True, justify="right" if c.numeric else "left")
-    for row in report.rows(view.depth):
-        e = row.entry
-        cells = []
-        for c in columns:
-            if row.header and not c.on_headers:
-                cells.append(Text(""))
-                continue
-            text = "  " * e.depth + e.name.rsplit("/", 1)[-1] if c.name == "layer" else c.cell(report, e, view.exact)
-            bold = row.header and c.name in ("layer", "type")
-            cells.append(
-                Text(
-                    text or ("" if row.header else c.blank),
-                    style="dim" if c.name == "details" else "bold" if bold else "",
-                )
-            )
-        table.add_row(*cells)
+    rows = report.rows(view.depth)
+
+    def build(left_out: frozenset[str]) -> Table:
+        table = Table(title=title, title_justify="left", header_style="bold", expand=False)
+        shown = [c for c in columns if c.heading not in left_out]
+        for c in shown:
+            if c.name == "details":
+                table.add_column(c.heading, overflow="fold", max_width=48, min_width=DETAILS_MIN)
+            else:
+                table.add_column(c.heading, no_wrap=True, justify="right" if c.numeric else "left")
+        for row in rows:
+            table.add_row(*(_cell(report, row, c, view.exact) for c in shown))
+        return table
+
+    optional = [c.heading for name in DROP_ORDER for c in columns if c.name == name]
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
-    grid.add_column(justify="right")
+    grid.add_column(justify="right", no_wrap=True)
     for label, value in totals(report):
         grid.add_row(label, value)
-    parts: list[RenderableType] = [table, grid, Text(convention_line(report), style="dim")]
+    parts: list[RenderableType] = [
+        Fitted(build, optional, "widen the terminal, or choose with --columns"),
+        grid,
+        Text(convention_line(report), style="dim"),
+    ]
     if report.side_outputs:
         parts.append(Text(side_outputs(report)))
     if view.chart:
@@ -51,3 +54,15 @@ def render_table(report: Report, view: View = DEFAULT_VIEW) -> RenderableType:
 
         parts.append(render_chart(report, view.depth))
     return Group(*parts)
+
+
+def _cell(report: Report, row: Row, c: Column, exact: bool) -> Text:
+    """A module whose rows follow (a header) shows its subtotals dimmed: its rows add up to them."""
+    e = row.entry
+    if c.name == "layer":
+        return Text("  " * e.depth + e.name.rsplit("/", 1)[-1], style="bold" if row.header else "")
+    text = c.cell(report, e, exact)
+    if row.header and not c.on_headers:
+        return Text(text, style="dim")  # a subtotal
+    style = "bold" if row.header and c.name == "type" else "dim" if c.name == "details" else ""
+    return Text(text or ("" if row.header else c.blank), style=style)

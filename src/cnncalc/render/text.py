@@ -97,8 +97,9 @@ def _md_row(report: Report, row: Row, exact: bool, columns: Sequence[Column]) ->
     e = row.entry
     cells = []
     for c in columns:
-        if row.header and not c.on_headers:
-            cells.append("")
+        if row.header and not c.on_headers:  # a block's subtotal, in italics (dimmed in the table)
+            text = _md(c.cell(report, e, exact))
+            cells.append(f"_{text}_" if text else "")
         elif c.name == "layer" and row.header:
             cells.append(f"**{e.name}**")
         else:
