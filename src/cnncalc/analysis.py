@@ -252,6 +252,8 @@ class _Walker:
             )
         try:
             layer = node.layer if self.rewrite is None else self.rewrite(node, shape)
+            if node.refs:
+                layer = layer.bind({key: self.produced[path][0] for key, path in node.refs})
             calc = layer.apply(shape)
         except ShapeError as exc:
             at = node.arg_origins.get(exc.arg, node.origin) if exc.arg else node.origin
@@ -268,15 +270,23 @@ class _Walker:
             ) from None
         field = advance(self.fields[producer], layer.footprint(shape, calc), calc.output_shape[1:])
         self.row(
-            calc, node.path, node.type, depth, (shape,), (producer,), field, self.pytorch(node, shape, calc), layer
+            calc,
+            node.path,
+            node.type,
+            depth,
+            (shape,),
+            (producer,),
+            field,
+            self.pytorch(node, layer, shape, calc),
+            layer,
         )
         return calc.output_shape, node.path
 
-    def pytorch(self, node: LayerNode, shape: Shape, calc: Calc) -> tuple[TorchModule, ...]:
+    def pytorch(self, node: LayerNode, layer: Layer, shape: Shape, calc: Calc) -> tuple[TorchModule, ...]:
         """The layer's PyTorch modules (the tool conventions count them), noting a layer PyTorch would
         reject as written (``cnncalc export`` writes an equivalent)."""
         try:
-            lowering = lower(node.layer, shape, calc)
+            lowering = lower(layer, shape, calc)
         except Unexportable as exc:
             if self.convention.tool is not None:
                 raise UsageError(

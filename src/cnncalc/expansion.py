@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from .args import MAX_SIZE
+from .expressions import ExpressionError, evaluate, is_expression
 
 DataPath = tuple[object, ...]
 _PARAM_REF = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\Z")
@@ -135,10 +136,21 @@ class _Counter:
 
 
 def _resolve(value: object, env: Env | None) -> object:
+    if is_expression(value) and env is not None:
+        try:
+            return evaluate(str(value), lambda name: _integer(env.get(name)))
+        except ExpressionError:
+            return None  # the parser reports it
     if isinstance(value, str) and env is not None:
         m = _PARAM_REF.match(value)
         if m is not None and m.group(1) in env:
             return env[m.group(1)]
+    return value
+
+
+def _integer(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ExpressionError("not an integer")
     return value
 
 
