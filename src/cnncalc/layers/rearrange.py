@@ -10,9 +10,10 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from ..args import ArgProblem, Int, Ints, PerAxis, Text, arg
+from ..derivation import dims
 from ..errors import ShapeError
 from ..receptive import Footprint, Step
-from .base import Calc, Layer, Shape, divisible, fmt_axes, fmt_shape, fmt_spatial, per_axis, register, spatial_rank
+from .base import Calc, Layer, Shape, divisible, fmt_axes, fmt_shape, per_axis, register, spatial_rank
 
 
 @register
@@ -140,7 +141,7 @@ class Crop(Layer):
         size = per_axis(self.size, rank, "size")
         if any(n > m for n, m in zip(size, inp[1:], strict=True)):
             raise ShapeError(
-                f"crop to {fmt_spatial(size)} is larger than the input {fmt_shape(inp)}",
+                f"crop to {dims(size)} is larger than the input {fmt_shape(inp)}",
                 "a crop only shrinks: choose a size no larger than the input",
                 arg="size",
             )
@@ -150,7 +151,7 @@ class Crop(Layer):
         pads = self.offsets(inp)
         out = (inp[0], *(m - b - a for m, (b, a) in zip(inp[1:], pads, strict=True)))
         start = fmt_axes(tuple(b for b, _ in pads))
-        return Calc(output_shape=out, details=f"centre {fmt_spatial(out[1:])} from {start}")
+        return Calc(output_shape=out, details=f"centre {dims(out[1:])} from {start}")
 
     def footprint(self, inp: Shape, calc: Calc) -> Footprint:
         """Output ``i`` is input ``i + start``: a window of 1 whose grid starts ``start`` positions in."""
