@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
+from ..derivation import dims
 from ..errors import Unexportable
 from ..geometry import window
 from ..layers import Calc, Layer, Shape
@@ -360,7 +361,21 @@ def _maxpool(layer: MaxPool, inp: Shape, calc: Calc) -> Lowering:
 
 @lowers(AvgPool)
 def _avgpool(layer: AvgPool, inp: Shape, calc: Calc) -> Lowering:
-    return _pool(f"AvgPool{_nd(inp)}", inp, calc, sliding(calc), 0.0, dilated=False)
+    lowering = _pool(f"AvgPool{_nd(inp)}", inp, calc, sliding(calc), 0.0, dilated=False)
+    for module in lowering.modules:
+        if module.cls != "AvgPool3d":
+            continue
+        kernel = module.arg("kernel_size")
+        sizes = kernel if isinstance(kernel, tuple) else (kernel,) * 3
+        spatial = module.input_shape[1:]
+        if any(n < k for n, k in zip(spatial, sizes, strict=True)):
+            # ATen's avg_pool3d checks the unpadded input against the kernel (its 1-D and 2-D forms do not)
+            raise Unexportable(
+                f"PyTorch's AvgPool3d refuses an input of {dims(spatial)} smaller than its kernel "
+                f"{'×'.join(map(str, sizes))}, padding or not",
+                "use a kernel no larger than the input",
+            )
+    return lowering
 
 
 @lowers(GlobalAvgPool, GlobalMaxPool, AdaptiveAvgPool, AdaptiveMaxPool)
