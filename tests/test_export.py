@@ -19,7 +19,7 @@ from cnncalc.layers import REGISTRY
 
 from .conftest import ROOT, Result
 
-SPECS = sorted((ROOT / "specs").glob("*.yaml"))
+SPECS = sorted([*(ROOT / "specs").glob("*.yaml"), *(ROOT / "docs" / "examples").glob("*.yaml")])
 
 
 def export_of(layers: list[Any], input_shape: list[int]) -> str:
@@ -228,3 +228,12 @@ def test_summarize_notes_layers_pytorch_rejects(cli: Callable[..., Result], spec
     assert warning["kind"] == "pytorch" and warning["layer"] == "maxpool1"
     table = cli("summarize", str(path))
     assert "note: maxpool1: PyTorch's MaxPool2d allows padding up to half the kernel" in table.stderr
+
+
+def test_avgpool3d_smaller_input_than_kernel_is_not_exportable() -> None:
+    """ATen's avg_pool3d refuses an input smaller than its kernel even where ceil mode or padding leaves
+    a window (found by the random differential test); its 1-D and 2-D forms accept it."""
+    layer = {"avgpool": {"kernel": [1, 1, 3], "stride": 3, "ceil_mode": True}}
+    spec = cnncalc.from_dict({"name": "t", "input": [1, 2, 2, 2], "layers": [layer]})
+    with pytest.raises(cnncalc.SpecError, match="PyTorch's AvgPool3d refuses an input of 2×2×2 smaller than"):
+        to_pytorch(spec)

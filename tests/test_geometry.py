@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import cnncalc
 from cnncalc.geometry import keras_transposed_padding, same_padding, transposed_length, window
 
 
@@ -36,6 +39,12 @@ from cnncalc.geometry import keras_transposed_padding, same_padding, transposed_
         pytest.param(5, 3, 2, 1, 0, 1, False, 2, 0, id="asymmetric"),
         # kernel larger than the padded input: no output
         pytest.param(2, 3, 1, 1, 0, 0, False, 0, 2, id="too-small"),
+        # ceil mode with the window overhanging the input: PyTorch's pooling_output_shape (ATen Pool.h) is
+        # ⌊(2 − 3 + 3 − 1) / 3⌋ + 1 = 1 window, reading positions 0 and 1 (issue 10)
+        pytest.param(2, 3, 3, 1, 0, 0, True, 1, 0, id="ceil-window-overhangs"),
+        pytest.param(3, 4, 4, 1, 0, 0, True, 1, 0, id="ceil-overhang-4"),
+        # ⌊(2 − 5 + 3 − 1) / 3⌋ + 1 = 0: PyTorch refuses ("Invalid computed output size: 0"), so does cnncalc
+        pytest.param(2, 5, 3, 1, 0, 0, True, 0, 2, id="ceil-overhang-a-stride-or-more"),
     ],
 )
 def test_window(size: int, k: int, s: int, d: int, pb: int, pa: int, ceil: bool, out: int, unread: int) -> None:
@@ -127,3 +136,40 @@ def test_ceil_adds_at_most_one_window_starting_in_the_input(g: tuple[int, int, i
     assert ceil.out - floor.out in (0, 1)
     if ceil.out > floor.out:
         assert (ceil.out - 1) * s < size + pb  # the extra window starts before the right padding (PyTorch)
+
+
+@pytest.mark.parametrize(
+    ("layer", "shape", "warning"),
+    [
+        # padded 8 + 2·5 = 18, windows i … i + 2 for i < 16; the input is 5 … 12: windows 0–2 and 13–15
+        pytest.param(
+            {"maxpool": {"kernel": 3, "stride": 1, "padding": 5}},
+            [1, 8, 8],
+            "6 of the 16 windows along height read only padding (padding 5 with a window of 3)",
+            id="pool-padding-5",
+        ),
+        # a 1×1 conv with padding 3: windows 0–2 and 11–13 of 14 see zeros only
+        pytest.param(
+            {"conv": {"filters": 1, "kernel": 1, "padding": 3}},
+            [1, 8, 8],
+            "6 of the 14 windows along width read only padding (padding 3 with a window of 1)",
+            id="conv-1x1-padding-3",
+        ),
+        # (before, after) = (1, 0) at stride 2 on 7: windows at 0, 2, 4, 6; only window 0 is in the padding
+        pytest.param(
+            {"conv": {"filters": 1, "kernel": 1, "stride": 2, "padding": [[1, 0]]}},
+            [1, 7],
+            "1 of the 4 windows along length read only padding (padding 1, 0 with a window of 1)",
+            id="asymmetric",
+        ),
+    ],
+)
+def test_windows_reading_only_padding_warn(layer: Any, shape: list[int], warning: str) -> None:
+    report = cnncalc.analyze(cnncalc.from_dict({"name": "t", "input": shape, "layers": [layer]}))
+    assert any(warning in w.message and w.kind == "geometry" for w in report.warnings), report.warnings
+
+
+def test_same_padding_reads_the_input_in_every_window() -> None:
+    layer = {"conv": {"filters": 1, "kernel": 3, "padding": 1}}
+    report = cnncalc.analyze(cnncalc.from_dict({"name": "t", "input": [1, 8, 8], "layers": [layer]}))
+    assert not report.warnings

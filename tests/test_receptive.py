@@ -8,7 +8,9 @@ taking the span of what is reached; for branches, the union over paths.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -302,3 +304,65 @@ def test_chains_match_the_backward_derivation(chain: list[tuple[str, int, int, i
     assert (last.size, last.start) == (size, start)
     if r.layers[-1].output_shape[1] > 1:
         assert last.jump == min(back(path, 1)) - start
+
+
+@pytest.mark.parametrize(
+    ("mode", "size", "start"),
+    [
+        # nearest copies one input per output
+        pytest.param("nearest", 1, 0, id="nearest"),
+        # bilinear blends ⌊x⌋ and ⌊x⌋ + 1 (PyTorch's upsample_bilinear2d): 2 inputs per output
+        pytest.param("bilinear", 2, 0, id="bilinear"),
+        # bicubic blends ⌊x⌋ − 1 … ⌊x⌋ + 2 (upsample_bicubic2d): 4 inputs, starting one before
+        pytest.param("bicubic", 4, -1, id="bicubic"),
+    ],
+)
+def test_upsample_field_is_the_interpolation_footprint(mode: str, size: int, start: int) -> None:
+    spec = {"name": "t", "input": [1, 8, 8], "layers": [{"upsample": {"scale_factor": 2, "mode": mode}}]}
+    height, width = cnncalc.analyze(cnncalc.from_dict(spec)).layers[0].receptive_field
+    assert (height.size, height.start, height.jump) == (size, start, Fraction(1, 2))
+    assert width == height
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
+
+
+def _misaligned(report: cnncalc.Report) -> list[str]:
+    return [w.layer or "" for w in report.warnings if "not aligned" in w.message]
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        # squeeze-and-excitation gates ([C, 1, 1]) multiplied in, then residual adds: issue 10 counted 18
+        # false warnings on efficientnet_b0 and 10 on mobilenet_v3_small
+        pytest.param(lambda: cnncalc.preset("efficientnet_b0"), id="efficientnet-se"),
+        pytest.param(lambda: cnncalc.preset("mobilenet_v3_small"), id="mobilenet-v3-se"),
+        # ResNet projection shortcuts: a 1×1 stride-2 conv beside a 3×3 stride-2 path
+        pytest.param(lambda: cnncalc.preset("resnet50"), id="resnet-projection"),
+        # U-Net: a 2×2 stride-2 transposed conv concatenated with the encoder map
+        pytest.param(lambda: cnncalc.load(EXAMPLES / "unet-small.yaml"), id="unet-deconv-skips"),
+        # FPN: a nearest ×2 upsampling added to a lateral 1×1 conv
+        pytest.param(lambda: cnncalc.load(EXAMPLES / "fpn-toy.yaml"), id="fpn-upsampling"),
+    ],
+)
+def test_standard_merges_are_aligned(spec: Callable[[], cnncalc.Spec]) -> None:
+    assert _misaligned(cnncalc.analyze(spec())) == []
+
+
+def test_an_upsampled_map_offset_by_more_than_its_cell_still_warns() -> None:
+    # a: 1×1 stride 2 → jump 2, centre 0. c: 5×5 stride 4 → jump 4, centre (5 − 1)/2 = 2; upsampled ×2 its
+    # features sit 4 apart on a grid of jump 2, so centres within (4 − 2)/2 = 1 of a's are the same place;
+    # 2 is not.
+    text = """\
+name: offset
+input: [1, 32, 32]
+layers:
+  - conv: {name: a, filters: 1, kernel: 1, stride: 2}
+  - conv: {name: c, from: input, filters: 1, kernel: 5, stride: 4, padding: [[0, 3], [0, 3]]}
+  - upsample: {name: up, scale_factor: 2}
+  - concat: {from: [a, up]}
+"""
+    assert _misaligned(cnncalc.analyze(cnncalc.loads(text))) == ["concat1", "concat1"]
+    aligned = text.replace("kernel: 5, stride: 4, padding: [[0, 3], [0, 3]]", "kernel: 1, stride: 4")
+    assert _misaligned(cnncalc.analyze(cnncalc.loads(aligned))) == []

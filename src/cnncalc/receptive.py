@@ -33,7 +33,10 @@ A merge (concat, add) reads several fields computed from the same input: its fie
 the largest of them whenever they nest, which they do when the branches' grids are aligned. Grids are
 aligned when every input has the same jump and its fields the same centres; otherwise the same output
 position mixes features of different places of the input, and :func:`merge` says so. An input of one
-position along an axis (a broadcast, e.g. a squeeze-and-excitation scale) is left out of that check.
+position along an axis (a broadcast, e.g. a squeeze-and-excitation scale) is left out of that check and
+of the union. After an up-sampling (nearest, transposed conv) a map's distinct features sit a *cell*
+apart, the coarser jump they had before; centres within half of ``cell − jump`` of each other are the
+same place (a U-Net's or FPN's ×2 up-sampling merged with the finer map), anything further warns.
 
 All arithmetic is exact: integers, and :class:`fractions.Fraction` only after a transposed conv or an
 adaptive pooling whose stride is not whole.
@@ -95,6 +98,13 @@ class AxisField:
     jump: Number  # S, the effective stride
     start: Number  # u = −P: where the field of output 0 begins
     positions: int  # the length of the output grid along this axis
+    # the spacing of distinct features in input positions: the jump, or the coarser jump the features had
+    # before an upsampling (nearest, transposed conv) spread them over a finer grid; None means the jump
+    cell: Number | None = None
+
+    @property
+    def spacing(self) -> Number:
+        return self.jump if self.cell is None else self.cell
 
     @property
     def padding(self) -> Number:
@@ -115,11 +125,14 @@ class AxisField:
         return _whole(Fraction(twice) / 2)
 
     def after(self, step: Step) -> AxisField:
+        jump = _whole(self.jump * step.stride)
+        cell = max(self.spacing, jump)
         return AxisField(
             size=_whole(self.size + (step.span - 1) * self.jump),
-            jump=_whole(self.jump * step.stride),
+            jump=jump,
             start=_whole(self.start - step.pad * self.jump),
             positions=self.positions,
+            cell=None if cell == jump else cell,
         )
 
     def whole(self) -> AxisField:
@@ -153,7 +166,7 @@ def advance(field: Field, footprint: Footprint, out_spatial: Sequence[int]) -> F
         for step in footprint[i] if footprint else ():
             axis = axis.after(step)
         if len(out_spatial) == len(field):
-            axis = AxisField(axis.size, axis.jump, axis.start, out_spatial[i])
+            axis = AxisField(axis.size, axis.jump, axis.start, out_spatial[i], axis.cell)
         out.append(axis)
     return tuple(out)
 
@@ -173,7 +186,10 @@ def merge_fields(fields: Sequence[Field], labels: Sequence[str]) -> tuple[Field,
         positions = max(a.positions for a in axes)
         grid = [a for a in axes if a.positions == positions]
         ref = grid[0]
-        if positions > 1 and any(a.jump != ref.jump or a.twice_centre != ref.twice_centre for a in grid):
+        # an upsampled input's features sit a cell apart: centres within (cell − jump)/2 of each other are
+        # the same place (a U-Net's or FPN's ×2 up-sampling merged with the finer map)
+        tolerance = max(a.spacing - a.jump for a in grid)
+        if positions > 1 and any(a.jump != ref.jump or _apart(a, ref, tolerance) for a in grid):
             listing = ", ".join(
                 f"{label} centre {show(a.centre)} jump {show(a.jump)}"
                 for label, a in zip(labels, axes, strict=False)
@@ -183,13 +199,21 @@ def merge_fields(fields: Sequence[Field], labels: Sequence[str]) -> tuple[Field,
                 f"the inputs' grids are not aligned along {axis_name(rank, i)} ({listing}, in input positions): "
                 "the same output position combines features of different places of the input"
             )
-        start = min(a.start for a in axes)
-        end = max(a.start + a.size for a in axes)
+        # a broadcast input (one position, a squeeze-and-excitation gate) scales every position alike: it is
+        # left out of the union, as it is of the alignment check
+        start = min(a.start for a in grid)
+        end = max(a.start + a.size for a in grid)
         # when the fields nest, the union is the largest input's own field: share it
         union = next((a for a in grid if a.start == start and a.start + a.size == end), None)
-        merged.append(union or AxisField(_whole(end - start), ref.jump, start, positions))
+        merged.append(union or AxisField(_whole(end - start), ref.jump, start, positions, ref.cell))
     same = next((f for f in fields if len(f) == rank and all(map(operator.is_, f, merged))), None)
     return (tuple(merged) if same is None else same), tuple(problems)
+
+
+def _apart(a: AxisField, b: AxisField, tolerance: Number) -> bool:
+    """Whether the centres of two grids differ by more than ``tolerance / 2`` (compared doubled)."""
+    diff = a.twice_centre - b.twice_centre
+    return diff > tolerance or -diff > tolerance
 
 
 def show(value: Number) -> str:

@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
+from ..derivation import dims
 from ..errors import Unexportable
 from ..geometry import window
 from ..layers import Calc, Layer, Shape
@@ -49,11 +50,13 @@ from ..layers.elementwise import (
 from ..layers.norm import BatchNorm, GroupNorm, LayerNorm, Lrn
 from ..layers.padding import ZeroPad
 from ..layers.pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
+from ..layers.rearrange import ChannelShuffle, Crop, PixelShuffle, PixelUnshuffle, Slice
+from ..layers.scale import Scale
 from ..layers.upsample import Upsample
 from ..report import LayerResult, Report, ReportWarning
 
 # classes the exported file defines itself; every other class is torch.nn's
-HELPERS = ("Concat", "Add", "Mul", "ChannelLayerNorm")
+HELPERS = ("Concat", "Add", "Mul", "ChannelLayerNorm", "ChannelSlice", "Scale")
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,7 +361,21 @@ def _maxpool(layer: MaxPool, inp: Shape, calc: Calc) -> Lowering:
 
 @lowers(AvgPool)
 def _avgpool(layer: AvgPool, inp: Shape, calc: Calc) -> Lowering:
-    return _pool(f"AvgPool{_nd(inp)}", inp, calc, sliding(calc), 0.0, dilated=False)
+    lowering = _pool(f"AvgPool{_nd(inp)}", inp, calc, sliding(calc), 0.0, dilated=False)
+    for module in lowering.modules:
+        if module.cls != "AvgPool3d":
+            continue
+        kernel = module.arg("kernel_size")
+        sizes = kernel if isinstance(kernel, tuple) else (kernel,) * 3
+        spatial = module.input_shape[1:]
+        if any(n < k for n, k in zip(spatial, sizes, strict=True)):
+            # ATen's avg_pool3d checks the unpadded input against the kernel (its 1-D and 2-D forms do not)
+            raise Unexportable(
+                f"PyTorch's AvgPool3d refuses an input of {dims(spatial)} smaller than its kernel "
+                f"{'×'.join(map(str, sizes))}, padding or not",
+                "use a kernel no larger than the input",
+            )
+    return lowering
 
 
 @lowers(GlobalAvgPool, GlobalMaxPool, AdaptiveAvgPool, AdaptiveMaxPool)
@@ -485,3 +502,41 @@ def _upsample(layer: Upsample, inp: Shape, calc: Calc) -> Lowering:
         args.append(("mode", layer.mode))
         args.append(("align_corners", layer.align_corners))
     return _plain("Upsample", inp, calc, *args)
+
+
+@lowers(Slice)
+def _slice(layer: Slice, inp: Shape, calc: Calc) -> Lowering:
+    start, stop, _ = slice(*layer.channels).indices(inp[0])
+    return _plain("ChannelSlice", inp, calc, ("start", start), ("stop", stop), positional=2)
+
+
+@lowers(ChannelShuffle)
+def _channel_shuffle(layer: ChannelShuffle, inp: Shape, calc: Calc) -> Lowering:
+    return _plain("ChannelShuffle", inp, calc, ("groups", layer.groups), positional=1)
+
+
+def _shuffle(cls: str, factor: int, inp: Shape, calc: Calc) -> Lowering:
+    if len(inp) != 3:
+        raise Unexportable(f"PyTorch's {cls} takes 2 spatial axes; this input has {len(inp) - 1}")
+    return _plain(cls, inp, calc, ("factor", factor), positional=1)
+
+
+@lowers(PixelShuffle)
+def _pixel_shuffle(layer: PixelShuffle, inp: Shape, calc: Calc) -> Lowering:
+    return _shuffle("PixelShuffle", layer.factor, inp, calc)
+
+
+@lowers(PixelUnshuffle)
+def _pixel_unshuffle(layer: PixelUnshuffle, inp: Shape, calc: Calc) -> Lowering:
+    return _shuffle("PixelUnshuffle", layer.factor, inp, calc)
+
+
+@lowers(Scale)
+def _scale(layer: Scale, inp: Shape, calc: Calc) -> Lowering:
+    return _plain("Scale", inp, calc, ("channels", inp[0]), ("bias", layer.bias), positional=1)
+
+
+@lowers(Crop)
+def _crop_layer(layer: Crop, inp: Shape, calc: Calc) -> Lowering:
+    """A centre crop is a zero pad of negative widths."""
+    return Lowering((_pad_module("", "ZeroPad", [(-b, -a) for b, a in layer.offsets(inp)], inp, None),))

@@ -74,12 +74,23 @@ class Layer:
     summary: ClassVar[str]
     aliases: ClassVar[Mapping[str, int | None]] = {}  # alias → required spatial rank (None: any)
     width: ClassVar[str | None] = None  # the argument that sets the output channels (scaled by sweeps)
+    references: ClassVar[tuple[str, ...]] = ()  # arguments that name an earlier row (crop's like)
 
     def apply(self, inp: Shape) -> Calc:
         raise NotImplementedError
 
     def check(self) -> None:
         """Cross-argument rules that need no input shape; raise :class:`ArgProblem` with ``arg``."""
+
+    def concrete(self, inp: Shape) -> Layer:
+        """This layer with the arguments that depend on the input resolved for ``inp`` (conv's
+        ``group_width`` becomes ``groups``); what is analysed, explained and exported."""
+        return self
+
+    def bind(self, shapes: Mapping[str, Shape]) -> Layer:
+        """This layer with each :attr:`references` argument replaced by what it needs of the named row's
+        output shape (``shapes``: argument → shape)."""
+        return self
 
     def footprint(self, inp: Shape, calc: Calc) -> Footprint:
         """How the layer changes receptive fields (see :mod:`cnncalc.receptive`).
@@ -248,10 +259,36 @@ def unread_warning(windows: tuple[Window, ...]) -> tuple[str, ...]:
             cause = f"windows of {w.kernel}{dil} at stride {w.stride} skip positions between them"
         if cause not in causes:
             causes.append(cause)
+    size = dims(tuple(w.size for w in windows))
+    found = (f"no window reads {' and '.join(parts)} of its {size} input: {'; '.join(causes)}",) if parts else ()
+    return found + padding_only_warning(windows)
+
+
+def padding_only_windows(w: Window) -> int:
+    """How many windows along one axis lie wholly in the padding: window ``i`` spans the padded positions
+    ``i·S … i·S + span − 1`` and the input is ``P_b … P_b + N − 1``."""
+    if w.out <= 0:
+        return 0
+    leading = min(w.out, max(0, -(-(w.pad_before - w.span + 1) // w.stride)))
+    trailing = max(0, w.out - max(leading, (w.pad_before + w.size - 1) // w.stride + 1))
+    return leading + trailing
+
+
+def padding_only_warning(windows: tuple[Window, ...]) -> tuple[str, ...]:
+    """A warning naming the windows that read only padding (their outputs ignore the input), or nothing."""
+    rank = len(windows)
+    parts = []
+    for i, w in enumerate(windows):
+        n = padding_only_windows(w)
+        if n:
+            pads = f"{w.pad_before}, {w.pad_after}" if w.pad_before != w.pad_after else str(w.pad_before)
+            parts.append(
+                f"{n} of the {w.out} windows along {axis_name(rank, i)} read only padding "
+                f"(padding {pads} with a window of {w.span})"
+            )
     if not parts:
         return ()
-    size = dims(tuple(w.size for w in windows))
-    return (f"no window reads {' and '.join(parts)} of its {size} input: {'; '.join(causes)}",)
+    return ("; ".join(parts) + ": their outputs do not depend on the input — reduce the padding",)
 
 
 def numel(shape: Shape) -> int:

@@ -67,8 +67,8 @@ def render_table(result: Sweep) -> Any:
 
     table = Fitted(build, ("Peak activation memory", "Activation memory"))
     note = (
-        f"× = relative to the first row. Widths multiply every conv/deconv/fc width except the last layer's "
-        f"(the classifier), rounded to multiples of {result.divisor}."
+        f"× = relative to the first row. Widths multiply every conv/deconv/fc width except the last before each "
+        f"output (the classifier's), rounded to multiples of {result.divisor}."
     )
     return Group(table, Text(note, style="dim"))
 
