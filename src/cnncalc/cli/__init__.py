@@ -19,6 +19,7 @@ from .common import State
 from .diff import diff_cmd
 from .explain import explain_cmd, layer_cmd
 from .export import export
+from .import_cmd import import_cmd
 from .json_errors import Group
 from .memory import memory_cmd
 from .schema import schema_cmd
@@ -68,6 +69,7 @@ app.command(
     "layer", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}, add_help_option=False
 )(layer_cmd)
 app.command("export")(export)
+app.command("import")(import_cmd)
 
 
 def main() -> None:

@@ -69,9 +69,7 @@ def import_model(
     return Imported(to_yaml(structure(graph)), tuple(graph.notes), fmt)
 
 
-def _read(
-    fmt: str, raw: bytes, source: str, shape: tuple[int, ...] | None, name: str | None, unknown: bool
-) -> Graph:
+def _read(fmt: str, raw: bytes, source: str, shape: tuple[int, ...] | None, name: str | None, unknown: bool) -> Graph:
     if fmt == "onnx":
         from . import onnx_model
 

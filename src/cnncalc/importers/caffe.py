@@ -70,10 +70,21 @@ _SCHEMA: dict[str, list[tuple[str, int, str, bool, Any]]] = {
     ],
     "DropoutParameter": [("dropout_ratio", 1, "float", False, 0.5)],
     "ConcatParameter": [("concat_dim", 1, "uint32", False, 1), ("axis", 2, "int32", False, 1)],
-    "EltwiseParameter": [("operation", 1, "enum:EltwiseParameter.EltwiseOp", False, "SUM"), ("coeff", 2, "float", True, None)],
+    "EltwiseParameter": [
+        ("operation", 1, "enum:EltwiseParameter.EltwiseOp", False, "SUM"),
+        ("coeff", 2, "float", True, None),
+    ],
     "BatchNormParameter": [("use_global_stats", 1, "bool", False, None), ("eps", 3, "float", False, 1e-5)],
-    "ScaleParameter": [("axis", 1, "int32", False, 1), ("num_axes", 2, "int32", False, 1), ("bias_term", 4, "bool", False, False)],
-    "SliceParameter": [("slice_dim", 1, "uint32", False, 1), ("slice_point", 2, "uint32", True, None), ("axis", 3, "int32", False, 1)],
+    "ScaleParameter": [
+        ("axis", 1, "int32", False, 1),
+        ("num_axes", 2, "int32", False, 1),
+        ("bias_term", 4, "bool", False, False),
+    ],
+    "SliceParameter": [
+        ("slice_dim", 1, "uint32", False, 1),
+        ("slice_point", 2, "uint32", True, None),
+        ("axis", 3, "int32", False, 1),
+    ],
     "PReLUParameter": [("channel_shared", 2, "bool", False, False)],
     "LayerParameter": [
         ("name", 1, "string", False, None),
@@ -154,10 +165,12 @@ def read(text: str, file: str, input_shape: tuple[int, ...] | None, name: str | 
         line, column = exc.GetLine() or 1, exc.GetColumn() or 1
         loc = Location(file, line, column, lines[line - 1] if 0 < line <= len(lines) else None)
         message = str(exc).split(" : ", 1)[-1]
+        if line >= len(lines) and not text[text.rfind("\n", 0, len(text.rstrip())) :].strip().endswith("}"):
+            message = f"the file ends inside a message (truncated?): {message}"
         raise located(
             f"not a valid Caffe prototxt: {message}",
             loc,
-            "a Caffe network definition is protobuf text: layer { name: \"…\" type: \"…\" … }",
+            'a Caffe network definition is protobuf text: layer { name: "…" type: "…" … }',
         ) from None
     if not net.layer:
         raise located(
@@ -181,7 +194,7 @@ def _layer_lines(lines: list[str]) -> list[int]:
         elif token == "}":
             depth -= 1
         elif depth == 0 and token == "layer":
-            found.append(tok._line + 1)  # noqa: SLF001 — the tokenizer's position, as ParseError reports it
+            found.append(tok._line + 1)
         tok.NextToken()
     return found
 
@@ -260,6 +273,8 @@ class _Reader:
         name = clean_name(layer.name or f"{kind.lower()}{index}")
         bottoms = []
         for bottom in layer.bottom:
+            if bottom not in self.blob and INPUT not in self.blob.values():
+                self.blob[bottom] = INPUT  # no input declared: the first blob read is the input
             if bottom not in self.blob:
                 raise located(
                     f"layer {layer.name!r} reads blob {bottom!r}, which no earlier layer writes",
@@ -282,7 +297,10 @@ class _Reader:
         kind = layer.type
         if kind in ("Convolution", "Deconvolution"):
             p = layer.convolution_param
-            args = {"filters": p.num_output, "kernel": _axes(p.kernel_size, p.kernel_h, p.kernel_w, p.HasField("kernel_h"))}
+            args = {
+                "filters": p.num_output,
+                "kernel": _axes(p.kernel_size, p.kernel_h, p.kernel_w, p.HasField("kernel_h")),
+            }
             stride = _axes(p.stride, p.stride_h, p.stride_w, p.HasField("stride_h"), 1)
             pad = _axes(p.pad, p.pad_h, p.pad_w, p.HasField("pad_h") or p.HasField("pad_w"), 0)
             dilation = _axes(p.dilation, 1, 1, False, 1)
@@ -301,7 +319,11 @@ class _Reader:
                 return self.unknown_op(layer, name, bottoms, loc, "stochastic pooling")
             if p.global_pooling:
                 return Op(name, f"global_{method}", {}, bottoms, loc)
-            args = {"kernel": _axes([p.kernel_size] if p.HasField("kernel_size") else [], p.kernel_h, p.kernel_w, p.HasField("kernel_h"))}
+            args = {
+                "kernel": _axes(
+                    [p.kernel_size] if p.HasField("kernel_size") else [], p.kernel_h, p.kernel_w, p.HasField("kernel_h")
+                )
+            }
             stride = _axes([p.stride], p.stride_h, p.stride_w, p.HasField("stride_h"), 1)
             pad = _axes([p.pad], p.pad_h, p.pad_w, p.HasField("pad_h") or p.HasField("pad_w"), 0)
             args["stride"] = stride
@@ -335,7 +357,12 @@ class _Reader:
             return Op(name, "batchnorm", {"affine": False} | ({"eps": eps} if eps != 1e-5 else {}), bottoms, loc)
         if kind == "Scale":
             before = self.ops[-1] if self.ops else None
-            if before is not None and before.kind == "batchnorm" and bottoms == [before.name] and len(layer.bottom) == 1:
+            if (
+                before is not None
+                and before.kind == "batchnorm"
+                and bottoms == [before.name]
+                and len(layer.bottom) == 1
+            ):
                 before.args.pop("affine", None)  # BatchNorm + Scale: one batchnorm with its learned affine
                 if not layer.scale_param.bias_term:
                     return self.unknown_op(layer, name, bottoms, loc, "a Scale without bias after BatchNorm")
@@ -358,7 +385,7 @@ class _Reader:
         label = what or f"layer type {layer.type!r}"
         if not self.unknown:
             raise located(
-                f"{label} is not supported (layer {layer.name!r})",
+                f"{label} is not supported",
                 loc,
                 "--allow-unknown imports it as an opaque row (shape kept, cost unknown)",
                 layer.name,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +50,9 @@ class Graph:
 
 
 def located(message: str, location: Location | None, hint: str | None = None, layer: str | None = None) -> SpecError:
-    return SpecError.single(message, hint=hint, location=location, layer=layer, file=location.file if location else None)
+    return SpecError.single(
+        message, hint=hint, location=location, layer=layer, file=location.file if location else None
+    )
 
 
 def check_acyclic(graph: Graph) -> None:
@@ -228,7 +230,7 @@ def _side_ends(items: Sequence[Any]) -> set[str]:
     return ends
 
 
-def _output_of(item: Any) -> str:
+def _output_of(item: Op | _Parallel | _Side) -> str:
     if isinstance(item, Op):
         return item.name
     if isinstance(item, _Parallel):
@@ -297,14 +299,14 @@ def _extract_blocks(layers: list[Any]) -> dict[str, Any]:
         for i in where:
             body = dict(layers[i]["parallel"])
             own = body.pop("name")
-            prefix = _common_prefix(_names(body) + [own])
-            bodies.append((own, prefix, _rename(body, lambda n, p=prefix: n[len(p) :] or n)))
+            prefix = _common_prefix([*_names(body), own])
+            bodies.append((own, prefix, _rename(body, _without_prefix(prefix))))
         per_position = list(zip(*(_names(body) for _, _, body in bodies), strict=True))
         shared = [_shared_name(names) for names in per_position]
-        if len(set(shared)) != len(shared):
-            shared = list(per_position[0]) if per_position else []
-        renamed = iter(shared)
-        template = _rename(bodies[0][2], lambda _n: next(renamed))
+        names: list[str | None] = list(shared)
+        if len(set(shared)) != len(shared):  # no telling rows apart by their names: cnncalc numbers them
+            names = [None] * len(shared)
+        template = _rename(bodies[0][2], _in_order(names))
         columns: dict[tuple[str, ...], list[Any]] = {}
         numbered = [dict(_numbers(body)) for _, _, body in bodies]
         for path, _ in _numbers(template):
@@ -359,6 +361,15 @@ def _defaults(body: Any, add: bool) -> Any:
     return body
 
 
+def _without_prefix(prefix: str) -> Callable[[str], str | None]:
+    return lambda name: name[len(prefix) :] or name
+
+
+def _in_order(names: list[str | None]) -> Callable[[str], str | None]:
+    queue = iter(names)
+    return lambda _old: next(queue)
+
+
 def _names(body: Any) -> list[str]:
     if isinstance(body, list):
         return [n for x in body for n in _names(x)]
@@ -367,11 +378,12 @@ def _names(body: Any) -> list[str]:
     return []
 
 
-def _rename(body: Any, how: Any) -> Any:
+def _rename(body: Any, how: Callable[[str], str | None]) -> Any:
     if isinstance(body, list):
         return [_rename(x, how) for x in body]
     if isinstance(body, dict):
-        return {k: how(v) if k == "name" and isinstance(v, str) else _rename(v, how) for k, v in body.items()}
+        out = {k: how(v) if k == "name" and isinstance(v, str) else _rename(v, how) for k, v in body.items()}
+        return {k: v for k, v in out.items() if v is not None}
     return body
 
 
@@ -429,8 +441,9 @@ def _substitute(body: Any, path_param: Mapping[tuple[str, ...], str], path: tupl
         return [_substitute(x, path_param, (*path, str(i))) for i, x in enumerate(body)]
     if isinstance(body, dict):
         return {
-            k: f"${path_param[(*path, k)]}" if (*path, k) in path_param else _substitute(v, path_param, (*path, k))
+            k: f"${path_param[key]}" if key in path_param else _substitute(v, path_param, key)
             for k, v in body.items()
+            for key in [(*path, k)]
         }
     return body
 
@@ -441,8 +454,8 @@ def _param_name(path: tuple[str, ...], template: Any, taken: set[str]) -> str:
     body = template
     for step in path[:-1]:
         body = body[int(step)] if isinstance(body, list) else body[step]
-    layer = body.get("name", path[-2]) if isinstance(body, dict) else path[-2]
-    base = layer if arg in ("filters", "units") else f"{layer}_{arg}"
+    layer = body.get("name") if isinstance(body, dict) else None
+    base = arg if layer is None else layer if arg in ("filters", "units") else f"{layer}_{arg}"
     base = re.sub(r"\W", "_", base)
     if not base[:1].isalpha():
         base = "n" + base
@@ -618,6 +631,6 @@ def _rows_yaml(rows: Sequence[Any], indent: int, lines: list[str]) -> None:
                     else:
                         lines.append(f"{pad}    {key}: {_flow(value)}")
                 continue
-            lines.append(f"{pad}- {scalar(kind)}: {_flow(body)}")
+            lines.append(f"{pad}- {scalar(kind)}: {_flow(body)}" if body else f"{pad}- {scalar(kind)}")
         else:
             lines.append(f"{pad}- {scalar(row)}")
