@@ -212,7 +212,10 @@ def write(tmp_path: Path, name: str, text: str) -> str:
     return str(path)
 
 
-CONV = 'layer { name: "c" type: "Convolution" bottom: "data" top: "c" convolution_param { num_output: 8 kernel_size: 3 } }\n'
+CONV = (
+    'layer { name: "c" type: "Convolution" bottom: "data" top: "c" '
+    "convolution_param { num_output: 8 kernel_size: 3 } }\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -243,7 +246,8 @@ CONV = 'layer { name: "c" type: "Convolution" bottom: "data" top: "c" convolutio
         pytest.param(
             "net.prototxt",
             'input: "data"\ninput_shape { dim: 1 dim: 3 dim: 32 dim: 32 }\n'
-            'layer { name: "a" type: "ReLU" bottom: "b" top: "a" }\nlayer { name: "b" type: "ReLU" bottom: "a" top: "b" }\n',
+            'layer { name: "a" type: "ReLU" bottom: "b" top: "a" }\n'
+            'layer { name: "b" type: "ReLU" bottom: "a" top: "b" }\n',
             None,
             r"net.prototxt:3:1: a: layer 'a' reads blob 'b', which no earlier layer writes",
             id="cycle",

@@ -55,9 +55,9 @@ def import_model(
     allow_unknown: bool = False,
 ) -> Imported:
     if fmt == "torch":
-        from . import torch_fx
+        from .torch_fx import read as read_torch
 
-        graph = torch_fx.read(source, input_shape, name)
+        graph = read_torch(source, input_shape, name)
     else:
         path = Path(source)
         try:
@@ -71,9 +71,9 @@ def import_model(
 
 def _read(fmt: str, raw: bytes, source: str, shape: tuple[int, ...] | None, name: str | None, unknown: bool) -> Graph:
     if fmt == "onnx":
-        from . import onnx_model
+        from .onnx_model import read as read_onnx
 
-        return onnx_model.read(raw, source, shape, name, unknown)
+        return read_onnx(raw, source, shape, name, unknown)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -73,6 +73,31 @@ def check_acyclic(graph: Graph) -> None:
         seen.add(op.name)
 
 
+def _fold_into_reader(graph: Graph) -> None:
+    """Leave out a flatten whose only reader is an fc (cnncalc's fc flattens its input itself, as Caffe's
+    InnerProduct does), and fold zero padding whose only reader is an unpadded conv into the conv's own
+    padding (what exporters write for a strided ``same`` conv, which PyTorch refuses)."""
+    readers: dict[str, list[Op]] = {}
+    for op in graph.ops:
+        for src in op.inputs:
+            readers.setdefault(src, []).append(op)
+    renamed: dict[str, str] = {}
+    kept = []
+    for op in graph.ops:
+        op.inputs = [renamed.get(src, src) for src in op.inputs]
+        after = readers.get(op.name, [])
+        alone = len(after) == 1 and op.name not in graph.outputs and len(op.inputs) == 1
+        if alone and op.kind == "flatten" and after[0].kind == "fc":
+            renamed[op.name] = op.inputs[0]
+            continue
+        if alone and op.kind == "zeropad" and after[0].kind == "conv" and not after[0].args.get("padding"):
+            after[0].args["padding"] = op.args["padding"]
+            renamed[op.name] = op.inputs[0]
+            continue
+        kept.append(op)
+    graph.ops[:] = kept
+
+
 def clean_name(name: str) -> str:
     """A name cnncalc accepts: no '/', no spaces (both separate or end names in a spec)."""
     out = re.sub(r"[/\s]+", "_", name).strip("_")
@@ -99,6 +124,7 @@ class _Side:
 def structure(graph: Graph) -> dict[str, Any]:
     """The spec (as plain data) of ``graph``; see the module docstring."""
     check_acyclic(graph)
+    _fold_into_reader(graph)
     consumers: dict[str, list[Op]] = {INPUT: []}
     for op in graph.ops:
         consumers[op.name] = []
@@ -324,11 +350,12 @@ def _extract_blocks(layers: list[Any]) -> dict[str, Any]:
         name = _block_name([own for own, _, _ in bodies], set(blocks))
         template = _defaults(_substitute(template, path_param), add=False)
         blocks[name] = {"params": list(params), "layers": [{"parallel": template}]}
-        instance_names = {own for own, _, _ in bodies}
+        taken = {_name_of(row) for row in layers} | {own for own, _, _ in bodies}
         for i, (own, prefix, _), numbers in zip(where, bodies, numbered, strict=True):
             short = prefix.rstrip("_/.-")
-            if own in referenced or not short or short in instance_names or not _PLAIN.match(short):
+            if own in referenced or not short or short in taken or not _PLAIN.match(short):
                 short = own
+            taken.add(short)
             layers[i] = {name: {"name": short, **{p: numbers[path] for p, path in params.items()}}}
     for i, row in enumerate(layers):
         if isinstance(row, dict) and "parallel" in row:

@@ -44,7 +44,19 @@ def read(raw: bytes, file: str, input_shape: tuple[int, ...] | None, name: str |
     graph = model.graph
     if not graph.node:
         raise located("the ONNX model has no nodes (a truncated or empty file?)", Location(file, 1, 1))
-    constants: dict[str, Any] = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    # weights are only needed for their shapes: small initializers (pads, scales, shapes) are read as
+    # values, and large ones lose their data here, which also keeps shape inference fast
+    constants: dict[str, Any] = {}
+    for t in graph.initializer:
+        if _numel(t.dims) <= 64 and t.data_location != onnx.TensorProto.EXTERNAL:
+            try:
+                constants[t.name] = numpy_helper.to_array(t)
+            except ValueError:  # no data (a weight kept elsewhere): its shape is what counts
+                constants[t.name] = _Dims(tuple(t.dims))
+        else:
+            constants[t.name] = _Dims(tuple(t.dims))
+            for data in ("raw_data", "float_data", "int64_data", "int32_data", "double_data"):
+                t.ClearField(data)
     inputs = [i for i in graph.input if i.name not in constants]
     if len(inputs) != 1:
         raise UsageError(
@@ -65,9 +77,12 @@ def read(raw: bytes, file: str, input_shape: tuple[int, ...] | None, name: str |
     for dim, size in zip(dims[1:], input_shape, strict=False):
         dim.Clear()
         dim.dim_value = size
-    if dims:
+    if dims and not dims[0].HasField("dim_value"):
         dims[0].Clear()
         dims[0].dim_value = 1
+    del graph.value_info[:]  # shapes are inferred afresh from this input
+    for output in graph.output:
+        output.type.tensor_type.ClearField("shape")
     try:
         inferred_model = shape_inference.infer_shapes(model, strict_mode=True)
     except Exception as exc:
@@ -81,6 +96,7 @@ def read(raw: bytes, file: str, input_shape: tuple[int, ...] | None, name: str |
     reader.tensor[inputs[0].name] = INPUT
     for index, node in enumerate(graph.node):
         reader.node(index, node)
+    reader.fold_silu()
     outputs = [reader.tensor[o.name] for o in graph.output if o.name in reader.tensor]
     result = Graph(
         name or _model_name(graph.name, file),
@@ -180,7 +196,7 @@ class _Reader:
             pass
         elif kind in ("Flatten", "Reshape"):
             out = self.inferred.get(node.output[0])
-            if kind == "Flatten" and attrs.get("axis", 1) != 1 or (out is not None and len(out) != 2):
+            if (kind == "Flatten" and attrs.get("axis", 1) != 1) or (out is not None and len(out) != 2):
                 self.unsupported(node, index, src, f"{kind} to {out} (only to [batch, features])")
                 return
             self.emit(node, "flatten", {}, src, index)
@@ -219,7 +235,11 @@ class _Reader:
             self.emit(node, "zeropad", {"padding": self.pads(node, attrs)}, src, index)
         elif kind in ("Resize", "Upsample"):
             shape_in, shape_out = self.shape_of(live[0]), self.inferred.get(node.output[0])
-            if shape_in is None or shape_out is None or any(o % i for i, o in zip(shape_in[2:], shape_out[2:], strict=True)):
+            if (
+                shape_in is None
+                or shape_out is None
+                or any(o % i for i, o in zip(shape_in[2:], shape_out[2:], strict=True))
+            ):
                 self.unsupported(node, index, src, f"{kind} to a size that is no whole multiple")
                 return
             factors = [o // i for i, o in zip(shape_in[2:], shape_out[2:], strict=True)]
@@ -232,6 +252,23 @@ class _Reader:
             self.emit(node, "upsample", args, src, index)
         else:
             self.unsupported(node, index, src, None)
+
+    def fold_silu(self) -> None:
+        """``x * sigmoid(x)`` is one SiLU row (ONNX has no SiLU before opset 24; exporters write the pair)."""
+        readers: dict[str, int] = {}
+        for op in self.ops:
+            for src in op.inputs:
+                readers[src] = readers.get(src, 0) + 1
+        dropped: set[str] = set()
+        for op in self.ops:
+            gates = [self.by_name[s] for s in op.inputs if s in self.by_name and self.by_name[s].kind == "sigmoid"]
+            gate = gates[0] if op.kind == "mul" and gates else None
+            others = [s for s in op.inputs if gate is None or s != gate.name]
+            if gate is None or readers[gate.name] != 1 or gate.inputs != others:
+                continue
+            op.kind, op.inputs = "silu", others
+            dropped.add(gate.name)
+        self.ops[:] = [op for op in self.ops if op.name not in dropped]
 
     def shape_of(self, value: str) -> tuple[int, ...] | None:
         op = self.tensor.get(value)
@@ -272,7 +309,7 @@ class _Reader:
     def optional(self, node: Any, position: int, default: Any) -> Any:
         if len(node.input) > position and node.input[position]:
             value = self.constants.get(node.input[position])
-            if value is None:
+            if value is None or isinstance(value, _Dims):
                 return default
             return value.tolist() if value.ndim else value.item()
         return default
@@ -281,7 +318,8 @@ class _Reader:
         value = self.constants.get(node.input[position]) if len(node.input) > position else None
         if value is None:
             raise located(
-                f"{node.op_type} {node.name!r}: its weights are not an initializer (computed weights are not supported)",
+                f"{node.op_type} {node.name!r}: its weights are not an initializer (computed weights are "
+                "not supported)",
                 self.where(index, node),
                 layer=node.name,
             )
@@ -304,6 +342,8 @@ class _Reader:
 
         if node.op_type == "Constant" and "value" in attrs:
             self.constants[node.output[0]] = numpy_helper.to_array(attrs["value"])
+        elif node.op_type == "Identity" and node.input[0] in self.constants:  # a shared weight
+            self.constants[node.output[0]] = self.constants[node.input[0]]
 
     def unsupported(self, node: Any, index: int, src: list[str], what: str | None) -> None:
         label = what or f"ONNX operation {node.op_type}"
@@ -337,7 +377,11 @@ class _Reader:
             elif op.kind == "opaque":
                 ours = theirs
             else:
-                spec = {"name": "check", "input": list(ins[0]), "layers": [{op.kind: dict(op.args)} if op.args else op.kind]}
+                spec = {
+                    "name": "check",
+                    "input": list(ins[0]),
+                    "layers": [{op.kind: dict(op.args)} if op.args else op.kind],
+                }
                 try:
                     ours = analyze(from_dict(spec)).output_shape
                 except CnncalcError as exc:
@@ -360,6 +404,21 @@ def _node_name(name: str, op_type: str) -> str:
         parts = parts[:-1]
     kept = [p for i, p in enumerate(parts) if not (i + 1 < len(parts) and parts[i + 1].startswith(p + "."))]
     return clean_name(".".join(kept))
+
+
+class _Dims:
+    """A weight known by its shape alone."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+        self.ndim = len(shape)
+
+
+def _numel(dims: Any) -> int:
+    n = 1
+    for d in dims:
+        n *= d
+    return n
 
 
 def _one(values: Any) -> Any:
