@@ -316,3 +316,54 @@ def test_cli_bad_file_exits_2_with_location(cli, tmp_path: Path) -> None:  # typ
     result = cli("import", write(tmp_path, "x.cfg", "[net]\nwidth=32\nheight=32\n[frobnicate]\n"))
     assert result.exit_code == 2
     assert "x.cfg:4:1" in result.stderr and "Traceback" not in result.stderr
+
+
+# -------------------------------------------------------------------------------------------- ONNX
+
+
+def small_onnx(tmp_path: Path, middle: str, **attrs: object) -> str:
+    """conv (4 filters of 3×3×3, pad 1) → ``middle`` → relu on an input of dynamic batch × 3 × 8 × 8."""
+    onnx = need("onnx")
+    h, t = onnx.helper, onnx.TensorProto
+    nodes = [
+        h.make_node("Conv", ["x", "w"], ["c"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], name="conv"),
+        h.make_node(
+            middle, ["c", "s", "b"] if middle == "InstanceNormalization" else ["c"], ["n"], name="mid", **attrs
+        ),
+        h.make_node("Relu", ["n"], ["y"], name="relu"),
+    ]
+    weights = [
+        h.make_tensor("w", t.FLOAT, [4, 3, 3, 3], [0.0] * 108),
+        h.make_tensor("s", t.FLOAT, [4], [1.0] * 4),
+        h.make_tensor("b", t.FLOAT, [4], [0.0] * 4),
+    ]
+    x = h.make_tensor_value_info("x", t.FLOAT, ["N", 3, 8, 8])
+    graph = h.make_graph(nodes, "small", [x], [h.make_tensor_value_info("y", t.FLOAT, None)], weights)
+    path = tmp_path / "small.onnx"
+    path.write_bytes(h.make_model(graph, opset_imports=[h.make_opsetid("", 17)]).SerializeToString())
+    return str(path)
+
+
+def test_onnx_unsupported_op_names_the_node(tmp_path: Path) -> None:
+    with pytest.raises(
+        CnncalcError, match=r"small.onnx:2:1: mid: ONNX operation InstanceNormalization is not supported"
+    ):
+        import_model(small_onnx(tmp_path, "InstanceNormalization"))
+
+
+def test_onnx_allow_unknown_makes_an_opaque_row(tmp_path: Path) -> None:
+    text = import_model(small_onnx(tmp_path, "InstanceNormalization"), allow_unknown=True).text
+    # the shape from ONNX's shape inference, the parameters from its initializers (scale and bias: 4 + 4)
+    assert "  - opaque: {name: mid, op: InstanceNormalization, output_shape: [4, 8, 8], params: 8}\n" in text
+    report = cnncalc.analyze(cnncalc.loads(text))
+    assert report.totals.params == 4 * 3 * 3 * 3 + 4 + 4
+    assert report.totals.macs == 4 * 3 * 3 * 3 * 8 * 8  # the conv alone: the opaque row's cost is unknown
+    assert [w.message for w in report.warnings if "cost unknown" in w.message] == [
+        "cost unknown: InstanceNormalization is an opaque row (its MACs are not counted)"
+    ]
+
+
+def test_onnx_input_shape_and_batch(tmp_path: Path) -> None:
+    path = small_onnx(tmp_path, "Sigmoid")
+    assert "input: [3, 8, 8]\n" in import_model(path).text  # the dynamic batch is fine
+    assert "input: [3, 16, 16]\n" in import_model(path, input_shape=(3, 16, 16)).text

@@ -16,7 +16,7 @@ layers of a train_val file are not part of the network.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, NoReturn
 
 from ..errors import Location
 from .graph import INPUT, Graph, Op, clean_name, located
@@ -381,16 +381,16 @@ class _Reader:
             return Op(name, "concat", {}, bottoms, loc)
         return self.unknown_op(layer, name, bottoms, loc, None)
 
-    def unknown_op(self, layer: Any, name: str, bottoms: list[str], loc: Location, what: str | None) -> Op:
+    def unknown_op(self, layer: Any, name: str, bottoms: list[str], loc: Location, what: str | None) -> NoReturn:
         label = what or f"layer type {layer.type!r}"
-        if not self.unknown:
-            raise located(
-                f"{label} is not supported",
-                loc,
-                "--allow-unknown imports it as an opaque row (shape kept, cost unknown)",
-                layer.name,
-            )
-        return Op(name, "opaque", {"type": layer.type}, bottoms, loc)
+        hint = (
+            "a prototxt does not declare output shapes, so --allow-unknown cannot make it an opaque row; "
+            "export the model to ONNX, whose shape inference gives it"
+            if self.unknown
+            else "supported: Convolution, Deconvolution, Pooling, InnerProduct, LRN, ReLU, Sigmoid, TanH, "
+            "BatchNorm (+ Scale), Scale, Eltwise SUM/PROD, Concat, Flatten, Dropout, Softmax"
+        )
+        raise located(f"{label} is not supported", loc, hint, layer.name)
 
 
 def _axes(values: Any, h: int | None, w: int | None, per_axis: bool, default: int | None = None) -> Any:

@@ -357,7 +357,9 @@ class _Reader:
         out = self.inferred.get(node.output[0])
         if out is None:
             raise located(f"{label}: ONNX infers no shape for it, so it cannot be opaque", self.where(index, node))
-        self.emit(node, "opaque", {"op": node.op_type, "output_shape": list(out[1:])}, src, index)
+        params = sum(_numel(self.constants[v].shape) for v in node.input if v in self.constants)
+        args = {"op": node.op_type, "output_shape": list(out[1:])} | ({"params": params} if params else {})
+        self.emit(node, "opaque", args, src, index)
 
     def cross_check(self, input_shape: tuple[int, ...]) -> None:
         """Every op's output shape by cnncalc's own layer kinds = ONNX's inferred shape (batch dropped)."""
