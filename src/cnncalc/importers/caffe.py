@@ -205,7 +205,7 @@ class _Reader:
     ) -> None:
         self.net, self.file, self.lines, self.unknown = net, file, lines, unknown
         self.shape_override = shape
-        self.name = name or clean_name(net.name or file.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+        self.name = name or clean_name(net.name or _file_name(file))
         self.blob: dict[str, str] = {}  # Caffe blob → the op that last wrote it
         self.ops: list[Op] = []
         self.notes: list[str] = []
@@ -391,6 +391,16 @@ class _Reader:
             "BatchNorm (+ Scale), Scale, Eltwise SUM/PROD, Concat, Flatten, Dropout, Softmax"
         )
         raise located(f"{label} is not supported", loc, hint, layer.name)
+
+
+def _file_name(file: str) -> str:
+    """``models/squeezenet_v1.1/deploy.prototxt`` → ``squeezenet_v1.1``: Caffe's usual file names say
+    which variant, the folder which network."""
+    parts = file.replace("\\", "/").split("/")
+    stem = parts[-1].rsplit(".", 1)[0]
+    if stem in ("deploy", "train_val", "train", "test", "solver", "model", "net") and len(parts) > 1:
+        return parts[-2]
+    return stem
 
 
 def _axes(values: Any, h: int | None, w: int | None, per_axis: bool, default: int | None = None) -> Any:

@@ -537,12 +537,26 @@ def _repeats(layers: list[Any]) -> list[Any]:
             first = _name_of(layers[i]) or "repeat"
             last = _name_of(layers[i + period * copies - period]) or first
             body = [_unnamed(r) for r in layers[i : i + period]]
-            out.append({"repeat": {"name": f"{first}_to_{last}", "times": copies, "layers": body}})
+            out.append({"repeat": {"name": _span_name(first, last), "times": copies, "layers": body}})
             i += period * copies
         else:
             out.append(layers[i])
             i += 1
     return out
+
+
+def _span_name(first: str, last: str) -> str:
+    """``fire2_squeeze1x1`` … ``fire3_squeeze1x1`` → ``fire2_to_fire3``: an ending the two names share
+    (from a separator on) says nothing about the span."""
+    same = 0
+    while same < min(len(first), len(last)) and first[-1 - same] == last[-1 - same]:
+        same += 1
+    shared = first[len(first) - same :]
+    cuts = [shared.find(sep) for sep in "_.-" if sep in shared]
+    drop = len(shared) - min(cuts) if cuts else 0
+    if 0 < drop < min(len(first), len(last)):
+        first, last = first[:-drop], last[:-drop]
+    return f"{first}_to_{last}"
 
 
 def _name_of(row: Any) -> str | None:
