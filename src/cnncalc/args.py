@@ -357,6 +357,8 @@ class Dims(ArgType):
     """A tensor shape without the batch: a list of positive integers, channels first (``[64, 56, 56]``)."""
 
     def parse(self, value: object) -> tuple[int, ...]:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return (_int(value, 1),)  # a vector's length
         if not isinstance(value, (list, tuple)):
             raise ArgProblem(f"expected a list of sizes, got {show(value)} ({kind_of(value)})", "e.g. [64, 56, 56]")
         return _int_list(value, 1)
@@ -365,4 +367,5 @@ class Dims(ArgType):
         return "list of integers ≥ 1 (a shape, channels first, without the batch)"
 
     def schema(self) -> JSON:
-        return {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": MAX_SIZE}, "minItems": 1}
+        item: JSON = {"type": "integer", "minimum": 1, "maximum": MAX_SIZE}
+        return {"oneOf": [item, {"type": "array", "items": item, "minItems": 1}]}
