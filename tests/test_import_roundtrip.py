@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import cnncalc
+from cnncalc.errors import CnncalcError
 from cnncalc.export.pytorch import to_pytorch
 from cnncalc.importers import import_model
 
@@ -110,3 +111,14 @@ def test_preset_through_onnx_and_back(name: str, tmp_path: Path) -> None:
 def test_imported_caffe_agrees_with_a_pytorch_forward_pass(path: Path) -> None:
     need("google.protobuf")
     assert disagreements(cnncalc.loads(import_model(str(path)).text)) == []
+
+
+@pytest.mark.parametrize("name", ["yolov3-tiny", "yolov3"])
+@pytest.mark.xfail(
+    reason="`cnncalc export --to pytorch` does not yet write a network with an `outputs:` list (issue 10)",
+    strict=True,
+    raises=CnncalcError,
+)
+def test_imported_darknet_agrees_with_a_pytorch_forward_pass(name: str) -> None:
+    spec = import_model(str(FIXTURES / "darknet" / f"{name}.cfg"), input_shape=(3, 416, 416)).text
+    assert disagreements(cnncalc.loads(spec)) == []

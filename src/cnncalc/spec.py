@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from .args import AmbiguousScalar, ArgInfo, ArgProblem, Choice, Int, Text, kind_of, show, suggest
@@ -29,19 +29,29 @@ MAX_ERRORS = 20  # independent problems reported at once
 MAX_INPUT_RANK = 4  # [C, D, H, W]
 STRUCTURAL = ("parallel", "repeat", "side")
 REQUIRED = ("name", "input", "layers")
+FROM = "from"  # the key by which any item reads an earlier row instead of the previous one
+INPUT_NAME = "input"  # what `from:` and `outputs:` call the network's input
+FROM_DOC = (
+    "the earlier row (or block instance, parallel, repeat or side) whose output this reads instead of the "
+    "previous row's: a name in this scope or an enclosing one, a path a/b/c, /a/b from the top level, or input"
+)
+MERGE_FROM_DOC = "two or more earlier rows to combine: names, paths a/b/c or /a/b, or input"
 # The keys of the structural items, shared by the parser and the JSON Schema (cnncalc.schema).
 PARALLEL_KEYS: dict[str, str] = {
     "name": "the parallel's name (default parallel1, parallel2, …)",
+    FROM: FROM_DOC,
     "merge": "how the branch outputs are combined into one",
     "branches": "a list of at least two branches, each a list of layers; [] is the identity",
 }
 REPEAT_KEYS: dict[str, str] = {
     "name": "the repeat's name (default repeat1, …); its copies are named 1, 2, …",
+    FROM: FROM_DOC,
     "times": "how many copies of the layers to stack",
     "layers": "the layers to repeat",
 }
 SIDE_KEYS: dict[str, str] = {
     "name": "the side output's name (default side1, …)",
+    FROM: FROM_DOC,
     "layers": "the head's layers; they read the tensor at this point, and the main path goes on from it",
 }
 BLOCK_KEYS: dict[str, str] = {
@@ -105,6 +115,7 @@ class LayerNode:
     origin: DataPath
     arg_origins: Mapping[str, DataPath]
     context: tuple[Instance, ...] = ()
+    source: str | None = None  # the node path `from:` names ("input" for the network input), else None
 
     @property
     def type(self) -> str:
@@ -127,6 +138,7 @@ class GroupNode:
     origin: DataPath
     details: str = ""
     context: tuple[Instance, ...] = ()
+    source: str | None = None  # see LayerNode.source
 
     @property
     def is_side(self) -> bool:
@@ -145,13 +157,30 @@ class ParallelNode:
     origin: DataPath
     merge_origin: DataPath
     context: tuple[Instance, ...] = ()
+    source: str | None = None  # see LayerNode.source
 
     @property
     def merge_path(self) -> str:
         return f"{self.path}/{self.merge}"
 
 
-Node = LayerNode | GroupNode | ParallelNode
+@dataclass(frozen=True, slots=True)
+class MergeNode:
+    """A standalone ``concat``/``add``/``mul`` row combining two or more earlier rows named by ``from:``."""
+
+    name: str
+    path: str
+    merge: str
+    sources: tuple[str, ...]  # node paths ("input" for the network input)
+    origin: DataPath
+    context: tuple[Instance, ...] = ()
+
+    @property
+    def type(self) -> str:
+        return self.merge
+
+
+Node = LayerNode | GroupNode | ParallelNode | MergeNode
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +207,8 @@ class Spec:
     source_map: SourceMap = field(default_factory=NoSource)
     document: Mapping[str, Any] = field(default_factory=dict)
     checks: Checks = field(default_factory=Checks)  # the optional `checks:` section (cnncalc.checks)
+    outputs: tuple[str, ...] = ()  # node paths the `outputs:` section names; () means the last row
+    output_origins: tuple[DataPath, ...] = ()
 
     @property
     def file(self) -> str | None:
@@ -247,11 +278,34 @@ Bindings = Mapping[str, tuple[object, DataPath]]
 @dataclass(slots=True)
 class _Scope:
     prefix: str
+    parent: _Scope | None = None  # the scope a `from:` name is looked up in next
     counters: dict[str, int] = field(default_factory=dict)
     names: dict[str, DataPath] = field(default_factory=dict)
 
     def join(self, name: str) -> str:
         return f"{self.prefix}/{name}" if self.prefix else name
+
+    def chain(self) -> list[_Scope]:
+        """This scope, then each enclosing one outward."""
+        scopes: list[_Scope] = []
+        scope: _Scope | None = self
+        while scope is not None:
+            scopes.append(scope)
+            scope = scope.parent
+        return scopes
+
+
+@dataclass(frozen=True, slots=True)
+class _Unresolved:
+    """A `from:` or `outputs:` name not found when it was read: reported once the whole spec is parsed, as a
+    forward reference if it was defined later, else as unknown."""
+
+    text: str
+    origin: DataPath
+    scope: _Scope
+    target: str | None  # the full path it would be, when its first component was found
+    in_scope: tuple[str, ...]
+    ctx: _Ctx
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +322,7 @@ TOP_LEVEL: dict[str, str] = {
     "source": "where the architecture comes from (paper, repository)",
     "input": "input shape, channels first: [C], [C, L], [C, H, W] or [C, D, H, W]",
     "layers": "the layers, in order",
+    "outputs": "the rows that are the network's outputs (default: the last row); names or paths",
     "blocks": "reusable blocks: NAME: {params: [...], layers: [...]}",
     "checks": "budgets and expectations for `cnncalc check`: max_params: 7M, output_shape: [1000], …",
 }
@@ -289,6 +344,9 @@ class _Parser:
         self.blocks: dict[str, BlockDef] = {}
         self.cyclic: set[str] = set()  # reported once; never expanded
         self.expanded = 0
+        self.paths: dict[str, DataPath] = {}  # every node path claimed so far → where it is written
+        self.unresolved: list[_Unresolved] = []
+        self.top = _Scope("")
 
     # -- reporting
 
@@ -360,6 +418,10 @@ class _Parser:
                 layers = self.top_layers(data["layers"])
             except RecursionError:
                 self.errors.append(self.diag("the spec nests too deeply to expand", ("layers",), "flatten the nesting"))
+        outputs: tuple[tuple[str, DataPath], ...] = ()
+        if "outputs" in data:
+            outputs = self.attempt(lambda: self.outputs(data["outputs"])) or ()
+        self.report_unresolved()
         if self.errors:
             raise SpecError(self.errors)
         assert name is not None and shape is not None
@@ -374,6 +436,8 @@ class _Parser:
             source_map=self.src,
             document=data,
             checks=checks,
+            outputs=tuple(p for p, _ in outputs),
+            output_origins=tuple(o for _, o in outputs),
         )
 
     def text(self, data: Mapping[str, object], key: str) -> str:
@@ -423,7 +487,7 @@ class _Parser:
         path: DataPath = ("blocks", name)
         if not isinstance(name, str) or not _IDENT.match(name):
             raise self.abort(f"block name {show(name)} must be an identifier (letters, digits, _)", path, key=True)
-        if name in ALIASES or name in STRUCTURAL:
+        if name in ALIASES or name in STRUCTURAL or name in MERGES:
             raise self.abort(f"block name '{name}' is already a layer type", path, "rename the block", key=True)
         if not isinstance(body, dict):
             raise self.abort(
@@ -476,9 +540,9 @@ class _Parser:
             at = (*path, param) if isinstance(value, dict) else (*path, i)
             if not isinstance(param, str) or not _IDENT.match(param):
                 raise self.abort(f"parameter name {show(param)} must be an identifier", at, key=isinstance(value, dict))
-            if param == "name":
+            if param in ("name", FROM):
                 raise self.abort(
-                    "'name' cannot be a block parameter: it names each instance", at, "choose another name"
+                    f"'{param}' cannot be a block parameter: it is the key every item takes", at, "choose another name"
                 )
             if param in seen:
                 raise self.abort(f"parameter '{param}' is listed twice", at)
@@ -603,7 +667,95 @@ class _Parser:
         if not value:
             self.errors.append(self.diag("layers is empty", path, "add at least one layer"))
             return ()
-        return self.sequence(value, path, _Ctx(_Scope(""), None, (), None))
+        return self.sequence(value, path, _Ctx(self.top, None, (), None))
+
+    def outputs(self, value: object) -> tuple[tuple[str, DataPath], ...]:
+        path: DataPath = ("outputs",)
+        if not isinstance(value, list) or not value:
+            raise self.abort(
+                f"outputs must be a non-empty list of row names, got {show(value)}",
+                path,
+                "write `outputs: [p4, p5]`: the rows whose outputs the network returns",
+            )
+        ctx = _Ctx(self.top, None, (), None)
+        found: list[tuple[str, DataPath]] = []
+        for i, item in enumerate(value):
+            target = self.reference(item, (*path, i), ctx)
+            if target == INPUT_NAME:
+                raise self.abort("outputs: the network input is not an output", (*path, i), "name a row")
+            if target in (p for p, _ in found):
+                raise self.abort(f"outputs: '{item}' is listed twice", (*path, i))
+            found.append((target, (*path, i)))
+        return tuple(found)
+
+    # -- references
+
+    def reference(self, raw: object, origin: DataPath, ctx: _Ctx, own: object = None) -> str:
+        """The node path an earlier-row reference names (see :data:`FROM_DOC`); ``own`` is the item's name."""
+        value, origin = self.subst(raw, origin, ctx)
+        if not isinstance(value, str) or not value.strip("/") or any(ch.isspace() for ch in value):
+            raise self.abort(
+                f"from: {show(value)} is not the name of a row",
+                origin,
+                "write the name of an earlier row, a path such as enc2/conv1, or input",
+                ctx=ctx,
+            )
+        if value == INPUT_NAME:
+            return INPUT_NAME
+        if own is not None and value == own:
+            raise self.abort(f"from: '{value}' is this row itself; a row reads only earlier rows", origin, ctx=ctx)
+        parts = value.lstrip("/").split("/")
+        if any(not part for part in parts):
+            raise self.abort(f"from: '{value}' has an empty path component", origin, "write a/b/c", ctx=ctx)
+        scopes = ctx.scope.chain()
+        in_scope = tuple(n for s in scopes for n in s.names)
+        target: str | None
+        if value.startswith("/"):
+            target = "/".join(parts)
+        else:
+            home = next((s for s in scopes if parts[0] in s.names), None)
+            target = None if home is None else "/".join([home.join(parts[0]), *parts[1:]])
+        if target is None or target not in self.paths:
+            self.unresolved.append(_Unresolved(value, origin, ctx.scope, target, in_scope, ctx))
+            return value
+        here = ctx.scope.prefix
+        if here == target or here.startswith(target + "/"):
+            raise self.abort(
+                f"from: '{value}' is {target}, which contains this row; a row reads only rows that ran before it",
+                origin,
+                "name a row inside it, or one before it",
+                ctx=ctx,
+            )
+        return target
+
+    def report_unresolved(self) -> None:
+        for ref in self.unresolved:
+            parts = ref.text.lstrip("/").split("/")
+            later = ref.target in self.paths if ref.target is not None else False
+            if not ref.text.startswith("/") and ref.target is None:
+                home = next((s for s in ref.scope.chain() if parts[0] in s.names), None)
+                later = home is not None and "/".join([home.join(parts[0]), *parts[1:]]) in self.paths
+            names = [INPUT_NAME, *ref.in_scope]
+            hint: str | None
+            if later:
+                message = f"'{ref.text}' is defined later; a row reads only earlier rows (a forward reference)"
+                hint = "move the row it reads before this one"
+            else:
+                message = f"no earlier row '{ref.text}' is in scope here"
+                elsewhere = sorted(p for p in self.paths if p.rsplit("/", 1)[-1] == parts[-1])
+                hint = suggest(ref.text, names) or (
+                    f"'{parts[-1]}' is {' and '.join(elsewhere)}: write its path"
+                    + (" (the name is ambiguous)" if len(elsewhere) > 1 else "")
+                    if elsewhere
+                    else None
+                )
+            shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
+            hint = (
+                f"{hint} names in scope: {shown}"
+                if hint and hint.endswith("?")
+                else (f"{hint}; names in scope: {shown}" if hint else f"names in scope: {shown}")
+            )
+            self.errors.append(self.diag(message, ref.origin, hint, ctx=ref.ctx))
 
     def sequence(self, items: Sequence[object], path: DataPath, ctx: _Ctx) -> tuple[Node, ...]:
         nodes = []
@@ -651,6 +803,18 @@ class _Parser:
                 ctx=ctx,
             )
         self.count(body_path)
+        if type_name in MERGES:
+            return self.merge(type_name, body, body_path, ctx)
+        source: str | None = None
+        if FROM in body:
+            source = self.reference(body[FROM], (*body_path, FROM), ctx, own=body.get("name"))
+            body = {k: v for k, v in body.items() if k != FROM}
+        node = self.dispatch(type_name, body, path, body_path, ctx)
+        return node if source is None or node is None else replace(node, source=source)
+
+    def dispatch(
+        self, type_name: str, body: Mapping[object, object], path: DataPath, body_path: DataPath, ctx: _Ctx
+    ) -> LayerNode | GroupNode | ParallelNode | None:
         if type_name == "parallel":
             return self.parallel(body, body_path, ctx)
         if type_name == "repeat":
@@ -675,6 +839,32 @@ class _Parser:
         layer_path = ctx.scope.join(name)
         layer, origins = self.build(cls, type_name, body, body_path, ctx, layer_path)
         return LayerNode(name, layer_path, layer, type_name, rank, body_path, origins, ctx.context)
+
+    def merge(self, kind: str, body: Mapping[object, object], path: DataPath, ctx: _Ctx) -> MergeNode:
+        """A standalone merge: ``concat``/``add``/``mul`` of two or more earlier rows named by ``from:``."""
+        for key in body:
+            if key not in ("name", FROM):
+                raise self.abort(
+                    f"{kind} has no argument {show(key)}",
+                    (*path, key),
+                    f"{kind} takes name and from (a list of two or more earlier rows)",
+                    key=True,
+                    ctx=ctx,
+                )
+        example = f"write `- {kind}: {{from: [a, b]}}` with two or more earlier rows"
+        if FROM not in body:
+            raise self.abort(f"{kind} needs from: the rows it combines", path, example, ctx=ctx)
+        raw, at = self.subst(body[FROM], (*path, FROM), ctx)
+        if not isinstance(raw, list) or len(raw) < 2:
+            raise self.abort(
+                f"from: {kind} combines two or more rows, got {show(raw)}",
+                at,
+                example + "; inside a parallel, use `merge:` instead",
+                ctx=ctx,
+            )
+        sources = tuple(self.reference(item, (*at, i), ctx, own=body.get("name")) for i, item in enumerate(raw))
+        name = self.claim(body, path, kind, ctx)
+        return MergeNode(name, ctx.scope.join(name), kind, sources, path, ctx.context)
 
     def count(self, path: DataPath) -> None:
         self.expanded += 1
@@ -710,6 +900,7 @@ class _Parser:
                 ctx=ctx,
             )
         scope.names[name] = origin
+        self.paths[scope.join(name)] = origin
         return name
 
     def layer_name(self, raw: object, origin: DataPath, ctx: _Ctx) -> str:
@@ -733,6 +924,13 @@ class _Parser:
             )
         if raw.startswith("$"):
             raise self.abort(f"layer name '{raw}' cannot start with '$'", origin, ctx=ctx)
+        if raw == INPUT_NAME:
+            raise self.abort(
+                f"'{INPUT_NAME}' names the network's input (`from: {INPUT_NAME}`), so no row can take it",
+                origin,
+                "choose another name, e.g. 'stem'",
+                ctx=ctx,
+            )
         return raw
 
     def subst(self, value: object, path: DataPath, ctx: _Ctx, depth: int = 0) -> tuple[object, DataPath]:
@@ -838,7 +1036,7 @@ class _Parser:
                     ctx=ctx,
                 )
         for key in allowed:
-            if key != "name" and key not in body:
+            if key not in ("name", FROM) and key not in body:
                 raise self.abort(f"{what} needs '{key}'", path, _STRUCTURAL_HINTS[what], ctx=ctx)
 
     def parallel(
@@ -887,7 +1085,8 @@ class _Parser:
                 )
                 continue
             bname = f"b{i}"
-            scope = _Scope(f"{full}/{bname}")
+            scope = _Scope(f"{full}/{bname}", ctx.scope)
+            self.paths[scope.prefix] = at
             children = self.sequence(branch, at, _Ctx(scope, ctx.env, ctx.context, ctx.block))
             groups.append(GroupNode(bname, scope.prefix, "branch", children, at, context=ctx.context))
         self.count(path)  # the merge row
@@ -910,7 +1109,8 @@ class _Parser:
             )
         copies = []
         for i in range(1, times + 1):
-            scope = _Scope(f"{full}/{i}")
+            scope = _Scope(f"{full}/{i}", ctx.scope)
+            self.paths[scope.prefix] = lpath
             children = self.sequence(layers, lpath, _Ctx(scope, ctx.env, ctx.context, ctx.block))
             copies.append(GroupNode(str(i), scope.prefix, "copy", children, lpath, f"copy {i} of {times}", ctx.context))
         return GroupNode(name, full, "repeat", tuple(copies), path, f"{times} copies", ctx.context)
@@ -929,10 +1129,12 @@ class _Parser:
                 layer=full,
                 ctx=ctx,
             )
-        children = self.sequence(layers, lpath, _Ctx(_Scope(full), ctx.env, ctx.context, ctx.block))
+        children = self.sequence(layers, lpath, _Ctx(_Scope(full, ctx.scope), ctx.env, ctx.context, ctx.block))
         return GroupNode(name, full, "side", children, path, "side output", ctx.context)
 
-    def block_call(self, block: str, body: Mapping[object, object], path: DataPath, ctx: _Ctx) -> Node:
+    def block_call(
+        self, block: str, body: Mapping[object, object], path: DataPath, ctx: _Ctx
+    ) -> GroupNode | ParallelNode:
         bdef = self.blocks[block]
         name = self.claim(body, path, block, ctx)
         full = ctx.scope.join(name)
@@ -978,7 +1180,7 @@ class _Parser:
             )
         if problems:
             raise _Abort(*problems)
-        inner = _Ctx(_Scope(full), env, (*ctx.context, Instance(block, full, path)), block)
+        inner = _Ctx(_Scope(full, ctx.scope), env, (*ctx.context, Instance(block, full, path)), block)
         body_path = (*bdef.path, "layers")
         parallel_body = bare_parallel(bdef.layers)
         if parallel_body is not None:

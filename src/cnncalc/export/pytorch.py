@@ -28,7 +28,7 @@ from .. import __version__
 from ..analysis import analyze
 from ..errors import SpecError
 from ..report import LayerResult, Report
-from ..spec import LayerNode, Node, ParallelNode, Spec
+from ..spec import LayerNode, MergeNode, Node, ParallelNode, Spec
 from .lowering import HELPERS, Lowering, TorchModule, Unexportable, lower, merge_module
 
 CONTAINERS = ("Sequence", "Parallel", "Side")
@@ -66,6 +66,19 @@ class _Writer:
         items: list[_Item] = []
         taken: set[str] = set()
         for node in nodes:
+            if isinstance(node, MergeNode) or node.source is not None:
+                raise SpecError(
+                    [
+                        self.spec.diagnostic(
+                            f"{node.path}: `cnncalc export --to pytorch` does not yet write rows that read "
+                            "earlier rows by name (`from:` and standalone concat/add/mul)",
+                            node.origin,
+                            hint="write the skip as a `parallel` to export it",
+                            layer=node.path,
+                            context=node.context,
+                        )
+                    ]
+                )
             name = _child_name(node.name, taken)
             fqn = f"{prefix}.{name}" if prefix else name
             if isinstance(node, LayerNode):
@@ -296,6 +309,17 @@ def _docstring(spec: Spec, report: Report, origin: str | None) -> str:
 def to_pytorch(spec: Spec, *, input_shape: Sequence[int] | None = None, origin: str | None = None) -> PyTorchExport:
     """Write ``spec`` as a Python module defining an ``nn.Module`` (raises :class:`SpecError` for a layer
     PyTorch cannot express). ``origin`` names the spec file in the docstring."""
+    if spec.outputs:
+        raise SpecError(
+            [
+                spec.diagnostic(
+                    "`cnncalc export --to pytorch` does not yet write a network with an `outputs:` list",
+                    ("outputs",),
+                    hint="remove `outputs:` to export the last row as the output",
+                    key=True,
+                )
+            ]
+        )
     report = analyze(spec, input_shape=input_shape)
     writer = _Writer(spec, iter(report.layers))
     items = writer.sequence(spec.layers, "")
