@@ -357,3 +357,43 @@ def test_onnx_input_shape_and_batch(tmp_path: Path) -> None:
     path = small_onnx(tmp_path, "Sigmoid")
     assert "input: [3, 8, 8]\n" in import_model(path).text  # the dynamic batch is fine
     assert "input: [3, 16, 16]\n" in import_model(path, input_shape=(3, 16, 16)).text
+
+
+def test_onnx_truncated_file_is_a_clean_error(tmp_path: Path) -> None:
+    path = Path(small_onnx(tmp_path, "Sigmoid"))
+    path.write_bytes(path.read_bytes()[:-40])
+    with pytest.raises(CnncalcError, match=r"small.onnx:1:1: not a valid ONNX model"):
+        import_model(str(path))
+
+
+def test_onnx_symbolic_size_needs_input(tmp_path: Path) -> None:
+    onnx = need("onnx")
+    h, t = onnx.helper, onnx.TensorProto
+    x = h.make_tensor_value_info("x", t.FLOAT, ["N", 3, "H", "W"])
+    graph = h.make_graph(
+        [h.make_node("Relu", ["x"], ["y"], name="r")], "g", [x], [h.make_tensor_value_info("y", t.FLOAT, None)]
+    )
+    path = tmp_path / "dyn.onnx"
+    path.write_bytes(h.make_model(graph, opset_imports=[h.make_opsetid("", 17)]).SerializeToString())
+    with pytest.raises(CnncalcError, match=r"symbolic sizes \['N', 3, 'H', 'W'\]: only the batch may be dynamic"):
+        import_model(str(path))
+    assert "input: [3, 5, 7]\n" in import_model(str(path), input_shape=(3, 5, 7)).text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ["no_such_module_x:f", "--from", "torch", "--input", "3x8x8"], "cannot import no_such_module_x", id="module"
+        ),
+        pytest.param(
+            ["cnncalc:no_such_factory", "--from", "torch", "--input", "3x8x8"], "has no callable", id="factory"
+        ),
+        pytest.param(["cnncalc:analyze", "--from", "torch"], "--from torch needs --input", id="no-input"),
+        pytest.param(["no-colon", "--from", "torch", "--input", "3x8x8"], "module.path:factory", id="grammar"),
+    ],
+)
+def test_cli_torch_source_errors(cli, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+    need("torch")
+    result = cli("import", *args)
+    assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.stderr
