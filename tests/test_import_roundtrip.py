@@ -122,3 +122,26 @@ def test_imported_caffe_agrees_with_a_pytorch_forward_pass(path: Path) -> None:
 def test_imported_darknet_agrees_with_a_pytorch_forward_pass(name: str) -> None:
     spec = import_model(str(FIXTURES / "darknet" / f"{name}.cfg"), input_shape=(3, 416, 416)).text
     assert disagreements(cnncalc.loads(spec)) == []
+
+
+@pytest.mark.parametrize("name", ["lenet5", "resnet18", "squeezenet1_0", "mobilenet_v3_small", "resnet50"])
+def test_onnx_tool_convention_matches_the_real_tool(name: str, tmp_path: Path) -> None:
+    """`--convention onnx-tool` on an imported ONNX file gives onnx-tool 1.0.1's own total for that file."""
+    torch = need("torch")
+    onnx_tool = need("onnx_tool")
+    export = to_pytorch(cnncalc.preset(name))
+    with torch.device("meta"):
+        model = getattr(load_module(export), export.class_name)()
+    model = model.to_empty(device="cpu").eval()  # onnx-tool reads the weights' shapes from their data
+    path = tmp_path / f"{name}.onnx"
+    shape = cnncalc.preset(name).input_shape
+    torch.onnx.export(model, (torch.zeros(1, *shape),), str(path), dynamo=False, do_constant_folding=False)
+    tool = onnx_tool.Model(str(path))
+    tool.graph.shape_infer()
+    tool.graph.profile()
+    theirs = round(tool.graph.macs[0])
+    ours = cnncalc.analyze(cnncalc.loads(import_model(str(path)).text), convention="onnx-tool").totals.macs
+    assert ours == theirs
+    if name == "resnet50":
+        # the figure onnx-tool prints for a ResNet-50 ONNX file, where torchvision says 4.09 G
+        assert ours == 4_450_761_704
