@@ -14,6 +14,13 @@ from .base import Calc, Layer, Shape, register
 @register
 @dataclass(frozen=True, slots=True)
 class Opaque(Layer):
+    """The output shape is ``output_shape`` as declared, whatever the input; the parameters are ``params``
+    (all counted as weights); the MACs are unknown and counted as 0, and the row carries a warning saying
+    so. ``cnncalc import --allow-unknown`` fills both from the ONNX file: the shape from ONNX's shape
+    inference, the parameters from the node's initializers. Receptive fields follow the default of a kind
+    without windows: unchanged where the spatial size is kept, nearest resampling where it changes, the
+    whole input where the number of axes changes."""
+
     kind = "opaque"
     summary = "an operation of declared output shape and parameters whose cost is unknown"
 
