@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 import cnncalc
-from cnncalc.errors import CnncalcError
 from cnncalc.export.pytorch import to_pytorch
 from cnncalc.importers import import_model
 
@@ -114,11 +113,6 @@ def test_imported_caffe_agrees_with_a_pytorch_forward_pass(path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["yolov3-tiny", "yolov3"])
-@pytest.mark.xfail(
-    reason="`cnncalc export --to pytorch` does not yet write a network with an `outputs:` list (issue 10)",
-    strict=True,
-    raises=CnncalcError,
-)
 def test_imported_darknet_agrees_with_a_pytorch_forward_pass(name: str) -> None:
     spec = import_model(str(FIXTURES / "darknet" / f"{name}.cfg"), input_shape=(3, 416, 416)).text
     assert disagreements(cnncalc.loads(spec)) == []

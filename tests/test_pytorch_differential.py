@@ -25,7 +25,8 @@ from .conftest import ROOT
 from .random_networks import network
 from .torch_support import disagreements, load_module, need
 
-SPECS = sorted((ROOT / "specs").glob("*.yaml"))
+NEW_KINDS = {"slice", "channel_shuffle", "scale", "crop", "pixel_shuffle", "pixel_unshuffle"}
+SPECS = sorted([*(ROOT / "specs").glob("*.yaml"), *(ROOT / "docs" / "examples").glob("*.yaml")])
 
 
 @pytest.fixture(autouse=True)
@@ -109,4 +110,12 @@ def test_random_networks_agree_with_pytorch(data: dict[str, Any]) -> None:
         event("not expressible in PyTorch")
         return
     event(f"{len(report.input_shape) - 1}-D")
+    for feature, present in (
+        ("a crossing skip", any(row.type in ("add", "concat") and not row.name.count("/") for row in report.layers)),
+        ("several outputs", len(report.outputs) > 1),
+        ("a new kind", any(row.type in NEW_KINDS for row in report.layers)),
+        ("block expressions", any(row.name.split("/")[1:2] == ["conv1"] for row in report.layers)),
+    ):
+        if present:
+            event(feature)
     assert disagreements(spec) == []

@@ -253,6 +253,8 @@ class _Walker:
             )
         try:
             layer = node.layer if self.rewrite is None else self.rewrite(node, shape)
+            if node.refs:
+                layer = layer.bind({key: self.produced[path][0] for key, path in node.refs})
             calc = layer.apply(shape)
         except ShapeError as exc:
             at = node.arg_origins.get(exc.arg, node.origin) if exc.arg else node.origin

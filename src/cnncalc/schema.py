@@ -20,6 +20,7 @@ from typing import Any
 
 from .args import JSON, ArgInfo, Text
 from .checks import CHECK_KEYS, LAYERS, LAYERS_DOC, SETTINGS, Dims
+from .expressions import EXPRESSION_DOC
 from .layers import ALIASES, MERGES, REGISTRY, Layer
 from .spec import (
     _IDENT,
@@ -51,7 +52,13 @@ def _ref(name: str) -> JSON:
     return {"$ref": f"#/$defs/{name}"}
 
 
-PARAM = {"type": "string", "pattern": _ecma(_PARAM_REF), "description": "a block parameter's value: $name"}
+PARAM = {
+    "description": "inside a block: a parameter's value, $name, or " + EXPRESSION_DOC + " ($c * 6, ($k - 1) // 2)",
+    "anyOf": [
+        {"type": "string", "pattern": _ecma(_PARAM_REF)},
+        {"type": "string", "pattern": r"^[\s0-9A-Za-z_$+\-*/%(),]*\$[A-Za-z_][\s0-9A-Za-z_$+\-*/%(),]*$"},
+    ],
+}
 # a layer's name: non-empty, no spaces, no `/` (it separates path components), not starting with `$`
 NAME: JSON = {"type": "string", "pattern": r"^[^\s/$][^\s/]*$"}
 IDENT: JSON = {"type": "string", "pattern": _ecma(_IDENT)}

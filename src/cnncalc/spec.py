@@ -21,6 +21,7 @@ from .checks import Checks, parse_checks
 from .derivation import dims
 from .errors import DataPath, Diagnostic, Location, SpecError
 from .expansion import TooLarge, bare_parallel, check_expansion
+from .expressions import ExpressionError, bound_values, evaluate, is_expression, names
 from .layers import ALIASES, MERGES, Layer, Shape, lookup
 
 MAX_LAYERS = 1_000_000  # expanded layers (and merges) in one spec
@@ -115,6 +116,7 @@ class LayerNode:
     arg_origins: Mapping[str, DataPath]
     context: tuple[Instance, ...] = ()
     source: str | None = None  # the node path `from:` names ("input" for the network input), else None
+    refs: tuple[tuple[str, str], ...] = ()  # (argument, node path) for arguments naming rows (crop's like)
 
     @property
     def type(self) -> str:
@@ -557,9 +559,8 @@ class _Parser:
             if budget[0] < 0 or depth > 12:
                 return
             if isinstance(value, str):
-                m = _PARAM_REF.match(value)
-                if m:
-                    ref = m.group(1)
+                refs = names(value) if _PARAM_REF.match(value) or is_expression(value) else []
+                for ref in refs:
                     if ref in params:
                         used.add(ref)
                     else:
@@ -678,7 +679,7 @@ class _Parser:
         ctx = _Ctx(self.top, None, (), None)
         found: list[tuple[str, DataPath]] = []
         for i, item in enumerate(value):
-            target = self.reference(item, (*path, i), ctx)
+            target = self.reference(item, (*path, i), ctx, key="outputs")
             if target == INPUT_NAME:
                 raise self.abort("outputs: the network input is not an output", (*path, i), "name a row")
             if target in (p for p, _ in found):
@@ -688,12 +689,12 @@ class _Parser:
 
     # -- references
 
-    def reference(self, raw: object, origin: DataPath, ctx: _Ctx, own: object = None) -> str:
+    def reference(self, raw: object, origin: DataPath, ctx: _Ctx, own: object = None, key: str = FROM) -> str:
         """The node path an earlier-row reference names (see :data:`FROM_DOC`); ``own`` is the item's name."""
         value, origin = self.subst(raw, origin, ctx)
         if not isinstance(value, str) or not value.strip("/") or any(ch.isspace() for ch in value):
             raise self.abort(
-                f"from: {show(value)} is not the name of a row",
+                f"{key}: {show(value)} is not the name of a row",
                 origin,
                 "write the name of an earlier row, a path such as enc2/conv1, or input",
                 ctx=ctx,
@@ -701,10 +702,10 @@ class _Parser:
         if value == INPUT_NAME:
             return INPUT_NAME
         if own is not None and value == own:
-            raise self.abort(f"from: '{value}' is this row itself; a row reads only earlier rows", origin, ctx=ctx)
+            raise self.abort(f"{key}: '{value}' is this row itself; a row reads only earlier rows", origin, ctx=ctx)
         parts = value.lstrip("/").split("/")
         if any(not part for part in parts):
-            raise self.abort(f"from: '{value}' has an empty path component", origin, "write a/b/c", ctx=ctx)
+            raise self.abort(f"{key}: '{value}' has an empty path component", origin, "write a/b/c", ctx=ctx)
         scopes = ctx.scope.chain()
         in_scope = tuple(n for s in scopes for n in s.names)
         target: str | None
@@ -719,7 +720,7 @@ class _Parser:
         here = ctx.scope.prefix
         if here == target or here.startswith(target + "/"):
             raise self.abort(
-                f"from: '{value}' is {target}, which contains this row; a row reads only rows that ran before it",
+                f"{key}: '{value}' is {target}, which contains this row; a row reads only rows that ran before it",
                 origin,
                 "name a row inside it, or one before it",
                 ctx=ctx,
@@ -827,8 +828,8 @@ class _Parser:
         if found is None:
             names = [*ALIASES, *STRUCTURAL, *self.blocks]
             hint = suggest(type_name, names) or "known layer types: " + ", ".join(sorted({*STRUCTURAL, *_kinds()}))
-            if self.blocks and not hint.startswith("did you mean"):
-                hint += "; blocks defined here: " + ", ".join(self.blocks)
+            if self.blocks and not any(f"'{block}'" in hint for block in self.blocks):
+                hint += ("" if hint.endswith("?") else ";") + " blocks defined here: " + ", ".join(self.blocks)
             raise self.abort(
                 f"unknown layer type '{type_name}'", body_path if body_path != path else path, hint, key=True, ctx=ctx
             )
@@ -836,7 +837,12 @@ class _Parser:
         name = self.claim(body, body_path, cls.kind, ctx)
         layer_path = ctx.scope.join(name)
         layer, origins = self.build(cls, type_name, body, body_path, ctx, layer_path)
-        return LayerNode(name, layer_path, layer, type_name, rank, body_path, origins, ctx.context)
+        refs = tuple(
+            (key, self.reference(getattr(layer, key), origins[key], ctx, own=name, key=key))
+            for key in cls.references
+            if getattr(layer, key) is not None
+        )
+        return LayerNode(name, layer_path, layer, type_name, rank, body_path, origins, ctx.context, refs=refs)
 
     def merge(self, kind: str, body: Mapping[object, object], path: DataPath, ctx: _Ctx) -> MergeNode:
         """A standalone merge: ``concat``/``add``/``mul`` of two or more earlier rows named by ``from:``."""
@@ -932,7 +938,10 @@ class _Parser:
         return raw
 
     def subst(self, value: object, path: DataPath, ctx: _Ctx, depth: int = 0) -> tuple[object, DataPath]:
-        """Replace a whole ``$param`` value (or list items, or items of pairs) by the block argument in force."""
+        """Replace a whole ``$param`` value (or list items, or items of pairs) by the block argument in force,
+        and an integer expression over block parameters by its value (:mod:`cnncalc.expressions`)."""
+        if is_expression(value):
+            return self.expression(str(value), path, ctx), path
         if isinstance(value, str) and value.startswith("$"):
             m = _PARAM_REF.match(value)
             if m is None:
@@ -953,6 +962,44 @@ class _Parser:
         if isinstance(value, list) and depth < 2:  # deeper lists fit no argument: leave them to its check
             return [self.subst(v, (*path, i), ctx, depth + 1)[0] for i, v in enumerate(value)], path
         return value, path
+
+    def expression(self, text: str, path: DataPath, ctx: _Ctx) -> int:
+        env = ctx.env
+        if env is None:
+            raise self.abort(
+                f"{text} refers to block parameters, but this layer is not inside a block",
+                path,
+                "define a block under `blocks:` with these parameters, or write the value itself",
+                ctx=ctx,
+            )
+
+        def lookup(name: str) -> int:
+            if name not in env:
+                raise ExpressionError(
+                    f"${name} is not a parameter of block '{ctx.block}'", suggest(name, list(env)) or None
+                )
+            raw = env[name][0]
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                raise ExpressionError(f"${name} is {show(raw)}, not an integer")
+            return raw
+
+        try:
+            return evaluate(text, lookup)
+        except ExpressionError as exc:
+            values = self.values(text, ctx)
+            hint = exc.hint
+            if "ends too early" in exc.message and text.count("(") > text.count(")"):
+                hint = 'inside { } or [ ], YAML splits at commas: quote the expression, "min($a, $b)"'
+            message = f"`{text}`: {exc.message}" + (f" ({values})" if values else "")
+            raise self.abort(message, path, hint, ctx=ctx) from None
+
+    def values(self, text: str, ctx: _Ctx) -> str:
+        return bound_values(text, {k: v for k, (v, _) in ctx.env.items()}) if ctx.env else ""
+
+    def provenance(self, raw: object, ctx: _Ctx) -> str:
+        """`` (from `$c * 6` with c = 0)`` when ``raw`` is an expression, for errors about its value."""
+        texts = [raw] if is_expression(raw) else [v for v in raw if is_expression(v)] if isinstance(raw, list) else []
+        return "".join(f" (from `{t}` with {self.values(str(t), ctx)})" for t in texts)
 
     def build(
         self,
@@ -997,7 +1044,8 @@ class _Parser:
             try:
                 kwargs[key] = infos[key].type.parse(value)
             except ArgProblem as exc:
-                problems.append(self.diag(f"{key}: {exc.message}", origin, exc.hint, layer=layer_path, ctx=ctx))
+                message = f"{key}: {exc.message}{self.provenance(raw, ctx)}"
+                problems.append(self.diag(message, origin, exc.hint, layer=layer_path, ctx=ctx))
         missing = [n for n, info in infos.items() if info.required and n not in body and n not in suggested]
         if missing:
             example = ", ".join(f"{m}: …" for m in missing)
@@ -1098,7 +1146,8 @@ class _Parser:
         try:
             times = TIMES.parse(raw_times)
         except ArgProblem as exc:
-            raise self.abort(f"times: {exc.message}", times_origin, exc.hint, layer=full, ctx=ctx) from None
+            message = f"times: {exc.message}{self.provenance(body['times'], ctx)}"
+            raise self.abort(message, times_origin, exc.hint, layer=full, ctx=ctx) from None
         layers = body["layers"]
         lpath = (*path, "layers")
         if not isinstance(layers, list) or not layers:
