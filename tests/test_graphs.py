@@ -280,7 +280,7 @@ def test_reference_error_exits_2(cli: Callable[..., Result], spec_file: Callable
     assert "no earlier row 'nowhere' is in scope here" in result.stderr
 
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "graphs.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "spec-language.md"
 
 
 @pytest.mark.parametrize(
@@ -315,5 +315,6 @@ def test_docs_error_example_is_what_cnncalc_prints(
     )
     monkeypatch.chdir(tmp_path)
     result = cli("summarize", "net.yaml")
-    shown = DOCS.read_text(encoding="utf-8").split("```\nerror: ")[1].split("```")[0]
+    shown = DOCS.read_text(encoding="utf-8").split("```\nerror: net.yaml:5:18: no earlier row")[1].split("```")[0]
+    shown = "net.yaml:5:18: no earlier row" + shown
     assert "error: " + shown in result.stderr

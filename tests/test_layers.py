@@ -307,6 +307,15 @@ CASES = [
     pytest.param("layernorm", [96, 7, 7], (96, 7, 7), 2 * 96 * 7 * 7, 0, id="layernorm-all"),
     pytest.param({"layernorm": {"over": "channels"}}, [96, 56, 56], (96, 56, 56), 2 * 96, 0, id="layernorm-channels"),
     pytest.param("layernorm", [768], (768,), 2 * 768, 0, id="layernorm-vector"),
+    # RegNet/ResNeXt group width: groups = 64 / 16 = 4, each filter spans 16 channels
+    pytest.param(
+        {"conv": {"filters": 64, "kernel": 3, "padding": 1, "group_width": 16}},
+        [64, 8, 8],
+        (64, 8, 8),
+        3 * 3 * 16 * 64 + 64,
+        3 * 3 * 16 * 64 * 8 * 8,
+        id="conv-group-width",
+    ),
     # ---- slice, channel_shuffle, pixel (un)shuffle, crop: values moved, no parameters; scale: C (+ C)
     # ShuffleNetV2's split of 116 channels into two halves (Ma et al. 2018, fig. 3c)
     pytest.param({"slice": {"channels": [0, 58]}}, [116, 28, 28], (58, 28, 28), 0, 0, id="slice-first-half"),

@@ -62,6 +62,7 @@ def test_batch_scales_macs_as_in_pytorch() -> None:
             [{"upsample": {"scale_factor": [2, 3], "mode": "bilinear"}}, {"groupnorm": {"groups": 3}}], id="up"
         ),
         pytest.param([{"layernorm": {"over": "channels"}}, "layernorm", "flatten", "layernorm"], id="layernorms"),
+        pytest.param([{"conv": {"filters": 6, "kernel": 3, "group_width": 1}}], id="group-width"),
         pytest.param(
             [
                 {
@@ -81,6 +82,17 @@ def test_batch_scales_macs_as_in_pytorch() -> None:
 def test_rewritten_and_new_layers_agree_with_pytorch(layers: list[Any]) -> None:
     spec = cnncalc.from_dict({"name": "t", "input": [3, 12, 12], "layers": layers})
     assert disagreements(spec) == []
+
+
+@pytest.mark.parametrize("kind", ["maxpool", "avgpool"])
+@pytest.mark.parametrize(("size", "kernel", "stride"), [(2, 3, 3), (1, 3, 3), (3, 4, 4), (2, 3, 2)])
+def test_ceil_mode_window_overhanging_the_input_agrees_with_pytorch(
+    kind: str, size: int, kernel: int, stride: int
+) -> None:
+    """Issue 10: PyTorch gives one window where the ceil-mode window overhangs the input by less than a
+    stride; cnncalc refused it."""
+    layer = {kind: {"kernel": kernel, "stride": stride, "ceil_mode": True}}
+    assert disagreements(cnncalc.from_dict({"name": "t", "input": [2, size, size], "layers": [layer]})) == []
 
 
 @pytest.mark.parametrize("kind", ["maxpool", "avgpool"])

@@ -255,6 +255,7 @@ class _Walker:
             layer = node.layer if self.rewrite is None else self.rewrite(node, shape)
             if node.refs:
                 layer = layer.bind({key: self.produced[path][0] for key, path in node.refs})
+            layer = layer.concrete(shape)
             calc = layer.apply(shape)
         except ShapeError as exc:
             at = node.arg_origins.get(exc.arg, node.origin) if exc.arg else node.origin

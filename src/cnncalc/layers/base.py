@@ -82,6 +82,11 @@ class Layer:
     def check(self) -> None:
         """Cross-argument rules that need no input shape; raise :class:`ArgProblem` with ``arg``."""
 
+    def concrete(self, inp: Shape) -> Layer:
+        """This layer with the arguments that depend on the input resolved for ``inp`` (conv's
+        ``group_width`` becomes ``groups``); what is analysed, explained and exported."""
+        return self
+
     def bind(self, shapes: Mapping[str, Shape]) -> Layer:
         """This layer with each :attr:`references` argument replaced by what it needs of the named row's
         output shape (``shapes``: argument → shape)."""
