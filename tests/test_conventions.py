@@ -28,6 +28,7 @@ CASES = [
             "fvcore": 216 * 100,  # prod(weight shape) × output positions
             "thop": 8 * 100 * (3 * 3 * 3),  # output elements × C_in/groups × kernel
             "ptflops": 216 * 100 + 8 * 100,  # + one bias addition per output element
+            "onnx-tool": 216 * 100 + 8 * 100,  # ConvNode: output × C_in/groups·kernel, + the bias additions
         },
         id="conv",
     ),
@@ -41,6 +42,7 @@ CASES = [
             "fvcore": 216 * 25,  # transposed: × input positions
             "thop": 4 * 121 * (6 * 3 * 3),  # output elements × C_in/groups × kernel, as for a conv
             "ptflops": 216 * 25 + 4 * 121,
+            "onnx-tool": 4 * 121 * (4 * 3 * 3) + 4 * 121,  # output × C_out/groups·kernel (weight shape[1:]) + bias
         },
         id="deconv",
     ),
@@ -54,6 +56,7 @@ CASES = [
             "fvcore": 20 * 10,
             "thop": 20 * 10,  # in_features × output elements
             "ptflops": 20 * 10 + 10,
+            "onnx-tool": 20 * 10 + 10,  # GemmNode: output × K + the bias additions
         },
         id="fc",
     ),
@@ -67,6 +70,7 @@ CASES = [
             "fvcore": 2 * 800,  # eval-mode batch_norm with affine parameters
             "thop": 2 * 2 * 800,  # count_normalization: 2 per element, doubled when affine
             "ptflops": 2 * 800,  # input elements × 2 (affine)
+            "onnx-tool": (1 + 24 + 4 + 1 + 1) * 800,  # add, sqrt, div, add, mul per element
         },
         id="batchnorm",
     ),
@@ -80,6 +84,7 @@ CASES = [
             "fvcore": 0,
             "thop": 0,
             "ptflops": 2 * 800,  # hook on MaxPool2d + the patched F.max_pool2d it calls: input elements each
+            "onnx-tool": 2 * 2 * 200,  # a comparison per kernel tap and output element
         },
         id="maxpool",
     ),
@@ -93,6 +98,7 @@ CASES = [
             "fvcore": 0,
             "thop": 200,  # one per output element
             "ptflops": 2 * 800,
+            "onnx-tool": 2 * 2 * 200,  # PoolBase: one per kernel tap and output element, as max pooling
         },
         id="avgpool",
     ),
@@ -106,6 +112,7 @@ CASES = [
             "fvcore": 800,  # adaptive_avg_pool2d: one per input element
             "thop": (100 + 1) * 8,  # (kernel 10·10 + 1 division) × output elements
             "ptflops": 2 * 800,
+            "onnx-tool": 800 + 4 * 8,  # GlobalAveragePool: an addition per input, a division per output
         },
         id="global-avgpool",
     ),
@@ -119,25 +126,42 @@ CASES = [
             "fvcore": 49,
             "thop": 58,  # int(((7/3)·(7/3) + 1) · 9) in floating point: 58.00000000000001
             "ptflops": 2 * 49,
+            "onnx-tool": 0,  # PyTorch exports it as AveragePool windows cnncalc's rules do not model: no rule
         },
         id="adaptive-avgpool",
     ),
     pytest.param(
         "relu",
         [8, 10, 10],
-        {"default": 0, "full": (0, 800), "torchinfo": 0, "fvcore": 0, "thop": 0, "ptflops": 2 * 800},
+        {"default": 0, "full": (0, 800), "torchinfo": 0, "fvcore": 0, "thop": 0, "ptflops": 2 * 800, "onnx-tool": 800},
         id="relu",  # ptflops: the ReLU hook and the patched F.relu
     ),
     pytest.param(
         "silu",
         [8, 10, 10],
-        {"default": 0, "full": (0, 800), "torchinfo": 0, "fvcore": 0, "thop": 0, "ptflops": 800},
+        {
+            "default": 0,
+            "full": (0, 800),
+            "torchinfo": 0,
+            "fvcore": 0,
+            "thop": 0,
+            "ptflops": 800,
+            "onnx-tool": (32 + 1) * 800,
+        },
         id="silu",  # ptflops: no SiLU hook, the patched F.silu only
     ),
     pytest.param(
         "softmax",
         [10],
-        {"default": 0, "full": (0, 3 * 10), "torchinfo": 0, "fvcore": 0, "thop": 3 * 10 - 1, "ptflops": 10},
+        {
+            "default": 0,
+            "full": (0, 3 * 10),
+            "torchinfo": 0,
+            "fvcore": 0,
+            "thop": 3 * 10 - 1,
+            "ptflops": 10,
+            "onnx-tool": (32 + 4) * 10,
+        },
         id="softmax",  # thop: 10 exponents, 9 additions, 10 divisions
     ),
     pytest.param(  # 2×4×4 → 2×8×8 = 128 output elements
@@ -150,6 +174,7 @@ CASES = [
             "fvcore": 4 * 128,  # upsample_bilinear2d
             "thop": 11 * 128,  # calculate_upsample: bilinear × 11
             "ptflops": 2 * 128,  # Upsample hook + the patched F.interpolate
+            "onnx-tool": 4 * 128,  # ResizeNode, linear modes
         },
         id="upsample-bilinear",
     ),
@@ -165,6 +190,7 @@ CASES = [
             # F.local_response_norm: input.mul(input), .mul(alpha), .add(k) — 3 per element — and
             # avg_pool3d over the squares padded to 8 + 5 − 1 channels
             "ptflops": 3 * 128 + (8 + 5 - 1) * 16,
+            "onnx-tool": 0,  # PyTorch exports LocalResponseNorm as a dozen ops; no rule reproduces them
         },
         id="lrn",
     ),
@@ -178,6 +204,7 @@ CASES = [
             "fvcore": 5 * 128,  # group_norm with affine parameters
             "thop": 0,  # no rule for GroupNorm
             "ptflops": 2 * 128,
+            "onnx-tool": 0,  # exported as InstanceNormalization with reshapes: no rule
         },
         id="groupnorm",
     ),
@@ -191,6 +218,7 @@ CASES = [
             "fvcore": 5 * 128,
             "thop": 2 * 2 * 128,
             "ptflops": 128,  # bn_flops_counter_hook doubles only with `module.affine`, which LayerNorm lacks
+            "onnx-tool": 0,  # LayerNormalization: no rule
         },
         id="layernorm",
     ),
@@ -204,13 +232,14 @@ CASES = [
             "fvcore": 5 * 128,
             "thop": 0,  # the export's ChannelLayerNorm is not thop's LayerNorm class
             "ptflops": 0,
+            "onnx-tool": 0,
         },
         id="layernorm-channels",
     ),
     pytest.param(
         {"parallel": {"merge": "add", "branches": [[], []]}},
         [8, 4, 4],
-        {"default": 0, "full": (0, 128), "torchinfo": 0, "fvcore": 0, "thop": 0, "ptflops": 0},
+        {"default": 0, "full": (0, 128), "torchinfo": 0, "fvcore": 0, "thop": 0, "ptflops": 0, "onnx-tool": 128},
         id="add",  # the export writes `out + x`, which no tool counts
     ),
 ]

@@ -56,6 +56,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("examples")
     shutil.copy(ROOT / "specs" / "small-resnet.yaml", path / "net.yaml")
     shutil.copytree(ROOT / "specs", path / "specs")
+    shutil.copy(ROOT / "tests" / "fixtures" / "darknet" / "yolov3-tiny.cfg", path)
     return path
 
 

@@ -270,6 +270,16 @@ CASES = [
             "identity",
         )
     ],
+    # ---- opaque: the declared shape and parameters; its cost is unknown, so 0 MACs are counted
+    pytest.param(
+        {"opaque": {"op": "InstanceNormalization", "output_shape": [4, 8, 8], "params": 4 + 4}},
+        [4, 8, 8],
+        (4, 8, 8),
+        4 + 4,
+        0,
+        id="opaque",
+    ),
+    pytest.param({"opaque": {"op": "Shuffle", "output_shape": [12]}}, [3, 2, 2], (12,), 0, 0, id="opaque-reshape"),
     # ---- zeropad: N + before + after
     pytest.param({"zeropad": {"padding": [[0, 1], [2, 3]]}}, [3, 10, 10], (3, 11, 15), 0, 0, id="zeropad"),
     pytest.param({"zeropad": {"padding": 2}}, [3, 10], (3, 14), 0, 0, id="zeropad-1d"),

@@ -26,6 +26,7 @@ SAVE_AS = re.compile(r"# save as (\S+)\n")
 ENV = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb", "CNNCALC_DEBUG": ""}
 # cnncalc's own commands; installs and developer commands (pip, pytest, generators) are not examples to run
 RUNNABLE = ("cnncalc ", "python -m cnncalc ")
+SAVED_LANGUAGES = ("yaml", "protobuf", "ini")  # specs, and the model files `cnncalc import` reads
 
 
 @dataclass(frozen=True)
@@ -74,11 +75,12 @@ def _transcripts() -> list[Block]:
 
 
 def _saved_files() -> dict[str, str]:
-    """The ``yaml`` blocks whose first line is ``# save as NAME``: files the examples use."""
+    """The ``yaml`` (and ``protobuf``/``ini``: Caffe and Darknet models) blocks whose first line is
+    ``# save as NAME``: files the examples use."""
     files: dict[str, str] = {}
     for block in BLOCKS:
         name = SAVE_AS.match(block.body)
-        if block.lang == "yaml" and name:
+        if block.lang in SAVED_LANGUAGES and name:
             assert name.group(1) not in files, f"{block.where}: {name.group(1)} is saved twice"
             files[name.group(1)] = block.body
     return files

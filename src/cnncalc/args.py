@@ -369,3 +369,22 @@ def arg(type_: ArgType, doc: str, default: Any = MISSING, default_doc: str | Non
     if default is MISSING:
         return field(metadata={"arg": info})
     return field(default=default, metadata={"arg": info})
+
+
+@dataclass(frozen=True, slots=True)
+class Dims(ArgType):
+    """A tensor shape without the batch: a list of positive integers, channels first (``[64, 56, 56]``)."""
+
+    def parse(self, value: object) -> tuple[int, ...]:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return (_int(value, 1),)  # a vector's length
+        if not isinstance(value, (list, tuple)):
+            raise ArgProblem(f"expected a list of sizes, got {show(value)} ({kind_of(value)})", "e.g. [64, 56, 56]")
+        return _int_list(value, 1)
+
+    def describe(self) -> str:
+        return "list of integers ≥ 1 (a shape, channels first, without the batch)"
+
+    def schema(self) -> JSON:
+        item: JSON = {"type": "integer", "minimum": 1, "maximum": MAX_SIZE}
+        return {"oneOf": [item, {"type": "array", "items": item, "minItems": 1}]}

@@ -229,6 +229,70 @@ PTFLOPS: dict[str, Rule] = {
 }
 
 
+# ---------------------------------------------------------------------------------- onnx-tool 1.0.1
+# onnx_tool.model_profile on the ONNX file PyTorch's exporter writes for the module: a rule per ONNX op
+# (onnx_tool/node.py), in its unit costs — a multiply, an addition or a comparison 1, a division 4, a
+# square root 24, an exponential 32 — per output element unless said. Counts are per sample.
+
+_ONNX_DIV, _ONNX_SQRT, _ONNX_EXP = 4, 24, 32
+
+
+def _onnx_tool_conv(m: TorchModule, batch: int) -> float:
+    """ConvNode: output elements × (C_in/groups · kernel), plus one addition per output element with a bias."""
+    bias = math.prod(m.output_shape) if m.biases else 0
+    return batch * (m.weights * _spatial(m.output_shape) + bias)
+
+
+def _onnx_tool_deconv(m: TorchModule, batch: int) -> float:
+    """ConvTransposeNode: output elements × prod(weight shape[1:]) = C_out/groups · kernel (not C_in: the
+    transposed weight is [C_in, C_out/groups, k…]), plus the bias additions."""
+    bias = math.prod(m.output_shape) if m.biases else 0
+    return batch * (math.prod(m.output_shape) * (m.weights // m.input_shape[0]) + bias)
+
+
+def _onnx_tool_resize(m: TorchModule, batch: int) -> float:
+    """ResizeNode: nearest 0, linear modes 4, cubic 8 per output element."""
+    mode = str(m.arg("mode", "nearest"))
+    return (8 if mode == "bicubic" else 0 if mode == "nearest" else 4) * _n(m.output_shape, batch)
+
+
+def _onnx_tool_pool(m: TorchModule, batch: int) -> float:
+    """PoolBase: one comparison per output element and kernel tap (average pooling too)."""
+    kernel = m.arg("kernel_size")
+    taps = math.prod(kernel) if isinstance(kernel, tuple) else int(str(kernel)) ** (len(m.input_shape) - 1)
+    return taps * _n(m.output_shape, batch)
+
+
+def _onnx_tool_global_pool(m: TorchModule, batch: int) -> float:
+    """GlobalAveragePoolNode (AdaptiveAvgPool to 1): one addition per input element, one division per output."""
+    if any(n != 1 for n in m.output_shape[1:]):
+        return 0
+    return _n(m.input_shape, batch) + _ONNX_DIV * _n(m.output_shape, batch)
+
+
+ONNX_TOOL: dict[str, Rule] = {
+    "Conv": _onnx_tool_conv,
+    "ConvTranspose": _onnx_tool_deconv,
+    "Upsample": _onnx_tool_resize,
+    "Linear": lambda m, batch: batch * (m.weights + m.biases),  # GemmNode: output × K, + output with a bias
+    "ReLU": _per_element(1, "output"),  # a comparison
+    "ReLU6": _per_element(2, "output"),  # Clip: two comparisons
+    "Sigmoid": _per_element(_ONNX_EXP, "output"),
+    "SiLU": _per_element(_ONNX_EXP + 1, "output"),  # Sigmoid and Mul
+    "Tanh": _per_element(2 * (_ONNX_EXP + 2 + _ONNX_DIV), "output"),  # TanhNode: (e^2x − 1)/(e^2x + 1), ratio 2
+    "Hardswish": _per_element(5, "output"),
+    "Hardsigmoid": _per_element(4, "output"),
+    "Softmax": _per_element(_ONNX_EXP + _ONNX_DIV, "output"),
+    "MaxPool": _onnx_tool_pool,
+    "AvgPool": _onnx_tool_pool,
+    "AdaptiveAvgPool": _onnx_tool_global_pool,
+    # BatchNormalizationNode: an addition, a square root, a division, an addition and a multiply per element
+    "BatchNorm": _per_element(1 + _ONNX_SQRT + _ONNX_DIV + 1 + 1, "output"),
+    "Add": _per_element(1, "output"),
+    "Mul": _per_element(1, "output"),
+}
+
+
 _TOOL_FLOPS = "FLOPs = 2 × MACs"
 CONVENTIONS: dict[str, Convention] = {
     c.name: c
@@ -264,6 +328,14 @@ CONVENTIONS: dict[str, Convention] = {
             "fc weights, batchnorm and layernorm 4 per element (2 without affine), average pooling, "
             "softmax, upsampling; activations, max pooling and unknown modules 0; " + _TOOL_FLOPS,
             by_class(THOP),
+        ),
+        Convention(
+            "onnx-tool",
+            "MACs = onnx-tool 1.0.1's model_profile total on the ONNX file PyTorch exports: conv and fc with "
+            "their bias additions, and every element-wise op in its unit costs (comparison 1, division 4, "
+            "square root 24, exponential 32): batchnorm 31 per element, ReLU 1, sigmoid 32, pooling 1 per "
+            "kernel tap, global average pooling 1 per input element; " + _TOOL_FLOPS,
+            by_class(ONNX_TOOL),
         ),
         Convention(
             "ptflops",

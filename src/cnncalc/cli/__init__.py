@@ -19,6 +19,7 @@ from .common import State
 from .diff import diff_cmd
 from .explain import explain_cmd, kinds_help, layer_cmd
 from .export import export
+from .import_cmd import import_cmd
 from .json_errors import Group
 from .memory import memory_cmd
 from .schema import schema_cmd
@@ -70,6 +71,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "memory": ("cnncalc memory resnet50 --batch 32 --optimizer sgd",),
     "layer": ("cnncalc layer conv -i 3x224x224 --filters 64 --kernel 7 --stride 2 --padding 3",),
     "export": ("cnncalc export resnet18 > resnet18.py",),
+    "import": (
+        "cnncalc import yolov3-tiny.cfg -o yolov3-tiny.yaml",
+        "cnncalc import yolov3-tiny.cfg --input 3x320x320 --name tiny",
+    ),
 }
 
 
@@ -94,6 +99,7 @@ app.command(
     epilog=kinds_help() + "\n\n" + _epilog("layer"),
 )(layer_cmd)
 app.command("export", epilog=_epilog("export"))(export)
+app.command("import", epilog=_epilog("import"))(import_cmd)
 
 
 def main() -> None:

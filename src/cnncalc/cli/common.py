@@ -287,7 +287,12 @@ SpecArg = Annotated[
 
 
 def read_spec(path: str) -> Spec:
-    """A spec file, or ``-`` for standard input."""
+    """A spec file, a model file cnncalc imports (``.onnx``, ``.prototxt``, ``.cfg``: imported on the way
+    in), or ``-`` for standard input."""
+    from ..importers import import_model, importable
+
+    if importable(path) and Path(path).is_file():
+        return loads(import_model(path).text, path)
     if path == "-":
         if sys.stdin is None or sys.stdin.closed:
             hint = "pipe a spec in (cnncalc summarize - < net.yaml) or name a file"
@@ -304,7 +309,8 @@ def read_spec(path: str) -> Spec:
 def spec_arg(ref: str) -> Spec:
     """A spec named on the command line: ``-`` (standard input), a file, ``preset:NAME``, or a preset's name
     (a file of that name wins). A name with no file and no file-like look is taken for a preset, so a typo
-    gets a did-you-mean among the presets rather than "no such file"."""
+    gets a did-you-mean among the presets rather than "no such file". A model file cnncalc imports
+    (``.onnx``, ``.prototxt``, ``.cfg``) is imported on the way in."""
     if ref.startswith("preset:"):
         return preset(ref.removeprefix("preset:"))
     if ref != "-" and not Path(ref).exists() and (ref in preset_names() or not any(ch in ref for ch in "./\\")):

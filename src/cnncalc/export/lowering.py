@@ -48,6 +48,7 @@ from ..layers.elementwise import (
     Tanh,
 )
 from ..layers.norm import BatchNorm, GroupNorm, LayerNorm, Lrn
+from ..layers.opaque import Opaque
 from ..layers.padding import ZeroPad
 from ..layers.pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
 from ..layers.rearrange import ChannelShuffle, Crop, PixelShuffle, PixelUnshuffle, Slice
@@ -223,6 +224,14 @@ def _conv_args(
     ]
     args.extend((name, value) for name, value, default in optional if value != default)
     return args
+
+
+@lowers(Opaque)
+def _opaque(layer: Opaque, inp: Shape, calc: Calc) -> Lowering:
+    raise Unexportable(
+        f"the opaque row of {layer.op} declares a shape, not a computation",
+        "replace it with a layer kind cnncalc knows",
+    )
 
 
 @lowers(Conv)

@@ -1,6 +1,6 @@
 """Layer kinds. Importing this package registers every kind; add a kind by adding a module here."""
 
-from . import conv, dense, elementwise, norm, padding, pool, rearrange, scale, upsample
+from . import conv, dense, elementwise, norm, opaque, padding, pool, rearrange, scale, upsample
 from .base import ALIASES, REGISTRY, Calc, Layer, Shape, lookup, register
 from .merge import MERGES
 
@@ -16,6 +16,7 @@ __all__ = [
     "elementwise",
     "lookup",
     "norm",
+    "opaque",
     "padding",
     "pool",
     "rearrange",

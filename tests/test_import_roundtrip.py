@@ -1,0 +1,141 @@
+"""Round trips through PyTorch and ONNX: preset → `export --to pytorch` → `import --from torch` (and → the
+exported module → torch.onnx.export → `import`) gives the preset's totals and every row's shape; the
+imported Caffe files, exported to PyTorch, agree with a PyTorch forward pass. Torch and onnx are the
+`torch`/`onnx` extras: skipped without them locally, required in CI (tests/torch_support.py)."""
+
+from __future__ import annotations
+
+import io
+import sys
+import types
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import cnncalc
+from cnncalc.export.pytorch import to_pytorch
+from cnncalc.importers import import_model
+
+from .conftest import FIXTURES
+from .torch_support import disagreements, load_module, need
+
+# PyTorch's ONNX exporter writes LocalResponseNorm as a dozen elementwise ops (pad, pow, average pool …),
+# not as ONNX's LRN, and mobilenet_v1's strided "same" padding as F.pad with pads computed by ops: those
+# files hold no LRN or Pad cnncalc could read. vgg11/vgg16/alexnet-torchvision export for seconds each
+# (their 100-million-weight fc layers); the torch round trip covers them.
+ONNX_SKIPPED = {"alexnet", "googlenet", "googlenet-aux", "mobilenet_v1", "vgg11", "vgg16", "alexnet-torchvision"}
+
+
+def rows(report: cnncalc.Report, dropout: bool = True) -> list[tuple[tuple[int, ...], int, int]]:
+    return [(r.output_shape, r.params, r.macs) for r in report.layers if dropout or r.type != "dropout"]
+
+
+@pytest.fixture
+def exported_module() -> Iterator[types.ModuleType]:
+    """The preset's export as an importable module (``module.path:factory`` is how --from torch reads)."""
+    made: list[str] = []
+
+    def make(name: str) -> tuple[str, str]:
+        export = to_pytorch(cnncalc.preset(name))
+        module = load_module(export)
+        module.__name__ = f"cnncalc_roundtrip_{name.replace('-', '_')}"
+        sys.modules[module.__name__] = module
+        made.append(module.__name__)
+        return module.__name__, export.class_name
+
+    yield make  # type: ignore[misc]
+    for name in made:
+        sys.modules.pop(name, None)
+
+
+@pytest.mark.parametrize("name", cnncalc.preset_names())
+def test_preset_through_pytorch_and_back(name: str, exported_module) -> None:  # type: ignore[no-untyped-def]
+    need("torch")
+    module, factory = exported_module(name)
+    preset = cnncalc.preset(name)
+    spec = import_model(f"{module}:{factory}", "torch", preset.input_shape).text
+    ours, theirs = cnncalc.analyze(cnncalc.loads(spec)), cnncalc.analyze(preset)
+    assert (ours.totals.params, ours.totals.macs) == (theirs.totals.params, theirs.totals.macs)
+    assert rows(ours) == rows(theirs)
+
+
+@pytest.mark.parametrize("name", [n for n in cnncalc.preset_names() if n not in ONNX_SKIPPED])
+def test_preset_through_onnx_and_back(name: str, tmp_path: Path) -> None:
+    torch = need("torch")
+    onnx = need("onnx")
+    export = to_pytorch(cnncalc.preset(name))
+    with torch.device("meta"):  # weights need shapes, not values: allocate without initialising
+        model = getattr(load_module(export), export.class_name)()
+    model = model.to_empty(device="cpu").eval()
+    shape = cnncalc.preset(name).input_shape
+    buffer = io.BytesIO()
+    torch.onnx.export(
+        model,
+        (torch.zeros(1, *shape),),
+        buffer,
+        dynamo=False,
+        export_params=False,
+        do_constant_folding=False,  # folding would fuse batchnorm into the conv before it
+        input_names=["x"],
+    )
+    # export_params=False leaves the weights as graph inputs: make them initializers again (shape, no
+    # data, as a model with external weights has) so the file has the one input a real model has
+    model_proto = onnx.load_model_from_string(buffer.getvalue())
+    for value in list(model_proto.graph.input):
+        if value.name != "x":
+            dims = [d.dim_value for d in value.type.tensor_type.shape.dim]
+            weight = onnx.TensorProto(name=value.name, data_type=value.type.tensor_type.elem_type, dims=dims)
+            model_proto.graph.initializer.append(weight)
+            model_proto.graph.input.remove(value)
+    path = tmp_path / f"{name}.onnx"
+    path.write_bytes(model_proto.SerializeToString())
+    ours = cnncalc.analyze(cnncalc.loads(import_model(str(path)).text))
+    theirs = cnncalc.analyze(cnncalc.preset(name))
+    assert (ours.totals.params, ours.totals.macs) == (theirs.totals.params, theirs.totals.macs)
+    assert rows(ours, dropout=False) == rows(theirs, dropout=False)  # an inference export has no dropout
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        FIXTURES / "caffe/bvlc_alexnet/deploy.prototxt",
+        FIXTURES / "caffe/bvlc_googlenet/deploy.prototxt",
+        FIXTURES / "caffe/bvlc_googlenet/train_val.prototxt",
+        FIXTURES / "caffe/resnet50_kaiminghe/deploy.prototxt",
+        FIXTURES / "caffe/squeezenet_v1.1/deploy.prototxt",
+    ],
+    ids=lambda p: f"{p.parent.name}-{p.stem}",
+)
+def test_imported_caffe_agrees_with_a_pytorch_forward_pass(path: Path) -> None:
+    need("google.protobuf")
+    assert disagreements(cnncalc.loads(import_model(str(path)).text)) == []
+
+
+@pytest.mark.parametrize("name", ["yolov3-tiny", "yolov3"])
+def test_imported_darknet_agrees_with_a_pytorch_forward_pass(name: str) -> None:
+    spec = import_model(str(FIXTURES / "darknet" / f"{name}.cfg"), input_shape=(3, 416, 416)).text
+    assert disagreements(cnncalc.loads(spec)) == []
+
+
+@pytest.mark.parametrize("name", ["lenet5", "resnet18", "squeezenet1_0", "mobilenet_v3_small", "resnet50"])
+def test_onnx_tool_convention_matches_the_real_tool(name: str, tmp_path: Path) -> None:
+    """`--convention onnx-tool` on an imported ONNX file gives onnx-tool 1.0.1's own total for that file."""
+    torch = need("torch")
+    onnx_tool = need("onnx_tool")
+    export = to_pytorch(cnncalc.preset(name))
+    with torch.device("meta"):
+        model = getattr(load_module(export), export.class_name)()
+    model = model.to_empty(device="cpu").eval()  # onnx-tool reads the weights' shapes from their data
+    path = tmp_path / f"{name}.onnx"
+    shape = cnncalc.preset(name).input_shape
+    torch.onnx.export(model, (torch.zeros(1, *shape),), str(path), dynamo=False, do_constant_folding=False)
+    tool = onnx_tool.Model(str(path))
+    tool.graph.shape_infer()
+    tool.graph.profile()
+    theirs = round(tool.graph.macs[0])
+    ours = cnncalc.analyze(cnncalc.loads(import_model(str(path)).text), convention="onnx-tool").totals.macs
+    assert ours == theirs
+    if name == "resnet50":
+        # the figure onnx-tool prints for a ResNet-50 ONNX file, where torchvision says 4.09 G
+        assert ours == 4_450_761_704
