@@ -21,6 +21,7 @@ from .explain import explain_cmd, layer_cmd
 from .export import export
 from .json_errors import Group
 from .memory import memory_cmd
+from .report import report_cmd
 from .schema import schema_cmd
 from .summarize import preset_cmd, presets_cmd, summarize
 from .sweep import sweep_cmd
@@ -68,6 +69,7 @@ app.command(
     "layer", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}, add_help_option=False
 )(layer_cmd)
 app.command("export")(export)
+app.command("report")(report_cmd)
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ class ExplainFormat(str, Enum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 ExplainFormatOpt = Annotated[ExplainFormat, typer.Option("--format", "-f", help="Output format.")]
@@ -130,7 +131,7 @@ def _kind_help(cls: type[Layer], written: str) -> str:
         lines.append(f"  {option:<18} {info.doc} ({info.type.describe()}; {default_text})")
     if not any(True for _ in cls.arg_infos()):
         lines.append("  (none)")
-    lines += ["", "Also: --input/-i SHAPE (required), --batch/-b N, --format/-f text|json|markdown."]
+    lines += ["", "Also: --input/-i SHAPE (required), --batch/-b N, --format/-f text|json|markdown|html."]
     return "\n".join(lines) + "\n"
 
 
