@@ -143,13 +143,46 @@ def test_self_contained(googlenet_page: str) -> None:
 
 
 def test_googlenet_page_stays_small(googlenet_page: str) -> None:
-    """docs/report.md states this size (to the 10 KB); keep them in step."""
+    """The README and docs/report.md state this size (to the KB, ±10 as the code changes); keep them in step."""
     size = len(googlenet_page.encode())
-    docs = (Path(__file__).resolve().parents[1] / "docs" / "report.md").read_text(encoding="utf-8")
-    stated = re.search(r"GoogLeNet's page is about (\d+) KB", docs)
-    assert stated is not None
-    assert abs(size / 1000 - int(stated.group(1))) <= 10, size
+    root = Path(__file__).resolve().parents[1]
+    for doc in (root / "README.md", root / "docs" / "report.md"):
+        stated = re.search(r"GoogLeNet's page is about (\d+) KB", doc.read_text(encoding="utf-8"))
+        assert stated is not None, doc
+        assert abs(size / 1000 - int(stated.group(1))) <= 10, (doc, size)
     assert size < 600_000
+
+
+@pytest.mark.parametrize(("preset", "nodes"), [("googlenet", 27), ("resnet50", 16)])
+def test_first_view_is_short(preset: str, nodes: int) -> None:
+    """docs/report.md: GoogLeNet opens as 27 nodes, ResNet-50 as 16 (input, output and folded blocks)."""
+    tree = build(_report(preset))
+    start = tree.initially_expanded()
+    placed = place(tree, start)
+    drawn = [
+        i
+        for i in tree.items.values()
+        if i.id in placed.boxes and (i.kind is Kind.node or (i.collapsible and i.id not in start))
+    ]
+    assert len(drawn) == nodes
+
+
+def test_docs_examples_run(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    """Every console example of docs/report.md runs (net.yaml: the seed example) and writes its page."""
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "report.md").read_text(encoding="utf-8")
+    commands = [line[2:].split("  #")[0].strip() for line in docs.splitlines() if line.startswith("$ cnncalc ")]
+    assert len(commands) >= 5
+    (tmp_path / "net.yaml").write_text(cli("preset", "seed-example", "--yaml").stdout, encoding="utf-8")
+    for command in commands:
+        words, _, redirect = command.partition(" > ")
+        args = [w if w != "net.yaml" and not w.endswith(".html") else str(tmp_path / w) for w in words.split()[1:]]
+        result = cli(*args)
+        assert result.exit_code == 0, (command, result.stderr)
+        if redirect:
+            assert result.stdout.startswith("<!DOCTYPE html>")
+        else:
+            written = [Path(a) for a in args if a.endswith(".html")]
+            assert written and written[0].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 def test_spec_text_is_escaped(spec_file: Callable[..., Path], cli: Callable[..., Result]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -64,3 +65,4 @@ def report_cmd(
         emit_text(page)
     else:
         write_new(output, page, force)
+        sys.stderr.write(f"wrote {output} ({len(page.encode()) / 1000:,.0f} KB)\n")

@@ -17,7 +17,7 @@ from ..explain import Explanation, explain
 from ..memory import INPUT
 from ..picture import picture
 from ..receptive import Number
-from ..report import LayerResult, ModuleResult, Report
+from ..report import ModuleResult, Report
 from .columns import COLUMNS, Entry
 from .fmt import both, convention_line, human, human_bytes, percent, shape
 from .layout import NODE_H, NODE_W, Box, Item, Kind, Placed, Tree, build, place, visible_edges
@@ -168,7 +168,8 @@ def _graph(report: Report, tree: Tree, placed: Placed, expanded: frozenset[str])
                 parts.append(_end_node(item, item.name, shapes[item.name], box))
             else:
                 parts.append(_node(item, entries[item.name], report, box))
-    edges = "".join(_edge(placed, a, b, s, via) for a, b, s, via in visible_edges(tree, placed, expanded))
+    labelled: set[tuple[str, str]] = set()  # a fork's branches share one label at their source
+    edges = "".join(_edge(placed, a, b, s, via, labelled) for a, b, s, via in visible_edges(tree, placed, expanded))
     legend = "".join(
         f'<li><svg width="14" height="14" aria-hidden="true"><rect class="{share_class(bound)}" width="14" '
         f'height="14" rx="2"/></svg> {esc(text)}</li>'
@@ -212,8 +213,8 @@ def _figures(e: Entry) -> str:
 def _node_svg(item: Item, cls: str, lines: tuple[str, str, str], label: str, box: Box | None, extra: str) -> str:
     first, second, third = (esc(x) for x in lines)
     return (
-        f'<g class="node {cls}" id="{item.id}" data-name="{esc(item.name)}" tabindex="0" role="button" '
-        f'aria-label="{esc(label)}"{extra} {_place_attrs(box)}><title>{esc(label)}</title>'
+        f'<g class="node {cls}" id="{item.id}" data-name="{esc(item.name)}" tabindex="0" role="button"'
+        f"{extra} {_place_attrs(box)}><title>{esc(label)}</title>"
         f'<rect width="{NODE_W}" height="{NODE_H}" rx="5"/>'
         f'<text x="8" y="16" class="name">{first}</text><text x="8" y="31">{second}</text>'
         f'<text x="8" y="45" class="fig">{third}</text></g>'
@@ -239,7 +240,7 @@ def _end_node(item: Item, name: str, dims: tuple[int, ...], box: Box | None) -> 
 
 def _module_frame(item: Item, e: ModuleResult, report: Report, box: Box | None) -> str:
     w, h = (box.w, box.h) if box else (NODE_W, NODE_H)
-    title = f"▾ {e.name} ({e.type}) · {_figures(e)}"
+    title = f"▾ {_leaf(e.name)} ({e.type})"
     label = f"{e.name} ({e.type}), open: fold it"
     return (
         f'<g class="frame" id="f{item.id}" data-id="{item.id}" {_place_attrs(box)}>'
@@ -259,17 +260,19 @@ def edge_path(a: Box, b: Box, via: Box | None) -> str:
     return f"M{sx:g},{sy} C{sx:g},{mid:g} {tx:g},{mid:g} {tx:g},{ty}"
 
 
-def _edge(placed: Placed, a: str, b: str, label: str, via: str) -> str:
+def _edge(placed: Placed, a: str, b: str, label: str, via: str, labelled: set[tuple[str, str]]) -> str:
+    """The edge's path, and its shape written below its source (or beside the empty branch it runs down)."""
     boxes = placed.boxes
     via_box = boxes.get(via) if via else None
     if via_box is not None:
         lx, ly = via_box.x + via_box.w / 2 + 3, via_box.y + via_box.h / 2
     else:
         lx, ly = boxes[a].bottom[0] + 4, boxes[a].bottom[1] + 13
-    return (
-        f'<path class="edge" d="{edge_path(boxes[a], boxes[b], via_box)}"/>'
-        f'<text class="elabel" x="{lx:g}" y="{ly:g}">{esc(label)}</text>'
-    )
+    path = f'<path class="edge" d="{edge_path(boxes[a], boxes[b], via_box)}"/>'
+    if (via or a, label) in labelled:
+        return path
+    labelled.add((via or a, label))
+    return path + f'<text class="elabel" x="{lx:g}" y="{ly:g}">{esc(label)}</text>'
 
 
 # ----------------------------------------------------------------------------------------- charts, table
@@ -334,10 +337,14 @@ def _table(report: Report, tree: Tree) -> str:
 
 
 def _templates(report: Report, tree: Tree, explanations: dict[str, Explanation]) -> str:
+    """Each node's details, and each distinct picture once (layers of one shape share it)."""
+    pictures: dict[str, int] = {}
     out = []
     for e in report.order:
         item = tree.by_name[e.name]
-        out.append(f'<template id="t{item.id}">{details_html(report, e, explanations.get(e.name), item.id)}</template>')
+        content = details_html(report, e, explanations.get(e.name), pictures)
+        out.append(f'<template id="t{item.id}">{content}</template>')
+    out += [f'<template id="pic{n}">{svg}</template>' for svg, n in pictures.items()]
     return "".join(out) + "</main>"
 
 
@@ -345,26 +352,27 @@ def _facts(items: Iterable[tuple[str, str]]) -> str:
     return '<dl class="facts">' + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items) + "</dl>"
 
 
-def details_html(report: Report, e: Entry, explanation: Explanation | None, id_: str) -> str:
-    """What the panel shows for a selected node: its figures, picture and derivation."""
-    inputs = " + ".join(shape(s) for s in e.input_shapes) if isinstance(e, LayerResult) else shape(e.input_shape)
-    facts = [
-        ("type", e.type),
-        ("input", inputs),
-        ("output", shape(e.output_shape)),
-        ("params", both(e.params)),
-        ("MACs", f"{both(e.macs)} {percent(report.mac_share(e))}".strip()),
-        ("activations", both(e.activations)),
-    ]
-    if e.details:
-        facts.append(("details", e.details))
+def details_html(report: Report, e: Entry, explanation: Explanation | None, pictures: dict[str, int]) -> str:
+    """What the panel shows for a selected node: its figures, picture and derivation. A layer's figures are
+    its table row's, which the page's script copies in; the picture is a reference into ``pictures``
+    (drawing → number), which the script fills in too."""
+    heading = f'<h3 class="dname">{esc(e.name)}</h3>'
     if isinstance(e, ModuleResult):
-        facts.append(("layers inside", f"{e.layers:,}"))
-    out = [f'<h3 class="dname">{esc(e.name)}</h3>', _facts(facts)]
-    if isinstance(e, LayerResult):
-        pic = picture(e)
-        if pic is not None:
-            out.append(picture_svg(pic, f"p{id_}"))
-        if explanation is not None:
-            out.append(derivation_html(explanation))
+        facts = [
+            ("type", e.type),
+            ("input", shape(e.input_shape)),
+            ("output", shape(e.output_shape)),
+            ("params", both(e.params)),
+            ("MACs", f"{both(e.macs)} {percent(report.mac_share(e))}".strip()),
+            ("activations", both(e.activations)),
+            ("layers inside", f"{e.layers:,}"),
+        ]
+        return heading + _facts(facts)
+    out = [heading, '<dl class="facts" data-row></dl>']
+    pic = picture(e)
+    if pic is not None:
+        number = pictures.setdefault(picture_svg(pic, "pic"), len(pictures))
+        out.append(f'<div class="pic" data-pic="{number}"></div>')
+    if explanation is not None:
+        out.append(derivation_html(explanation))
     return "".join(out)

@@ -34,13 +34,13 @@ def _deep(n: int) -> float:
 def _box(x: float, y: float, w: float, h: float, d: float, cls: str) -> str:
     """A box seen obliquely: front face at (x, y), depth ``d`` going up and right."""
     ox, oy = d * 0.7, -d * 0.5
-    top = f"{x:.1f},{y:.1f} {x + ox:.1f},{y + oy:.1f} {x + w + ox:.1f},{y + oy:.1f} {x + w:.1f},{y:.1f}"
+    top = f"{x:.0f},{y:.0f} {x + ox:.0f},{y + oy:.0f} {x + w + ox:.0f},{y + oy:.0f} {x + w:.0f},{y:.0f}"
     right = (
-        f"{x + w:.1f},{y:.1f} {x + w + ox:.1f},{y + oy:.1f} {x + w + ox:.1f},{y + h + oy:.1f} {x + w:.1f},{y + h:.1f}"
+        f"{x + w:.0f},{y:.0f} {x + w + ox:.0f},{y + oy:.0f} {x + w + ox:.0f},{y + h + oy:.0f} {x + w:.0f},{y + h:.0f}"
     )
     return (
         f'<g class="{cls}"><polygon class="top" points="{top}"/><polygon class="side" points="{right}"/>'
-        f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}"/></g>'
+        f'<rect x="{x:.0f}" y="{y:.0f}" width="{w:.0f}" height="{h:.0f}"/></g>'
     )
 
 
@@ -85,8 +85,8 @@ def picture_svg(pic: Picture, id_: str) -> str:
         for g in range(1, pic.groups):
             d = idp * g / pic.groups
             parts.append(
-                f'<line class="grp" x1="{x0 + d * 0.7:.1f}" y1="{y0 - d * 0.5:.1f}" '
-                f'x2="{x0 + iw + d * 0.7:.1f}" y2="{y0 - d * 0.5:.1f}"/>'
+                f'<line class="grp" x1="{x0 + d * 0.7:.0f}" y1="{y0 - d * 0.5:.0f}" '
+                f'x2="{x0 + iw + d * 0.7:.0f}" y2="{y0 - d * 0.5:.0f}"/>'
             )
     kh, kw = _hw(pic.window)
     fw, fh = max(iw * kw / max(w, 1), 5.0), max(ih * kh / max(h, 1), 5.0)
@@ -100,17 +100,17 @@ def picture_svg(pic: Picture, id_: str) -> str:
     for i in reversed(range(shown)):
         cls = "map front" if i == 0 else "map"
         x, y = ox + i * 5, oy + i * 3
-        parts.append(f'<rect class="{cls}" x="{x:.1f}" y="{y:.1f}" width="{mw:.1f}" height="{mh:.1f}"/>')
-    parts.append(f'<rect class="dot" x="{ox:.1f}" y="{oy:.1f}" width="5" height="5"/>')
+        parts.append(f'<rect class="{cls}" x="{x:.0f}" y="{y:.0f}" width="{mw:.0f}" height="{mh:.0f}"/>')
+    parts.append(f'<rect class="dot" x="{ox:.0f}" y="{oy:.0f}" width="5" height="5"/>')
     ax = x0 + iw + idp * 0.7
     ay = y0 + ih / 2
-    parts.append(f'<path class="arrow" d="M{ax + 8:.1f},{ay:.1f} H{ox - 8:.1f} l-6,-4 m6,4 l-6,4"/>')
+    parts.append(f'<path class="arrow" d="M{ax + 8:.0f},{ay:.0f} H{ox - 8:.0f} l-6,-4 m6,4 l-6,4"/>')
     top = max(y0 + ih, oy + (shown - 1) * 3 + mh) + 22
     labels = [("vol", f"input {shape(pic.input_shape)}"), ("ftext", _window_text(pic)), ("", _output_text(pic))]
     if pic.mode is not Mode.pool:
         labels.append(("", f"each output value: {num(pic.macs_per_output)} MACs"))
     for i, (cls, text) in enumerate(labels):
-        parts.append(f'<text class="{cls}" x="{x0:.1f}" y="{top + 15 * i:.1f}">{esc(text)}</text>')
+        parts.append(f'<text class="{cls}" x="{x0:.0f}" y="{top + 15 * i:.0f}">{esc(text)}</text>')
     height = top + 15 * len(labels)
     width = max(ox + (shown - 1) * 5 + mw + 16, 440.0)
     title = {

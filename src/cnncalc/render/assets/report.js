@@ -107,7 +107,7 @@
         } else frame.setAttribute("display", "none");
       }
     });
-    var edges = document.getElementById("edges"), seen = new Set();
+    var edges = document.getElementById("edges"), seen = new Set(), labelled = new Set();
     while (edges.firstChild) edges.removeChild(edges.firstChild);
     data.edges.forEach(function (e) {
       var a = visible(e[0]), b = visible(e[1]), via = boxes[e[3]] ? e[3] : "", key = [a, b, e[2], via].join(" ");
@@ -115,6 +115,9 @@
       seen.add(key);
       var A = boxes[a], B = boxes[b], V = via ? boxes[via] : null;
       edges.appendChild(el("path", { "class": "edge", d: edgePath(A, B, V) }));
+      var at = (via || a) + " " + e[2];
+      if (labelled.has(at)) return;  // a fork's branches share one label at their source
+      labelled.add(at);
       var lx = V ? V[0] + V[2] / 2 + 3 : A[0] + A[2] / 2 + 4, ly = V ? V[1] + V[3] / 2 : A[1] + A[3] + 13;
       edges.appendChild(el("text", { "class": "elabel", x: g(lx), y: g(ly) }, e[2]));
     });
@@ -130,7 +133,22 @@
   function select(id, scroll) {
     mark(id);
     var tpl = document.getElementById("t" + id), panel = document.getElementById("details");
-    if (tpl) { panel.replaceChildren(tpl.content.cloneNode(true)); panel.dataset.node = id; }
+    if (tpl) {
+      panel.replaceChildren(tpl.content.cloneNode(true));
+      panel.dataset.node = id;
+      var facts = panel.querySelector("[data-row]"), row = document.querySelector('tr[data-id="' + id + '"]');
+      if (facts && row) {
+        var heads = row.closest("table").tHead.rows[0].cells;
+        for (var i = 1; i < row.cells.length; i++) {
+          if (!row.cells[i].textContent) continue;
+          facts.appendChild(document.createElement("dt")).textContent = heads[i].textContent;
+          facts.appendChild(document.createElement("dd")).textContent = row.cells[i].textContent;
+        }
+      }
+      panel.querySelectorAll("[data-pic]").forEach(function (slot) {
+        slot.replaceChildren(document.getElementById("pic" + slot.dataset.pic).content.cloneNode(true));
+      });
+    }
     var node = document.getElementById(id);
     if (scroll && node) node.scrollIntoView({ block: "center", inline: "center" });
   }
