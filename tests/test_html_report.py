@@ -6,15 +6,32 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cnncalc
 from cnncalc.picture import Mode, picture
 from cnncalc.render.html import render_html
-from cnncalc.render.layout import H_GAP, LABEL_H, MARGIN, NODE_H, NODE_W, PAD, V_GAP, Box, Kind, build, place
+from cnncalc.render.layout import (
+    H_GAP,
+    LABEL_H,
+    MARGIN,
+    NODE_H,
+    NODE_W,
+    PAD,
+    V_GAP,
+    Box,
+    Kind,
+    build,
+    place,
+    visible_edges,
+)
 
 from .conftest import Result
+from .random_networks import network
 from .test_memory import INCEPTION, RESIDUAL
 
 XSS = "<script>alert(1)</script>"
@@ -260,3 +277,43 @@ def test_explain_html_draws_the_seed(cli: Callable[..., Result]) -> None:
 def test_layer_html(cli: Callable[..., Result]) -> None:
     page = cli("layer", "conv", "-i", "16x8x8", "--filters", "4", "--kernel", "1", "-f", "html").stdout
     assert 'data-mode="pointwise"' in page and "mixes all 16 channels at one position" in page
+
+
+# ------------------------------------------------------------------------------------------- properties
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a.x < b.x + b.w and b.x < a.x + a.w and a.y < b.y + b.h and b.y < a.y + a.h
+
+
+@settings(max_examples=40)
+@given(network(), st.data())
+def test_layout_never_overlaps(spec: dict[str, Any], data: st.DataObject) -> None:
+    """Whatever is open: drawn nodes never overlap, everything lies inside its frame, edges join drawn nodes,
+    and each conv picture's filter spans C_in / groups channels."""
+    report = cnncalc.analyze(cnncalc.from_dict(spec))
+    tree = build(report)
+    modules = sorted(i.id for i in tree.items.values() if i.collapsible)
+    expanded = frozenset(data.draw(st.lists(st.sampled_from(modules), unique=True)) if modules else [])
+    placed = place(tree, expanded)
+    drawn = [
+        placed.boxes[i.id]
+        for i in tree.items.values()
+        if i.id in placed.boxes and (i.kind is Kind.node or (i.collapsible and i.id not in expanded))
+    ]
+    assert not any(_overlap(a, b) for n, a in enumerate(drawn) for b in drawn[n + 1 :])
+    for item in tree.items.values():
+        frame = item.parent
+        while frame is not None and not frame.collapsible:
+            frame = frame.parent
+        if item.id in placed.boxes and frame is not None:
+            inner, outer = placed.boxes[item.id], placed.boxes[frame.id]
+            assert outer.x <= inner.x and inner.x + inner.w <= outer.x + outer.w
+            assert outer.y <= inner.y and inner.y + inner.h <= outer.y + outer.h
+    for a, b, _, _ in visible_edges(tree, placed, expanded):
+        assert a in placed.boxes and b in placed.boxes
+    for row in report.layers:
+        pic = picture(row)
+        if pic is not None and pic.mode is not Mode.pool:
+            assert pic.depth * pic.groups == row.input_shape[0]
+    assert render_html(report).count('<template id="t') == len(report.order)
