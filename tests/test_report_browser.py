@@ -86,8 +86,8 @@ def test_preset_page(name: str, browser: Any, pages: Path) -> None:
     missing = browser.execute_script(
         """return [...document.querySelectorAll('tr[data-id]')].filter(r => {
              const node = document.querySelector('#graph .node#' + r.dataset.id);
-             return !node || node.dataset.name !== r.cells[0].textContent;
-           }).map(r => r.cells[0].textContent);"""
+             return !node || node.dataset.name !== r.cells[1].textContent;
+           }).map(r => r.cells[1].textContent);"""
     )
     assert missing == []
     assert len(browser.find_elements("css selector", "tr[data-id]")) == len(report.layers)
@@ -136,6 +136,16 @@ def test_keyboard_opens_and_selects(browser: Any, pages: Path) -> None:
     browser.execute_script("arguments[0].focus()", node)
     node.send_keys(Keys.ENTER)
     assert browser.find_element("id", f"f{block.id}").is_displayed()
+
+    # focus is on the open block's title; Tab goes on in reading order: the parallel's title, its first conv
+    def focused() -> str:
+        return str(browser.execute_script("return document.activeElement.id"))
+
+    assert focused() == f"l{block.id}"
+    browser.switch_to.active_element.send_keys(Keys.TAB)
+    assert focused() == f"l{tree.by_name['layer1_0/residual'].id}"
+    browser.switch_to.active_element.send_keys(Keys.TAB)
+    assert focused() == tree.by_name["layer1_0/residual/b1/conv1"].id
     conv = browser.find_element("id", tree.by_name["layer1_0/residual/b1/conv1"].id)
     browser.execute_script("arguments[0].focus()", conv)
     conv.send_keys(Keys.SPACE)
@@ -151,14 +161,17 @@ def test_keyboard_opens_and_selects(browser: Any, pages: Path) -> None:
 def test_table_sorts_by_any_column(browser: Any, pages: Path) -> None:
     report = cnncalc.analyze(cnncalc.preset("alexnet"))
     open_page(browser, pages, "sort", report)
-    click(browser, "th button[data-col='6']")  # MACs, ascending then descending
-    click(browser, "th button[data-col='6']")
+    click(browser, "th button[data-col='7']")  # MACs, ascending then descending
+    click(browser, "th button[data-col='7']")
     first = browser.find_element("css selector", "table.layers tbody tr").text
     biggest = max(report.layers, key=lambda r: r.macs)  # conv2 of Caffe's AlexNet: 223,948,800 MACs
-    assert first.split()[0] == biggest.name
-    click(browser, "th button[data-col='1']")  # by type, ascending
-    types = browser.execute_script("return [...document.querySelectorAll('tbody tr')].map(r => r.cells[1].textContent)")
+    assert first.split()[1] == biggest.name
+    click(browser, "th button[data-col='2']")  # by type, ascending
+    types = browser.execute_script("return [...document.querySelectorAll('tbody tr')].map(r => r.cells[2].textContent)")
     assert types == sorted(r.type for r in report.layers)
+    click(browser, "th button[data-col='0']")  # back to execution order
+    names = browser.execute_script("return [...document.querySelectorAll('tbody tr')].map(r => r.cells[1].textContent)")
+    assert names == [r.name for r in report.layers]
 
 
 def test_script_in_a_name_stays_text(browser: Any, pages: Path) -> None:

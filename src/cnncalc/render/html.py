@@ -159,8 +159,9 @@ def _graph(report: Report, tree: Tree, placed: Placed, expanded: frozenset[str])
         if item.collapsible and isinstance(module, ModuleResult):
             shown_node = box is not None and item.id not in expanded
             shown_frame = box is not None and item.id in expanded
-            frames.append(_module_frame(item, module, report, box if shown_frame else None))
-            parts.append(_node(item, module, report, box if shown_node else None))
+            frame, title = _module_frame(item, module, box if shown_frame else None)
+            frames.append(frame)
+            parts += [_node(item, module, report, box if shown_node else None), title]
         elif item.kind is Kind.node:
             if item.name == INPUT:
                 parts.append(_end_node(item, INPUT, report.input_shape, box))
@@ -238,16 +239,17 @@ def _end_node(item: Item, name: str, dims: tuple[int, ...], box: Box | None) -> 
     return _node_svg(item, "end", (_leaf(name), shape(dims), ""), label, box, "")
 
 
-def _module_frame(item: Item, e: ModuleResult, report: Report, box: Box | None) -> str:
+def _module_frame(item: Item, e: ModuleResult, box: Box | None) -> tuple[str, str]:
+    """An open module's frame, and its title: drawn with the nodes so that Tab reaches it before them."""
     w, h = (box.w, box.h) if box else (NODE_W, NODE_H)
-    title = f"▾ {_leaf(e.name)} ({e.type})"
     label = f"{e.name} ({e.type}), open: fold it"
-    return (
-        f'<g class="frame" id="f{item.id}" data-id="{item.id}" {_place_attrs(box)}>'
-        f'<rect width="{w}" height="{h}" rx="8"/>'
-        f'<g class="flabel" tabindex="0" role="button" aria-expanded="true" aria-label="{esc(label)}" '
-        f'data-fold="{item.id}"><title>{esc(label)}</title><text x="10" y="15">{esc(title)}</text></g></g>'
+    frame = f'<g class="frame" id="f{item.id}" {_place_attrs(box)}><rect width="{w}" height="{h}" rx="8"/></g>'
+    title = (
+        f'<g class="flabel" id="l{item.id}" tabindex="0" role="button" aria-expanded="true" '
+        f'aria-label="{esc(label)}" data-fold="{item.id}" {_place_attrs(box)}><title>{esc(label)}</title>'
+        f'<text x="10" y="15">{esc(f"▾ {_leaf(e.name)} ({e.type})")}</text></g>'
     )
+    return frame, title
 
 
 def edge_path(a: Box, b: Box, via: Box | None) -> str:
@@ -305,29 +307,31 @@ def _sort_value(value: Number) -> str:
 
 
 def _table(report: Report, tree: Tree) -> str:
+    """Every layer in execution order (the # column sorts back to it), every column sortable."""
     columns = [COLUMNS[name] for name in TABLE_COLUMNS]
+    heads = [("#", "execution order", True), *((c.heading, c.help, c.numeric) for c in columns)]
     head = "".join(
-        f'<th scope="col" class="{"num" if c.numeric else ""}" aria-sort="none">'
-        f'<button type="button" data-col="{i}" title="{esc(c.help)}">{esc(c.heading)}</button></th>'
-        for i, c in enumerate(columns)
+        f'<th scope="col" class="{"num" if numeric else ""}" aria-sort="none">'
+        f'<button type="button" data-col="{i}" title="{esc(help_)}">{esc(heading)}</button></th>'
+        for i, (heading, help_, numeric) in enumerate(heads)
     )
     body = []
-    for e in report.layers:
-        cells = []
+    for n, e in enumerate(report.layers, 1):
+        cells = [f'<td class="num" data-v="{n}">{n}</td>']
         for c in columns:
-            text = c.cell(report, e, True)
             key = _SORT_KEYS.get(c.name)
             sort = f' data-v="{_sort_value(key(e))}"' if key else ""
-            content = _link(tree, e.name) if c.name == "layer" else esc(text)
+            content = _link(tree, e.name) if c.name == "layer" else esc(c.cell(report, e, True))
             cells.append(f'<td class="{"num" if c.numeric else ""}"{sort}>{content}</td>')
         body.append(f'<tr data-id="{tree.by_name[e.name].id}">{"".join(cells)}</tr>')
     t = report.totals
     foot = (
-        f'<tfoot><tr><th scope="row">Total</th><td colspan="4"></td><td class="num">{t.params:,}</td>'
+        f'<tfoot><tr><th scope="row" colspan="2">Total</th><td colspan="4"></td><td class="num">{t.params:,}</td>'
         f'<td class="num">{t.macs:,}</td><td colspan="4"></td></tr></tfoot>'
     )
     return (
-        '<section id="table"><h2>Layers</h2><p class="hint">Click a heading to sort; again to reverse.</p>'
+        '<section id="table"><h2>Layers</h2><p class="hint">Click a heading to sort; again to reverse; # '
+        "returns to execution order.</p>"
         f'<div class="table-scroll"><table class="layers"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody>{foot}</table></div></section>"
     )

@@ -100,11 +100,14 @@
       }
       if (frame) {
         var open = !!b && !collapsed(it);
-        frame.setAttribute("transform", open ? "translate(" + b[0] + "," + b[1] + ")" : "translate(0,0)");
+        [frame, document.getElementById("l" + id)].forEach(function (part) {
+          part.setAttribute("transform", open ? "translate(" + b[0] + "," + b[1] + ")" : "translate(0,0)");
+          if (open) part.removeAttribute("display"); else part.setAttribute("display", "none");
+        });
         if (open) {
-          frame.removeAttribute("display");
-          frame.firstElementChild.setAttribute("width", b[2]); frame.firstElementChild.setAttribute("height", b[3]);
-        } else frame.setAttribute("display", "none");
+          frame.firstElementChild.setAttribute("width", b[2]);
+          frame.firstElementChild.setAttribute("height", b[3]);
+        }
       }
     });
     var edges = document.getElementById("edges"), seen = new Set(), labelled = new Set();
@@ -139,7 +142,7 @@
       var facts = panel.querySelector("[data-row]"), row = document.querySelector('tr[data-id="' + id + '"]');
       if (facts && row) {
         var heads = row.closest("table").tHead.rows[0].cells;
-        for (var i = 1; i < row.cells.length; i++) {
+        for (var i = 2; i < row.cells.length; i++) {  // not the # and the name
           if (!row.cells[i].textContent) continue;
           facts.appendChild(document.createElement("dt")).textContent = heads[i].textContent;
           facts.appendChild(document.createElement("dd")).textContent = row.cells[i].textContent;
