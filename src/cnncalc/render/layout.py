@@ -14,6 +14,7 @@ rules in its script when a module is toggled (the browser tests compare the two)
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -139,7 +140,7 @@ def _item_json(item: Item) -> dict[str, Any]:
 
 def build(report: Report) -> Tree:
     """The drawing tree of a report: the input, every entry in order, then the outputs."""
-    ids = (f"g{i}" for i in range(10**9))
+    ids = (f"g{i}" for i in itertools.count())
     root = Item(next(ids), "", Kind.seq)
     by_name: dict[str, Item] = {INPUT: Item(next(ids), INPUT, Kind.node, parent=root)}
     root.children.append(by_name[INPUT])
