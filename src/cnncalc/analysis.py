@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from .args import MAX_SIZE
 from .conventions import CONVENTIONS, Convention
-from .errors import ShapeError, SpecError, UsageError
-from .export.lowering import TorchModule, Unexportable, lower, merge_module
+from .errors import ShapeError, SpecError, Unexportable, UsageError
 from .layers import MERGES, Calc, Layer, Shape
 from .layers.base import fmt_shape, numel
 from .memory import INPUT, peak_activations
@@ -129,7 +129,6 @@ class _Walker:
         inputs: tuple[Shape, ...],
         producers: tuple[str, ...],
         field: Field,
-        modules: Sequence[TorchModule],
         layer: Layer | None = None,
     ) -> None:
         activations = numel(calc.output_shape) * self.batch
@@ -138,7 +137,7 @@ class _Walker:
             weights=calc.weights,
             biases=calc.biases,
             non_trainable_params=calc.buffers,
-            macs=self.convention.count(calc.macs, modules, self.batch),
+            macs=calc.macs * self.batch,
             other_ops=calc.other_ops * self.batch if self.convention.other_ops else 0,
             activations=activations,
             param_bytes=(calc.weights + calc.biases + calc.buffers) * self.dtype_bytes,
@@ -155,6 +154,8 @@ class _Walker:
             layer=layer,
             calc=calc,
         )
+        if self.convention.tool is not None:
+            row = replace(row, macs=self.tool_macs(row))
         self.layers.append(row)
         weights, biases, buffers, macs, acts, other = self.running[-1]
         self.running.append(
@@ -236,32 +237,19 @@ class _Walker:
                 ]
             ) from None
         field = advance(self.fields[producer], layer.footprint(shape, calc), calc.output_shape[1:])
-        self.row(
-            calc, node.path, node.type, depth, (shape,), (producer,), field, self.pytorch(node, shape, calc), layer
-        )
+        self.row(calc, node.path, node.type, depth, (shape,), (producer,), field, layer)
         return calc.output_shape, node.path
 
-    def pytorch(self, node: LayerNode, shape: Shape, calc: Calc) -> tuple[TorchModule, ...]:
-        """The layer's PyTorch modules (the tool conventions count them), noting a layer PyTorch would
-        reject as written (``cnncalc export`` writes an equivalent)."""
+    def tool_macs(self, row: LayerResult) -> int:
+        """The row's MACs as a PyTorch tool counts the modules ``cnncalc export`` writes for it."""
         try:
-            lowering = lower(node.layer, shape, calc)
+            return self.convention.count(row, self.batch)
         except Unexportable as exc:
-            if self.convention.tool is not None:
-                raise UsageError(
-                    f"{node.path}: the {self.convention.name} convention counts the PyTorch modules "
-                    f"`cnncalc export` writes, and it cannot write this layer: {exc.message}",
-                    exc.hint,
-                ) from None
-            self.warnings.append(
-                ReportWarning(
-                    node.path, f"`cnncalc export` cannot write this layer for PyTorch: {exc.message}", "pytorch"
-                )
-            )
-            return ()
-        if lowering.note is not None:
-            self.warnings.append(ReportWarning(node.path, lowering.note, "pytorch"))
-        return lowering.modules
+            raise UsageError(
+                f"{row.name}: the {self.convention.name} convention counts the PyTorch modules "
+                f"`cnncalc export` writes, and it cannot write this layer: {exc.message}",
+                exc.hint,
+            ) from None
 
     def group(self, node: GroupNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
         slot, first = len(self.order), len(self.layers)
@@ -308,7 +296,6 @@ class _Walker:
             tuple(outputs),
             tuple(producers),
             field,
-            (merge_module(node.merge, outputs, merged),),
         )
         self.module(
             slot,

@@ -165,3 +165,13 @@ class ShapeError(Exception):
         self.message = message
         self.hint = hint
         self.arg = arg
+
+
+class Unexportable(Exception):
+    """A layer PyTorch has no equivalent for, or whose kind has no PyTorch lowering; the exporter and the
+    tool conventions report it with the layer's location."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint

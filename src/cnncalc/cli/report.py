@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ import typer
 from ..analysis import analyze
 from ..errors import CnncalcError, UsageError
 from .common import (
+    FORMAT,
     BatchOpt,
     ConventionName,
     ConventionOpt,
@@ -18,11 +20,15 @@ from .common import (
     DTypeOpt,
     InputOpt,
     SpecArg,
-    emit_text,
+    emit,
+    format_choices,
     guarded,
     parse_shape,
     spec_arg,
+    write_warnings,
 )
+
+ReportFormat = Enum("ReportFormat", format_choices("report"), type=str)  # type: ignore[misc]
 
 
 def write_new(path: Path, text: str, force: bool) -> None:
@@ -51,18 +57,20 @@ def report_cmd(
     batch: BatchOpt = 1,
     dtype: DTypeOpt = DType.float32,  # type: ignore[attr-defined]
     convention: ConventionOpt = ConventionName.default,  # type: ignore[attr-defined]
+    fmt: Annotated[ReportFormat, FORMAT] = ReportFormat.html,  # type: ignore[attr-defined]
 ) -> None:
     """One self-contained HTML page: the graph drawn, the table, totals, warnings, charts, and per conv layer
     the picture of what it does. Nothing is fetched when it is viewed."""
-    from ..render.html import render_html
+    from ..render.registry import renderer
 
     if force and output is None:
         raise UsageError("--force applies to the file named with --output", "e.g. -o net.html --force")
     shape = parse_shape(input_) if input_ is not None else None
     report = analyze(spec_arg(spec), input_shape=shape, batch=batch, dtype=dtype.value, convention=convention.value)
-    page = render_html(report)
     if output is None:
-        emit_text(page)
-    else:
-        write_new(output, page, force)
-        sys.stderr.write(f"wrote {output} ({len(page.encode()) / 1000:,.0f} KB)\n")
+        emit("report", fmt, report, warnings=report.warnings)
+        return
+    page = renderer("report", fmt.value).load()(report)
+    write_new(output, page, force)
+    sys.stderr.write(f"wrote {output} ({len(page.encode()) / 1000:,.0f} KB)\n")
+    write_warnings(report.warnings)

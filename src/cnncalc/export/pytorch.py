@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 
 from .. import __version__
 from ..analysis import analyze
-from ..errors import SpecError
+from ..errors import SpecError, Unexportable
 from ..report import LayerResult, Report
 from ..spec import LayerNode, Node, ParallelNode, Spec
-from .lowering import HELPERS, Lowering, TorchModule, Unexportable, lower, merge_module
+from .lowering import HELPERS, Lowering, TorchModule, lower_row
 
 CONTAINERS = ("Sequence", "Parallel", "Side")
 
@@ -83,7 +83,7 @@ class _Writer:
         assert row.name == node.path
         self.names[row.name] = fqn
         try:
-            lowering = lower(node.layer, row.input_shape, node.layer.apply(row.input_shape))
+            lowering = lower_row(row)
         except Unexportable as exc:
             raise SpecError(
                 [self.spec.diagnostic(exc.message, node.origin, hint=exc.hint, layer=node.path, context=node.context)]
@@ -108,7 +108,7 @@ class _Writer:
         merge = next(self.rows)
         assert merge.name == node.merge_path
         self.names[merge.name] = f"{fqn}.{node.merge}"
-        module = merge_module(node.merge, merge.input_shapes, merge.output_shape)
+        (module,) = lower_row(merge).modules
         self.used.add(module.cls)
         return _Item(name, "Parallel", [*branches, _Item(node.merge, _constructor(module))], fqn=fqn)
 
