@@ -317,3 +317,11 @@ def test_layout_never_overlaps(spec: dict[str, Any], data: st.DataObject) -> Non
         if pic is not None and pic.mode is not Mode.pool:
             assert pic.depth * pic.groups == row.input_shape[0]
     assert render_html(report).count('<template id="t') == len(report.order)
+
+
+@pytest.mark.parametrize("command", [("report", "alexnet"), ("explain", "alexnet", "--format", "html")])
+def test_ids_are_unique(command: tuple[str, ...], cli: Callable[..., Result]) -> None:
+    """Outside the (inert) templates every id is used once, so labels and links find their element."""
+    page = re.sub(r"<template.*?</template>", "", cli(*command).stdout, flags=re.S)
+    ids = re.findall(r'(?<![\w-])id="([^"]+)"', page)
+    assert ids and len(ids) == len(set(ids))
