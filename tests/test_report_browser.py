@@ -225,3 +225,27 @@ def test_the_network_check_sees_a_fetch(browser: Any, pages: Path) -> None:
     browser.get_log("performance")
     browser.get(path.as_uri())
     assert "http://127.0.0.1:9/x.png" in fetched(browser, path)
+
+
+def test_a_thousand_rows(browser: Any, pages: Path) -> None:
+    """1,000 rows (a repeat of 250 copies of conv → batchnorm → relu → conv): one node at first; a layer
+    deep inside, reached from the table, opens where cnncalc's layout puts it."""
+    unit = [
+        {"conv": {"filters": 8, "kernel": 3, "padding": 1}},
+        "batchnorm",
+        "relu",
+        {"conv": {"filters": 8, "kernel": 1}},
+    ]
+    spec = {"name": "thousand", "input": [8, 16, 16], "layers": [{"repeat": {"times": 250, "layers": unit}}]}
+    report = cnncalc.analyze(cnncalc.from_dict(spec))
+    assert len(report.layers) == 4 * 250
+    open_page(browser, pages, "thousand", report)
+    tree = build(report)
+    shown = browser.execute_script("return [...document.querySelectorAll('#nodes .node:not([display])')].length")
+    assert shown == 3  # input, the folded repeat, output
+    deep = tree.by_name["repeat1/200/conv2"]
+    click(browser, f'tr[data-id="{deep.id}"] a')
+    assert browser.find_element("id", deep.id).is_displayed()
+    opened = {tree.by_name["repeat1"].id, tree.by_name["repeat1/200"].id}
+    expected = place(tree, tree.initially_expanded() | opened)
+    assert js_boxes(browser) == {k: (b.x, b.y, b.w, b.h) for k, b in expected.boxes.items()}
