@@ -17,7 +17,7 @@ from cnncalc.loader import preset_names
 from cnncalc.picture import picture
 from cnncalc.render.html import render_html
 from cnncalc.render.layout import build, place
-from cnncalc.render.picture import _window_text
+from cnncalc.render.picture import window_text
 
 from .browser_support import start
 from .test_html_report import XSS
@@ -76,6 +76,30 @@ def js_boxes(browser: Any) -> dict[str, tuple[int, int, int, int]]:
     return {k: tuple(v) for k, v in boxes.items()}
 
 
+# each preset's first conv: its filter (k×k×C_in) and the MACs of one output value, k·k·C_in, from the papers
+FIRST_CONV: dict[str, tuple[str, int]] = {
+    "alexnet": ("11×11×3", 11 * 11 * 3),  # Krizhevsky et al. 2012: 96 kernels of 11×11×3
+    "alexnet-torchvision": ("11×11×3", 11 * 11 * 3),  # torchvision: 64 kernels of 11×11×3
+    "efficientnet_b0": ("3×3×3", 3 * 3 * 3),  # Tan & Le 2019, Table 1: Conv3×3 stem
+    "googlenet": ("7×7×3", 7 * 7 * 3),  # Szegedy et al. 2014, Table 1: convolution 7×7/2
+    "googlenet-aux": ("7×7×3", 7 * 7 * 3),
+    "lenet5": ("5×5×1", 5 * 5 * 1),  # LeCun et al. 1998, C1: 5×5 on the 32×32 grey input
+    "mobilenet_v1": ("3×3×3", 3 * 3 * 3),  # Howard et al. 2017, Table 1: Conv / s2, 3×3×3×32
+    "mobilenet_v2": ("3×3×3", 3 * 3 * 3),  # Sandler et al. 2018, Table 2: conv2d 3×3 stem
+    "mobilenet_v3_small": ("3×3×3", 3 * 3 * 3),  # Howard et al. 2019, Table 2: conv2d 3×3 stem
+    "resnet18": ("7×7×3", 7 * 7 * 3),  # He et al. 2015, Table 1: conv1 7×7, 64, stride 2
+    "resnet50": ("7×7×3", 7 * 7 * 3),
+    "seed-example": ("3×3×1", 3 * 3 * 1),  # the seed: 32 filters of 3×3 on a 1×28×28 grey image
+    "squeezenet1_0": ("7×7×3", 7 * 7 * 3),  # Iandola et al. 2016, Table 1: conv1 7×7/2 (×96)
+    "vgg11": ("3×3×3", 3 * 3 * 3),  # Simonyan & Zisserman 2014, Table 1: conv3-64
+    "vgg16": ("3×3×3", 3 * 3 * 3),
+}
+
+
+def test_every_preset_has_its_first_conv_listed() -> None:
+    assert set(FIRST_CONV) == set(preset_names())
+
+
 @pytest.mark.parametrize("name", preset_names())
 def test_preset_page(name: str, browser: Any, pages: Path) -> None:
     report = cnncalc.analyze(cnncalc.preset(name))
@@ -115,8 +139,9 @@ def test_preset_page(name: str, browser: Any, pages: Path) -> None:
         assert "sel" in (browser.find_element("id", node_id).get_attribute("class") or "")
         drawing = panel.find_element("css selector", "svg.picture")
         text = drawing.text if drawing.text else browser.execute_script("return arguments[0].textContent", drawing)
-        assert _window_text(pic) in text
-        assert f"each output value: {pic.macs_per_output:,} MACs" in text
+        assert window_text(pic) in text
+        window, macs = FIRST_CONV[name]
+        assert f"1 filter: {window}" in text and f"each output value: {macs:,} MACs" in text
         assert f"{conv.macs:,}" in panel.text  # the MACs line of the derivation
 
     shot = path.with_suffix(".png")

@@ -49,7 +49,7 @@ def _hw(spatial: tuple[int, ...]) -> tuple[int, int]:
     return (spatial[-2] if len(spatial) >= 2 else 1, spatial[-1])
 
 
-def _window_text(pic: Picture) -> str:
+def window_text(pic: Picture) -> str:
     k = shape(pic.window)
     if pic.mode is Mode.pool:
         return f"{pic.reduce} window {k}×1: one map at a time"
@@ -62,7 +62,7 @@ def _window_text(pic: Picture) -> str:
     return f"1 filter: {k}×{pic.depth}, spans all {num(pic.depth)} input channels"
 
 
-def _output_text(pic: Picture) -> str:
+def output_text(pic: Picture) -> str:
     c_out = num(pic.output_shape[0])
     if pic.mode is Mode.pool:
         return f"output {shape(pic.output_shape)}: {c_out} maps, one per input map"
@@ -71,7 +71,7 @@ def _output_text(pic: Picture) -> str:
 
 def describe(pic: Picture) -> str:
     """The drawing in one sentence, for its <desc> and the screen reader."""
-    return f"Input {shape(pic.input_shape)}; {_window_text(pic)}; {_output_text(pic)}."
+    return f"Input {shape(pic.input_shape)}; {window_text(pic)}; {output_text(pic)}."
 
 
 def picture_svg(pic: Picture, id_: str) -> str:
@@ -106,7 +106,7 @@ def picture_svg(pic: Picture, id_: str) -> str:
     ay = y0 + ih / 2
     parts.append(f'<path class="arrow" d="M{ax + 8:.0f},{ay:.0f} H{ox - 8:.0f} l-6,-4 m6,4 l-6,4"/>')
     top = max(y0 + ih, oy + (shown - 1) * 3 + mh) + 22
-    labels = [("vol", f"input {shape(pic.input_shape)}"), ("ftext", _window_text(pic)), ("", _output_text(pic))]
+    labels = [("vol", f"input {shape(pic.input_shape)}"), ("ftext", window_text(pic)), ("", output_text(pic))]
     if pic.mode is not Mode.pool:
         labels.append(("", f"each output value: {num(pic.macs_per_output)} MACs"))
     for i, (cls, text) in enumerate(labels):
