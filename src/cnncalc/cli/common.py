@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import io
 import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -17,15 +19,13 @@ import typer
 
 from ..args import MAX_SIZE
 from ..conventions import CONVENTIONS
-from ..errors import CnncalcError, Diagnostic, UsageError
+from ..errors import CnncalcError, Diagnostic, ExitCode, UsageError
 from ..loader import decode, load, loads, preset, preset_names, read_limited
 from ..render.columns import COLUMNS
 from ..render.registry import DATA
 from ..report import DTYPES, ReportWarning
 from ..spec import Spec
 from .json_errors import write_error_json
-
-EXIT_OK, EXIT_INVALID, EXIT_INTERNAL = 0, 2, 3
 
 
 def format_choices(command: str) -> dict[str, str]:
@@ -81,6 +81,70 @@ ConventionOpt = Annotated[
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The options ``summarize``, ``preset`` and ``memory`` share, declared once (:func:`with_options`);
+    a command without one of them gets its default here."""
+
+    fmt: Enum
+    input_: str | None = None
+    batch: int = 1
+    dtype: str = "float32"
+    depth: int | None = None
+    exact: bool = False
+    columns: str | None = None
+    chart: bool = False
+    convention: str = "default"
+
+    @property
+    def input_shape(self) -> tuple[int, ...] | None:
+        return parse_shape(self.input_) if self.input_ is not None else None
+
+
+# each shared option: its annotation (type and typer declaration) and default
+_SHARED: dict[str, tuple[Any, Any]] = {
+    "input_": (InputOpt, None),
+    "batch": (BatchOpt, 1),
+    "dtype": (DTypeOpt, DType.float32),  # type: ignore[attr-defined]
+    "depth": (DepthOpt, None),
+    "exact": (ExactOpt, False),
+    "columns": (ColumnsOpt, None),
+    "chart": (ChartOpt, False),
+    "convention": (ConventionOpt, ConventionName.default),  # type: ignore[attr-defined]
+}
+EVERY_OPTION = tuple(_SHARED)
+
+
+def with_options(command: str, *names: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command ``--format`` (its formats from the renderer registry) and the shared options
+    ``names``; the decorated function receives them as one ``options: Options`` argument."""
+    fmt_type = Enum(f"{command.title()}Format", format_choices(command), type=str)  # type: ignore[misc]
+    default = fmt_type[next(iter(format_choices(command)))]  # the registry lists the default first
+    declared = {**{name: _SHARED[name] for name in names}, "fmt": (Annotated[fmt_type, FORMAT], default)}
+
+    def decorate(fn: Callable[..., None]) -> Callable[..., None]:
+        own = [p for p in inspect.signature(fn, eval_str=True).parameters.values() if p.name != "options"]
+        shared = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+            for name, (annotation, default) in declared.items()
+        ]
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> None:
+            values = {name: kwargs.pop(name) for name in declared}
+            for name in ("dtype", "convention"):
+                if name in values:
+                    values[name] = values[name].value
+            fn(*args, options=Options(**values), **kwargs)
+
+        params = [*own, *shared]
+        wrapper.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in params}
+        return wrapper
+
+    return decorate
+
+
 def guarded(fn: F) -> F:
     """Map cnncalc's errors to a message on stderr and exit code 2 — and, with ``--format json``, also to
     a JSON object on stdout (:mod:`.json_errors`); never show a traceback (unless ``--debug`` or
@@ -97,9 +161,9 @@ def guarded(fn: F) -> F:
         except CnncalcError as exc:
             if State.debug:
                 raise
-            fail(exc.render(), EXIT_INVALID, exc.to_dict() if as_json else None)
+            fail(exc.render(), ExitCode.INVALID, exc.to_dict() if as_json else None)
         except KeyboardInterrupt:
-            fail("interrupted", 130)
+            fail("interrupted", ExitCode.INTERRUPTED)
         except Exception as exc:
             if State.debug:
                 raise
@@ -107,14 +171,14 @@ def guarded(fn: F) -> F:
             hint = "this is a bug in cnncalc; rerun with --debug for the traceback and report it"
             fail(
                 f"{message}\n  {hint}",
-                EXIT_INTERNAL,
+                ExitCode.INTERNAL,
                 {"error": message, "diagnostics": [Diagnostic(message, hint).to_dict()]} if as_json else None,
             )
 
     return wrapper  # type: ignore[return-value]
 
 
-def fail(message: str, code: int, data: dict[str, object] | None = None) -> NoReturn:
+def fail(message: str, code: ExitCode, data: dict[str, object] | None = None) -> NoReturn:
     """Exit with ``code`` after the message on stderr and, when given, the error as JSON on stdout."""
     if data is not None:
         write_error_json(data, code)
