@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from ..derivation import dims
 from ..memory import INPUT
 from ..report import LayerResult, ModuleResult, Report
 
@@ -111,7 +112,7 @@ class Tree:
         return {
             "root": _item_json(self.root),
             "edges": [
-                [self.by_name[e.source].id, self.by_name[e.target].id, _shape(e.shape), e.via] for e in self.edges
+                [self.by_name[e.source].id, self.by_name[e.target].id, dims(e.shape), e.via] for e in self.edges
             ],
             "sizes": {
                 "node": [NODE_W, NODE_H],
@@ -123,10 +124,6 @@ class Tree:
                 "margin": MARGIN,
             },
         }
-
-
-def _shape(dims: tuple[int, ...]) -> str:
-    return "×".join(str(d) for d in dims)
 
 
 def _item_json(item: Item) -> dict[str, Any]:
@@ -324,5 +321,5 @@ def visible_edges(tree: Tree, placed: Placed, expanded: frozenset[str]) -> list[
         b = tree.visible(tree.by_name[e.target], expanded).id
         via = e.via if e.via in placed.boxes else ""
         if a != b:
-            seen[(a, b, _shape(e.shape), via)] = None
+            seen[(a, b, dims(e.shape), via)] = None
     return list(seen)
