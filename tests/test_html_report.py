@@ -18,6 +18,7 @@ from cnncalc.render.html import render_html
 from cnncalc.render.layout import (
     H_GAP,
     LABEL_H,
+    LANES,
     MARGIN,
     NODE_H,
     NODE_W,
@@ -26,7 +27,9 @@ from cnncalc.render.layout import (
     Box,
     Kind,
     build,
+    drawn_nodes,
     place,
+    route,
     visible_edges,
 )
 
@@ -61,7 +64,8 @@ def test_residual_layout_arithmetic() -> None:
     relu_y = MARGIN + NODE_H + V_GAP + frame_h + V_GAP
     assert box["relu1"] == Box(centred, relu_y, NODE_W, NODE_H)
     assert box["output"] == Box(centred, relu_y + NODE_H + V_GAP, NODE_W, NODE_H)
-    assert (placed.width, placed.height) == (width + 2 * MARGIN, relu_y + 2 * (NODE_H + V_GAP) - V_GAP + MARGIN)
+    height = relu_y + 2 * (NODE_H + V_GAP) - V_GAP + MARGIN
+    assert (placed.width, placed.height) == (width + 2 * MARGIN + LANES, height)  # lanes: room for routed edges
     # the shortcut runs down the empty branch's column
     shortcut = [e for e in tree.edges if e.target == "parallel1/add" and e.source == "input"]
     assert [e.via for e in shortcut] == [tree.by_name["parallel1/b2"].id]
@@ -325,3 +329,22 @@ def test_ids_are_unique(command: tuple[str, ...], cli: Callable[..., Result]) ->
     page = re.sub(r"<template.*?</template>", "", cli(*command).stdout, flags=re.S)
     ids = re.findall(r'(?<![\w-])id="([^"]+)"', page)
     assert ids and len(ids) == len(set(ids))
+
+
+def test_an_edge_over_a_stack_goes_around_it() -> None:
+    """googlenet-aux: the side output loss1 (a folded block after inception_4a) reaches its output node
+    at the bottom past every later node, so it leaves loss1's right side and runs down a lane."""
+    report = _report("googlenet-aux")
+    tree = build(report)
+    start = tree.initially_expanded()
+    placed = place(tree, start)
+    nodes = drawn_nodes(tree, placed, start)
+    loss1, out = placed.boxes[tree.by_name["loss1"].id], placed.boxes[tree.by_name["output: loss1"].id]
+    way = route(loss1, out, None, nodes, 0)
+    assert way.around and way.path.startswith(f"M{loss1.x + loss1.w},")
+    lane = int(way.path.split(" ")[1].removeprefix("C").split(",")[0])
+    between = [n for n in nodes if loss1.y + loss1.h <= n.y and n.y + n.h <= out.y]
+    assert between and lane > max(n.x + n.w for n in between)  # right of every node it passes
+    # an edge between neighbours is a plain curve
+    pool4 = placed.boxes[tree.by_name["pool4"].id]
+    assert not route(pool4, placed.boxes[tree.by_name["inception_5a"].id], None, nodes, 0).around

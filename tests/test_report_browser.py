@@ -6,6 +6,7 @@ A screenshot of each page is kept under pytest's temporary directory."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,8 @@ import pytest
 import cnncalc
 from cnncalc.loader import preset_names
 from cnncalc.picture import picture
-from cnncalc.render.html import render_html
-from cnncalc.render.layout import build, place
+from cnncalc.render.html import edges_svg, render_html
+from cnncalc.render.layout import Tree, build, place
 from cnncalc.render.picture import window_text
 
 from .browser_support import start
@@ -69,6 +70,17 @@ def click(browser: Any, css: str) -> Any:
     browser.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'center'})", element)
     element.click()
     return element
+
+
+def js_edges(browser: Any) -> list[str]:
+    return list(
+        browser.execute_script("return [...document.querySelectorAll('#edges path')].map(p => p.getAttribute('d'))")
+    )
+
+
+def python_edges(tree: Tree, expanded: frozenset[str]) -> list[str]:
+    """The edges cnncalc draws for this state (the page's script must route them alike)."""
+    return re.findall(r'<path class="edge" d="([^"]+)"', edges_svg(tree, place(tree, expanded), expanded))
 
 
 def js_boxes(browser: Any) -> dict[str, tuple[int, int, int, int]]:
@@ -124,8 +136,10 @@ def test_preset_page(name: str, browser: Any, pages: Path) -> None:
         inside = [i for i in block.walk() if i is not block and i.kind.value == "node"]
         assert inside and all(browser.find_element("id", i.id).is_displayed() for i in inside[:5])
         assert browser.find_element("id", f"f{block.id}").is_displayed()
-        expected = place(tree, tree.initially_expanded() | {block.id})
+        opened = tree.initially_expanded() | {block.id}
+        expected = place(tree, opened)
         assert js_boxes(browser) == {k: (b.x, b.y, b.w, b.h) for k, b in expected.boxes.items()}
+        assert js_edges(browser) == python_edges(tree, opened)
 
     # selecting a conv (through its table row's link) shows its picture with its numbers
     conv = next((row for row in report.layers if row.type == "conv"), None)
@@ -274,3 +288,4 @@ def test_a_thousand_rows(browser: Any, pages: Path) -> None:
     opened = {tree.by_name["repeat1"].id, tree.by_name["repeat1/200"].id}
     expected = place(tree, tree.initially_expanded() | opened)
     assert js_boxes(browser) == {k: (b.x, b.y, b.w, b.h) for k, b in expected.boxes.items()}
+    assert js_edges(browser) == python_edges(tree, tree.initially_expanded() | opened)

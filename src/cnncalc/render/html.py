@@ -20,7 +20,7 @@ from ..receptive import Number
 from ..report import ModuleResult, Report
 from .columns import COLUMNS, Entry
 from .fmt import both, convention_line, human, human_bytes, percent, shape
-from .layout import NODE_H, NODE_W, Box, Item, Kind, Placed, Tree, build, place, visible_edges
+from .layout import NODE_H, NODE_W, Box, Item, Kind, Placed, Tree, build, drawn_nodes, place, px, route, visible_edges
 from .picture import derivation_html, esc, picture_svg
 
 # MAC share → colour class: the legend's buckets, lower bounds
@@ -169,8 +169,7 @@ def _graph(report: Report, tree: Tree, placed: Placed, expanded: frozenset[str])
                 parts.append(_end_node(item, item.name, shapes[item.name], box))
             else:
                 parts.append(_node(item, entries[item.name], report, box))
-    labelled: set[tuple[str, str]] = set()  # a fork's branches share one label at their source
-    edges = "".join(_edge(placed, a, b, s, via, labelled) for a, b, s, via in visible_edges(tree, placed, expanded))
+    edges = edges_svg(tree, placed, expanded)
     legend = "".join(
         f'<li><svg width="14" height="14" aria-hidden="true"><rect class="{share_class(bound)}" width="14" '
         f'height="14" rx="2"/></svg> {esc(text)}</li>'
@@ -252,29 +251,20 @@ def _module_frame(item: Item, e: ModuleResult, box: Box | None) -> tuple[str, st
     return frame, title
 
 
-def edge_path(a: Box, b: Box, via: Box | None) -> str:
-    """From the bottom of ``a`` to the top of ``b``; down an empty branch's column first when there is one."""
-    (sx, sy), (tx, ty) = a.bottom, b.top
-    if via is not None:
-        gx, top, bottom = via.x + via.w / 2, via.y, via.y + via.h
-        return f"M{sx:g},{sy} C{sx:g},{top} {gx:g},{sy} {gx:g},{top} V{bottom} C{gx:g},{ty} {tx:g},{bottom} {tx:g},{ty}"
-    mid = (sy + ty) / 2
-    return f"M{sx:g},{sy} C{sx:g},{mid:g} {tx:g},{mid:g} {tx:g},{ty}"
-
-
-def _edge(placed: Placed, a: str, b: str, label: str, via: str, labelled: set[tuple[str, str]]) -> str:
-    """The edge's path, and its shape written below its source (or beside the empty branch it runs down)."""
+def edges_svg(tree: Tree, placed: Placed, expanded: frozenset[str]) -> str:
+    """Every edge between drawn nodes; the shape is written once per source (a fork's branches share it)."""
+    nodes = drawn_nodes(tree, placed, expanded)
     boxes = placed.boxes
-    via_box = boxes.get(via) if via else None
-    if via_box is not None:
-        lx, ly = via_box.x + via_box.w / 2 + 3, via_box.y + via_box.h / 2
-    else:
-        lx, ly = boxes[a].bottom[0] + 4, boxes[a].bottom[1] + 13
-    path = f'<path class="edge" d="{edge_path(boxes[a], boxes[b], via_box)}"/>'
-    if (via or a, label) in labelled:
-        return path
-    labelled.add((via or a, label))
-    return path + f'<text class="elabel" x="{lx:g}" y="{ly:g}">{esc(label)}</text>'
+    labelled: set[tuple[str, str]] = set()
+    lanes, out = 0, []
+    for a, b, label, via in visible_edges(tree, placed, expanded):
+        way = route(boxes[a], boxes[b], boxes.get(via) if via else None, nodes, lanes)
+        lanes += way.around
+        out.append(f'<path class="edge" d="{way.path}"/>')
+        if (via or a, label) not in labelled:
+            labelled.add((via or a, label))
+            out.append(f'<text class="elabel" x="{px(way.label_x)}" y="{px(way.label_y)}">{esc(label)}</text>')
+    return "".join(out)
 
 
 # ----------------------------------------------------------------------------------------- charts, table

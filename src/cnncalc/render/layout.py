@@ -14,6 +14,7 @@ rules in its script when a module is toggled (the browser tests compare the two)
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ H_GAP = 18  # between branches
 PAD = 10  # inside a module's frame
 LABEL_H = 20  # a module frame's title
 MARGIN = 16
+LANES = 48  # room right of the drawing for edges routed around the nodes they would cross
 OUTPUT = "output"
 
 
@@ -111,9 +113,7 @@ class Tree:
         """The tree and edges for the page's script (ids only; names stay in the markup)."""
         return {
             "root": _item_json(self.root),
-            "edges": [
-                [self.by_name[e.source].id, self.by_name[e.target].id, dims(e.shape), e.via] for e in self.edges
-            ],
+            "edges": [[self.by_name[e.source].id, self.by_name[e.target].id, dims(e.shape), e.via] for e in self.edges],
             "sizes": {
                 "node": [NODE_W, NODE_H],
                 "gap": GAP_W,
@@ -122,6 +122,7 @@ class Tree:
                 "pad": PAD,
                 "label": LABEL_H,
                 "margin": MARGIN,
+                "lanes": LANES,
             },
         }
 
@@ -233,7 +234,7 @@ def place(tree: Tree, expanded: frozenset[str]) -> Placed:
     boxes: dict[str, Box] = {}
     w, h = sizes[tree.root.id]
     _put(tree.root, MARGIN, MARGIN, w, expanded, sizes, boxes)
-    return Placed(boxes, w + 2 * MARGIN, h + 2 * MARGIN)
+    return Placed(boxes, w + 2 * MARGIN + LANES, h + 2 * MARGIN)
 
 
 def _collapsed(item: Item, expanded: frozenset[str]) -> bool:
@@ -323,3 +324,59 @@ def visible_edges(tree: Tree, placed: Placed, expanded: frozenset[str]) -> list[
         if a != b:
             seen[(a, b, dims(e.shape), via)] = None
     return list(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """An edge drawn: its SVG path and where its shape label goes."""
+
+    path: str
+    label_x: float
+    label_y: float
+    around: bool = False  # routed around nodes, in a lane
+
+
+def px(value: float) -> str:
+    """A coordinate as the page's script writes it: ``98``, ``147.5`` (never exponents)."""
+    return str(int(value)) if value == int(value) else f"{value:.1f}"
+
+
+def drawn_nodes(tree: Tree, placed: Placed, expanded: frozenset[str]) -> list[Box]:
+    """The boxes of the nodes drawn (layers, merges, ends and folded modules), top to bottom."""
+    shown = [
+        placed.boxes[i.id]
+        for i in tree.items.values()
+        if i.id in placed.boxes and (i.kind is Kind.node or (i.collapsible and i.id not in expanded))
+    ]
+    return sorted(shown, key=lambda b: (b.y, b.x))
+
+
+def route(a: Box, b: Box, via: Box | None, nodes: list[Box], lane: int) -> Route:
+    """From the bottom of ``a`` to the top of ``b``: a curve, down an empty branch's column when there is
+    one, or — when drawn nodes lie between them (a reference reaching back over a stack) — out to a lane
+    right of those nodes, down, and back into the side of ``b``. ``lane`` counts such edges so far, to
+    space their lanes; ``nodes`` come from :func:`drawn_nodes`."""
+    (sx, sy), (tx, ty) = a.bottom, b.top
+    if via is not None:
+        gx, top, bottom = via.x + via.w / 2, via.y, via.y + via.h
+        down = f"C{px(sx)},{top} {px(gx)},{sy} {px(gx)},{top} V{bottom}"
+        path = f"M{px(sx)},{sy} {down} C{px(gx)},{ty} {px(tx)},{bottom} {px(tx)},{ty}"
+        return Route(path, gx + 3, top + via.h / 2)
+    between = []
+    if ty - sy >= NODE_H:  # room for a node between them
+        lo, hi = min(sx, tx), max(sx, tx)
+        start = bisect.bisect_left(nodes, sy, key=lambda n: n.y)
+        for n in nodes[start:]:
+            if n.y >= ty:
+                break
+            if n.y + n.h <= ty and n.x <= hi and n.x + n.w >= lo and n != a and n != b:
+                between.append(n)
+    if not between:
+        mid = (sy + ty) / 2
+        return Route(f"M{px(sx)},{sy} C{px(sx)},{px(mid)} {px(tx)},{px(mid)} {px(tx)},{ty}", sx + 4, sy + 13)
+    x = max(max(n.x + n.w for n in between), a.x + a.w, b.x + b.w) + 14 + 8 * (lane % 5)
+    ax, ay, bx, by = a.x + a.w, a.y + a.h / 2, b.x + b.w, b.y + b.h / 2
+    out = f"C{x},{px(ay)} {x},{px(ay)} {x},{px(ay + 20)}"
+    back = f"C{x},{px(by)} {x},{px(by)} {bx},{px(by)}"
+    path = f"M{ax},{px(ay)} {out} V{px(by - 20)} {back}"
+    return Route(path, x + 3, (ay + by) / 2, around=True)

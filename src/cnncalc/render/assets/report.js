@@ -74,22 +74,40 @@
     return e;
   }
   function g(n) { return +n.toFixed(6); }
-  function edgePath(a, b, v) {
+  /* layout.route: a curve; down an empty branch's column; or around the nodes between, in a lane */
+  function route(a, b, v, nodes, lane) {
     var sx = a[0] + a[2] / 2, sy = a[1] + a[3], tx = b[0] + b[2] / 2, ty = b[1];
     if (v) {
       var gx = v[0] + v[2] / 2, top = v[1], bottom = v[1] + v[3];
-      return "M" + g(sx) + "," + sy + " C" + g(sx) + "," + top + " " + g(gx) + "," + sy + " " + g(gx) + "," + top +
-        " V" + bottom + " C" + g(gx) + "," + ty + " " + g(tx) + "," + bottom + " " + g(tx) + "," + ty;
+      return { d: "M" + g(sx) + "," + sy + " C" + g(sx) + "," + top + " " + g(gx) + "," + sy + " " + g(gx) + "," +
+        top + " V" + bottom + " C" + g(gx) + "," + ty + " " + g(tx) + "," + bottom + " " + g(tx) + "," + ty,
+        x: gx + 3, y: top + v[3] / 2 };
     }
-    var mid = (sy + ty) / 2;
-    return "M" + g(sx) + "," + sy + " C" + g(sx) + "," + g(mid) + " " + g(tx) + "," + g(mid) + " " + g(tx) + "," + ty;
+    var between = [];
+    if (ty - sy >= S.node[1]) {
+      var lo = Math.min(sx, tx), hi = Math.max(sx, tx);
+      nodes.forEach(function (n) {
+        if (n[1] >= sy && n[1] + n[3] <= ty && n[0] <= hi && n[0] + n[2] >= lo && n !== a && n !== b) between.push(n);
+      });
+    }
+    if (!between.length) {
+      var mid = (sy + ty) / 2;
+      return { d: "M" + g(sx) + "," + sy + " C" + g(sx) + "," + g(mid) + " " + g(tx) + "," + g(mid) + " " + g(tx) +
+        "," + ty, x: sx + 4, y: sy + 13 };
+    }
+    var x = Math.max.apply(null, between.map(function (n) { return n[0] + n[2]; }).concat([a[0] + a[2], b[0] + b[2]]));
+    x += 14 + 8 * (lane % 5);
+    var ax = a[0] + a[2], ay = a[1] + a[3] / 2, bx = b[0] + b[2], by = b[1] + b[3] / 2;
+    return { d: "M" + ax + "," + g(ay) + " C" + x + "," + g(ay) + " " + x + "," + g(ay) + " " + x + "," + g(ay + 20) +
+      " V" + g(by - 20) + " C" + x + "," + g(by) + " " + x + "," + g(by) + " " + bx + "," + g(by),
+      x: x + 3, y: (ay + by) / 2, around: true };
   }
   function layout() {
     size = {}; boxes = {};
     measure(data.root);
     var w = size[data.root.id][0], h = size[data.root.id][1];
     put(data.root, S.margin, S.margin, w);
-    var W = w + 2 * S.margin, H = h + 2 * S.margin;
+    var W = w + 2 * S.margin + S.lanes, H = h + 2 * S.margin;
     svg.setAttribute("width", W); svg.setAttribute("height", H); svg.setAttribute("viewBox", "0 0 " + W + " " + H);
     Object.keys(items).forEach(function (id) {
       var it = items[id], b = boxes[id], node = document.getElementById(id), frame = document.getElementById("f" + id);
@@ -110,19 +128,22 @@
         }
       }
     });
-    var edges = document.getElementById("edges"), seen = new Set(), labelled = new Set();
+    var edges = document.getElementById("edges"), seen = new Set(), labelled = new Set(), lanes = 0;
+    var nodes = Object.keys(boxes).filter(function (id) {
+      return items[id].k === "node" || collapsed(items[id]);
+    }).map(function (id) { return boxes[id]; });
     while (edges.firstChild) edges.removeChild(edges.firstChild);
     data.edges.forEach(function (e) {
       var a = visible(e[0]), b = visible(e[1]), via = boxes[e[3]] ? e[3] : "", key = [a, b, e[2], via].join(" ");
       if (a === b || seen.has(key)) return;
       seen.add(key);
-      var A = boxes[a], B = boxes[b], V = via ? boxes[via] : null;
-      edges.appendChild(el("path", { "class": "edge", d: edgePath(A, B, V) }));
+      var way = route(boxes[a], boxes[b], via ? boxes[via] : null, nodes, lanes);
+      if (way.around) lanes += 1;
+      edges.appendChild(el("path", { "class": "edge", d: way.d }));
       var at = (via || a) + " " + e[2];
       if (labelled.has(at)) return;  // a fork's branches share one label at their source
       labelled.add(at);
-      var lx = V ? V[0] + V[2] / 2 + 3 : A[0] + A[2] / 2 + 4, ly = V ? V[1] + V[3] / 2 : A[1] + A[3] + 13;
-      edges.appendChild(el("text", { "class": "elabel", x: g(lx), y: g(ly) }, e[2]));
+      edges.appendChild(el("text", { "class": "elabel", x: g(way.x), y: g(way.y) }, e[2]));
     });
     if (selected) mark(selected);
   }
