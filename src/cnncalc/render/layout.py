@@ -32,7 +32,7 @@ H_GAP = 18  # between branches
 PAD = 10  # inside a module's frame
 LABEL_H = 20  # a module frame's title
 MARGIN = 16
-LANES = 48  # room right of the drawing for edges routed around the nodes they would cross
+LANES = 64  # room right of the drawing for edges routed around the nodes they would cross
 OUTPUT = "output"
 
 
@@ -374,7 +374,7 @@ def route(a: Box, b: Box, via: Box | None, nodes: list[Box], lane: int) -> Route
     if not between:
         mid = (sy + ty) / 2
         return Route(f"M{px(sx)},{sy} C{px(sx)},{px(mid)} {px(tx)},{px(mid)} {px(tx)},{ty}", sx + 4, sy + 13)
-    x = max(max(n.x + n.w for n in between), a.x + a.w, b.x + b.w) + 14 + 8 * (lane % 5)
+    x = max(max(n.x + n.w for n in between), a.x + a.w, b.x + b.w) + 24 + 8 * (lane % 5)  # past two frames
     ax, ay, bx, by = a.x + a.w, a.y + a.h / 2, b.x + b.w, b.y + b.h / 2
     out = f"C{x},{px(ay)} {x},{px(ay)} {x},{px(ay + 20)}"
     back = f"C{x},{px(by)} {x},{px(by)} {bx},{px(by)}"

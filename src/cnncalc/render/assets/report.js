@@ -96,7 +96,7 @@
         "," + ty, x: sx + 4, y: sy + 13 };
     }
     var x = Math.max.apply(null, between.map(function (n) { return n[0] + n[2]; }).concat([a[0] + a[2], b[0] + b[2]]));
-    x += 14 + 8 * (lane % 5);
+    x += 24 + 8 * (lane % 5);
     var ax = a[0] + a[2], ay = a[1] + a[3] / 2, bx = b[0] + b[2], by = b[1] + b[3] / 2;
     return { d: "M" + ax + "," + g(ay) + " C" + x + "," + g(ay) + " " + x + "," + g(ay) + " " + x + "," + g(ay + 20) +
       " V" + g(by - 20) + " C" + x + "," + g(by) + " " + x + "," + g(by) + " " + bx + "," + g(by),
