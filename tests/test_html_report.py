@@ -348,3 +348,12 @@ def test_an_edge_over_a_stack_goes_around_it() -> None:
     # an edge between neighbours is a plain curve
     pool4 = placed.boxes[tree.by_name["pool4"].id]
     assert not route(pool4, placed.boxes[tree.by_name["inception_5a"].id], None, nodes, 0).around
+
+
+def test_readme_screenshot_is_committed_and_small() -> None:
+    """The README shows GoogLeNet's report; docs/screenshot.py makes it with this code (kept small)."""
+    root = Path(__file__).resolve().parents[1]
+    image = root / "docs" / "img" / "googlenet-report.png"
+    assert image.read_bytes().startswith(b"\x89PNG") and image.stat().st_size < 100_000
+    assert "docs/img/googlenet-report.png" in (root / "README.md").read_text(encoding="utf-8")
+    assert "python docs/screenshot.py" in (root / "docs" / "report.md").read_text(encoding="utf-8")
