@@ -130,10 +130,10 @@ def _totals(report: Report) -> str:
     return f'<section id="totals" aria-label="Totals"><h2>Totals</h2><dl class="totals">{cells}</dl></section>'
 
 
-def _link(tree: Tree, name: str, text: str | None = None) -> str:
+def _link(tree: Tree, name: str) -> str:
+    """The entry's path, linked to its node: following it opens the blocks around it and selects it."""
     item = tree.by_name.get(name)
-    label = esc(text if text is not None else name)
-    return f'<a href="#{item.id}" data-go="{item.id}">{label}</a>' if item else label
+    return f'<a href="#{item.id}" data-go="{item.id}">{esc(name)}</a>' if item else esc(name)
 
 
 def _warnings(report: Report, tree: Tree) -> str:
