@@ -357,3 +357,9 @@ def test_readme_screenshot_is_committed_and_small() -> None:
     assert image.read_bytes().startswith(b"\x89PNG") and image.stat().st_size < 100_000
     assert "docs/img/googlenet-report.png" in (root / "README.md").read_text(encoding="utf-8")
     assert "python docs/screenshot.py" in (root / "docs" / "report.md").read_text(encoding="utf-8")
+
+
+def test_a_grey_input_has_one_channel_to_span(cli: Callable[..., Result]) -> None:
+    # the seed's conv1: 32 filters of 3×3 on the 1×28×28 grey image, 3·3·1 = 9 MACs per output value
+    page = cli("explain", "seed-example", "--layer", "conv1", "--format", "html").stdout
+    assert "1 filter: 3×3×1, spans the one input channel" in page and "each output value: 9 MACs" in page

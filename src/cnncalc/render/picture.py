@@ -59,6 +59,8 @@ def window_text(pic: Picture) -> str:
         return f"1 filter: {k}×{pic.depth}, spans its group ({num(pic.depth)} of {num(pic.input_shape[0])} channels)"
     if pic.mode is Mode.pointwise:
         return f"1 filter: {k}×{pic.depth}, mixes all {num(pic.depth)} channels at one position"
+    if pic.depth == 1:
+        return f"1 filter: {k}×1, spans the one input channel"
     return f"1 filter: {k}×{pic.depth}, spans all {num(pic.depth)} input channels"
 
 
