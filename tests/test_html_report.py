@@ -3,6 +3,7 @@ figures, escaping, self-containment and the command line. tests/test_report_brow
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -363,3 +364,25 @@ def test_a_grey_input_has_one_channel_to_span(cli: Callable[..., Result]) -> Non
     # the seed's conv1: 32 filters of 3×3 on the 1×28×28 grey image, 3·3·1 = 9 MACs per output value
     page = cli("explain", "seed-example", "--layer", "conv1", "--format", "html").stdout
     assert "1 filter: 3×3×1, spans the one input channel" in page and "each output value: 9 MACs" in page
+
+
+@pytest.mark.parametrize(
+    ("depth", "opened"),
+    [
+        pytest.param(None, set(), id="default-blocks-folded"),  # GoogLeNet's parallels are its blocks' bodies
+        pytest.param("0", set(), id="depth-0-all-folded"),
+        pytest.param("1", {"inception_3a", "inception_5b"}, id="depth-1-blocks-open"),
+    ],
+)
+def test_depth_opens_modules(depth: str | None, opened: set[str], cli: Callable[..., Result]) -> None:
+    page = cli("report", "googlenet", *(("--depth", depth) if depth else ())).stdout
+    tree = build(_report("googlenet"))
+    expanded = set(json.loads(re.search(r"data-expanded='([^']*)'", page).group(1)))  # type: ignore[union-attr]
+    assert {tree.by_name[name].id for name in opened} <= expanded
+    if not opened:
+        assert expanded == set()
+
+
+def test_summarize_and_preset_write_the_page_too(cli: Callable[..., Result]) -> None:
+    """--format html of summarize and preset is the report page (the renderer registry's html)."""
+    assert cli("preset", "seed-example", "--format", "html").stdout == cli("report", "seed-example").stdout

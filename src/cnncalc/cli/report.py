@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,24 +10,8 @@ import typer
 
 from ..analysis import analyze
 from ..errors import CnncalcError, UsageError
-from .common import (
-    FORMAT,
-    BatchOpt,
-    ConventionName,
-    ConventionOpt,
-    DType,
-    DTypeOpt,
-    InputOpt,
-    SpecArg,
-    emit,
-    format_choices,
-    guarded,
-    parse_shape,
-    spec_arg,
-    write_warnings,
-)
-
-ReportFormat = Enum("ReportFormat", format_choices("report"), type=str)  # type: ignore[misc]
+from ..render.columns import View
+from .common import Options, SpecArg, emit, guarded, spec_arg, with_options, write_warnings
 
 
 def write_new(path: Path, text: str, force: bool) -> None:
@@ -44,6 +27,7 @@ def write_new(path: Path, text: str, force: bool) -> None:
 
 
 @guarded
+@with_options("report", "input_", "batch", "dtype", "depth", "convention")
 def report_cmd(
     spec: SpecArg,
     output: Annotated[
@@ -53,24 +37,28 @@ def report_cmd(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file if it exists.")] = False,
-    input_: InputOpt = None,
-    batch: BatchOpt = 1,
-    dtype: DTypeOpt = DType.float32,  # type: ignore[attr-defined]
-    convention: ConventionOpt = ConventionName.default,  # type: ignore[attr-defined]
-    fmt: Annotated[ReportFormat, FORMAT] = ReportFormat.html,  # type: ignore[attr-defined]
+    *,
+    options: Options,
 ) -> None:
     """One self-contained HTML page: the graph drawn, the table, totals, warnings, charts, and per conv layer
-    the picture of what it does. Nothing is fetched when it is viewed."""
+    the picture of what it does. Nothing is fetched when it is viewed. --depth N opens the blocks nested
+    less deep than N (by default blocks and repeats start folded)."""
     from ..render.registry import renderer
 
     if force and output is None:
         raise UsageError("--force applies to the file named with --output", "e.g. -o net.html --force")
-    shape = parse_shape(input_) if input_ is not None else None
-    report = analyze(spec_arg(spec), input_shape=shape, batch=batch, dtype=dtype.value, convention=convention.value)
+    report = analyze(
+        spec_arg(spec),
+        input_shape=options.input_shape,
+        batch=options.batch,
+        dtype=options.dtype,
+        convention=options.convention,
+    )
+    view = View(depth=options.depth)
     if output is None:
-        emit("report", fmt, report, warnings=report.warnings)
+        emit("report", options.fmt, report, view, warnings=report.warnings)
         return
-    page = renderer("report", fmt.value).load()(report)
+    page = renderer("report", options.fmt.value).load()(report, view)
     write_new(output, page, force)
     sys.stderr.write(f"wrote {output} ({len(page.encode()) / 1000:,.0f} KB)\n")
     write_warnings(report.warnings)

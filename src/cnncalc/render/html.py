@@ -18,7 +18,7 @@ from ..memory import INPUT
 from ..picture import picture
 from ..receptive import Number
 from ..report import ModuleResult, Report
-from .columns import COLUMNS, Entry
+from .columns import COLUMNS, DEFAULT_VIEW, Entry, View
 from .fmt import both, convention_line, human, human_bytes, percent, shape
 from .layout import NODE_H, NODE_W, Box, Item, Kind, Placed, Tree, build, drawn_nodes, place, px, route, visible_edges
 from .picture import derivation_html, esc, picture_svg
@@ -72,9 +72,11 @@ def share_class(share: float) -> str:
     return "s0"
 
 
-def render_html(report: Report) -> str:
+def render_html(report: Report, view: View = DEFAULT_VIEW) -> str:
+    """The page; ``view.depth`` opens the modules nested less deep than it (by default blocks and repeats
+    start folded, parallels open)."""
     tree = build(report)
-    expanded = tree.initially_expanded()
+    expanded = tree.initially_expanded(view.depth)
     placed = place(tree, expanded)
     explanations = {e.row.name: e for e in explain(report)}
     body = "".join(

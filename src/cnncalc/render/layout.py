@@ -55,6 +55,7 @@ class Item:
     collapsible: bool = False
     start_expanded: bool = True
     branch: bool = False  # a branch of a parallel
+    depth: int = 0  # the entry's nesting depth (Report's), for opening modules to a --depth
 
     def walk(self) -> Iterable[Item]:
         yield self
@@ -96,7 +97,11 @@ class Tree:
     edges: tuple[Edge, ...]
     outputs: tuple[str, ...]  # the names of the output nodes
 
-    def initially_expanded(self) -> frozenset[str]:
+    def initially_expanded(self, depth: int | None = None) -> frozenset[str]:
+        """The modules open at first: parallels, not blocks or repeats — or, given ``depth``, the modules
+        nested less deep than it (``--depth 0`` folds every module, as in the table)."""
+        if depth is not None:
+            return frozenset(i.id for i in self.items.values() if i.collapsible and i.depth < depth)
         return frozenset(i.id for i in self.items.values() if i.collapsible and i.start_expanded)
 
     def visible(self, item: Item, expanded: frozenset[str]) -> Item:
@@ -189,12 +194,11 @@ def _row(nodes: list[Item], id_: str, parent: Item) -> Item:
 
 def _item(entry: LayerResult | ModuleResult, id_: str, parent: Item) -> Item:
     if isinstance(entry, LayerResult):
-        return Item(id_, entry.name, Kind.node, parent=parent)
-    if entry.type == "parallel":
-        return Item(id_, entry.name, Kind.par, parent=parent, collapsible=True, start_expanded=True)
+        return Item(id_, entry.name, Kind.node, parent=parent, depth=entry.depth)
     if entry.type == "branch":
-        return Item(id_, entry.name, Kind.seq, parent=parent, branch=True)
-    return Item(id_, entry.name, Kind.seq, parent=parent, collapsible=True, start_expanded=False)
+        return Item(id_, entry.name, Kind.seq, parent=parent, branch=True, depth=entry.depth)
+    opened = entry.type == "parallel"
+    return Item(id_, entry.name, Kind.seq, parent=parent, collapsible=True, start_expanded=opened, depth=entry.depth)
 
 
 def _edges(report: Report, by_name: dict[str, Item], outputs: list[tuple[str, str, tuple[int, ...]]]) -> list[Edge]:
