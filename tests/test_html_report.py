@@ -241,8 +241,11 @@ def test_report_to_stdout_without_output(cli: Callable[..., Result]) -> None:
 
 def test_report_writes_and_refuses_to_overwrite(tmp_path: Path, cli: Callable[..., Result]) -> None:
     target = tmp_path / "net.html"
-    assert cli("report", "seed-example", "-o", str(target)).exit_code == 0
+    wrote = cli("report", "seed-example", "-o", str(target))
+    assert wrote.exit_code == 0
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    size = len(target.read_text(encoding="utf-8").encode())
+    assert wrote.stdout == f"wrote {target} ({size / 1000:,.0f} KB)\n"  # the page is not on stdout
     target.write_text("mine", encoding="utf-8")
     refused = cli("report", "seed-example", "-o", str(target))
     assert refused.exit_code == 2 and "already exists" in refused.stderr and "--force" in refused.stderr

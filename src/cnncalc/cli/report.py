@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +10,7 @@ import typer
 from ..analysis import analyze
 from ..errors import CnncalcError, UsageError
 from ..render.columns import View
-from .common import Options, SpecArg, emit, guarded, spec_arg, with_options, write_warnings
+from .common import Options, SpecArg, emit, emit_text, guarded, spec_arg, with_options, write_warnings
 
 
 def write_new(path: Path, text: str, force: bool) -> None:
@@ -60,5 +59,5 @@ def report_cmd(
         return
     page = renderer("report", options.fmt.value).load()(report, view)
     write_new(output, page, force)
-    sys.stderr.write(f"wrote {output} ({len(page.encode()) / 1000:,.0f} KB)\n")
+    emit_text(f"wrote {output} ({len(page.encode()) / 1000:,.0f} KB)\n")  # stdout holds no page here
     write_warnings(report.warnings)
