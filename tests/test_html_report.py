@@ -189,24 +189,6 @@ def test_first_view_is_short(preset: str, nodes: int) -> None:
     assert len(drawn) == nodes
 
 
-def test_docs_examples_run(tmp_path: Path, cli: Callable[..., Result]) -> None:
-    """Every console example of docs/report.md runs (net.yaml: the seed example) and writes its page."""
-    docs = (Path(__file__).resolve().parents[1] / "docs" / "report.md").read_text(encoding="utf-8")
-    commands = [line[2:].split("  #")[0].strip() for line in docs.splitlines() if line.startswith("$ cnncalc ")]
-    assert len(commands) >= 5
-    (tmp_path / "net.yaml").write_text(cli("preset", "seed-example", "--yaml").stdout, encoding="utf-8")
-    for command in commands:
-        words, _, redirect = command.partition(" > ")
-        args = [w if w != "net.yaml" and not w.endswith(".html") else str(tmp_path / w) for w in words.split()[1:]]
-        result = cli(*args)
-        assert result.exit_code == 0, (command, result.stderr)
-        if redirect:
-            assert result.stdout.startswith("<!DOCTYPE html>")
-        else:
-            written = [Path(a) for a in args if a.endswith(".html")]
-            assert written and written[0].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-
-
 def test_spec_text_is_escaped(spec_file: Callable[..., Path], cli: Callable[..., Result]) -> None:
     path = spec_file(
         f"name: '{XSS}'\ndescription: 'a & b \"quoted\" <b>bold</b>'\ninput: [3, 8, 8]\n"
