@@ -19,7 +19,7 @@ from cnncalc.layers import REGISTRY
 
 from .conftest import ROOT, Result
 
-SPECS = sorted((ROOT / "specs").glob("*.yaml"))
+SPECS = sorted([*(ROOT / "specs").glob("*.yaml"), *(ROOT / "docs" / "examples").glob("*.yaml")])
 
 
 def export_of(layers: list[Any], input_shape: list[int]) -> str:

@@ -36,6 +36,12 @@ from cnncalc.geometry import keras_transposed_padding, same_padding, transposed_
         pytest.param(5, 3, 2, 1, 0, 1, False, 2, 0, id="asymmetric"),
         # kernel larger than the padded input: no output
         pytest.param(2, 3, 1, 1, 0, 0, False, 0, 2, id="too-small"),
+        # ceil mode with the window overhanging the input: PyTorch's pooling_output_shape (ATen Pool.h) is
+        # ⌊(2 − 3 + 3 − 1) / 3⌋ + 1 = 1 window, reading positions 0 and 1 (issue 10)
+        pytest.param(2, 3, 3, 1, 0, 0, True, 1, 0, id="ceil-window-overhangs"),
+        pytest.param(3, 4, 4, 1, 0, 0, True, 1, 0, id="ceil-overhang-4"),
+        # ⌊(2 − 5 + 3 − 1) / 3⌋ + 1 = 0: PyTorch refuses ("Invalid computed output size: 0"), so does cnncalc
+        pytest.param(2, 5, 3, 1, 0, 0, True, 0, 2, id="ceil-overhang-a-stride-or-more"),
     ],
 )
 def test_window(size: int, k: int, s: int, d: int, pb: int, pa: int, ceil: bool, out: int, unread: int) -> None:

@@ -371,3 +371,20 @@ def test_depth_opens_modules(depth: str | None, opened: set[str], cli: Callable[
 def test_summarize_and_preset_write_the_page_too(cli: Callable[..., Result]) -> None:
     """--format html of summarize and preset is the report page (the renderer registry's html)."""
     assert cli("preset", "seed-example", "--format", "html").stdout == cli("report", "seed-example").stdout
+
+
+def test_references_are_edges_around_the_stack() -> None:
+    """docs/examples/fpn-toy.yaml (issue 10's `from:`): lat4 reads c4 past c5, p5 and upsample1, so that
+    edge leaves c4's side and runs down a lane; p4 adds upsample1 and lat4; p5 is a second output."""
+    report = cnncalc.analyze(cnncalc.load(Path(__file__).resolve().parents[1] / "docs" / "examples" / "fpn-toy.yaml"))
+    tree = build(report)
+    start = tree.initially_expanded()
+    placed = place(tree, start)
+    nodes = drawn_nodes(tree, placed, start)
+    ids = {name: tree.by_name[name].id for name in ("c4", "lat4", "upsample1", "p4", "p5")}
+    pairs = {(a, b) for a, b, _, _ in visible_edges(tree, placed, start)}
+    assert {(ids["c4"], ids["lat4"]), (ids["upsample1"], ids["p4"]), (ids["lat4"], ids["p4"])} <= pairs
+    assert (ids["upsample1"], ids["lat4"]) not in pairs  # lat4 reads c4, not the row above it
+    c4, lat4 = placed.boxes[ids["c4"]], placed.boxes[ids["lat4"]]
+    assert route(c4, lat4, None, nodes, 0).around
+    assert "output: p5" in tree.outputs

@@ -297,6 +297,33 @@ CASES = [
     pytest.param("layernorm", [96, 7, 7], (96, 7, 7), 2 * 96 * 7 * 7, 0, id="layernorm-all"),
     pytest.param({"layernorm": {"over": "channels"}}, [96, 56, 56], (96, 56, 56), 2 * 96, 0, id="layernorm-channels"),
     pytest.param("layernorm", [768], (768,), 2 * 768, 0, id="layernorm-vector"),
+    # RegNet/ResNeXt group width: groups = 64 / 16 = 4, each filter spans 16 channels
+    pytest.param(
+        {"conv": {"filters": 64, "kernel": 3, "padding": 1, "group_width": 16}},
+        [64, 8, 8],
+        (64, 8, 8),
+        3 * 3 * 16 * 64 + 64,
+        3 * 3 * 16 * 64 * 8 * 8,
+        id="conv-group-width",
+    ),
+    # ---- slice, channel_shuffle, pixel (un)shuffle, crop: values moved, no parameters; scale: C (+ C)
+    # ShuffleNetV2's split of 116 channels into two halves (Ma et al. 2018, fig. 3c)
+    pytest.param({"slice": {"channels": [0, 58]}}, [116, 28, 28], (58, 28, 28), 0, 0, id="slice-first-half"),
+    pytest.param({"slice": {"channels": [58, 116]}}, [116, 28, 28], (116 - 58, 28, 28), 0, 0, id="slice-second"),
+    pytest.param({"slice": {"channels": [-8, 1000]}}, [16, 4, 4], (8, 4, 4), 0, 0, id="slice-negative-clipped"),
+    pytest.param({"slice": {"channels": [2, -2]}}, [16, 9], (16 - 2 - 2, 9), 0, 0, id="slice-1d-negative-stop"),
+    pytest.param({"channel_shuffle": {"groups": 2}}, [116, 28, 28], (116, 28, 28), 0, 0, id="channel-shuffle"),
+    # ConvNeXt's layer scale: one γ per channel (Liu et al. 2022)
+    pytest.param("scale", [96, 56, 56], (96, 56, 56), 96, 0, id="scale"),
+    pytest.param({"scale": {"bias": True}}, [96, 56, 56], (96, 56, 56), 2 * 96, 0, id="scale-bias"),
+    pytest.param({"pixel_shuffle": {"factor": 2}}, [64, 10, 12], (64 // 2**2, 2 * 10, 2 * 12), 0, 0, id="ps"),
+    pytest.param({"pixel_shuffle": {"factor": 2}}, [16, 5], (16 // 2, 2 * 5), 0, 0, id="pixel-shuffle-1d"),
+    # YOLOv5's focus: 3×640×640 → 12×320×320
+    pytest.param({"pixel_unshuffle": {"factor": 2}}, [3, 640, 640], (3 * 2**2, 320, 320), 0, 0, id="unshuffle"),
+    pytest.param({"pixel_unshuffle": {"factor": 2}}, [2, 4, 6, 8], (2 * 2**3, 2, 3, 4), 0, 0, id="unshuffle-3d"),
+    # the U-Net's first skip: 64×568×568 cropped to 392×392 (Ronneberger et al. 2015, fig. 1)
+    pytest.param({"crop": {"size": 392}}, [64, 568, 568], (64, 392, 392), 0, 0, id="crop-unet"),
+    pytest.param({"crop": {"size": [3, 4]}}, [1, 6, 4], (1, 3, 4), 0, 0, id="crop-axes"),
 ]
 
 

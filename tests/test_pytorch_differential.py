@@ -25,7 +25,8 @@ from .conftest import ROOT
 from .random_networks import network
 from .torch_support import disagreements, load_module, need
 
-SPECS = sorted((ROOT / "specs").glob("*.yaml"))
+NEW_KINDS = {"slice", "channel_shuffle", "scale", "crop", "pixel_shuffle", "pixel_unshuffle"}
+SPECS = sorted([*(ROOT / "specs").glob("*.yaml"), *(ROOT / "docs" / "examples").glob("*.yaml")])
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +62,7 @@ def test_batch_scales_macs_as_in_pytorch() -> None:
             [{"upsample": {"scale_factor": [2, 3], "mode": "bilinear"}}, {"groupnorm": {"groups": 3}}], id="up"
         ),
         pytest.param([{"layernorm": {"over": "channels"}}, "layernorm", "flatten", "layernorm"], id="layernorms"),
+        pytest.param([{"conv": {"filters": 6, "kernel": 3, "group_width": 1}}], id="group-width"),
         pytest.param(
             [
                 {
@@ -80,6 +82,17 @@ def test_batch_scales_macs_as_in_pytorch() -> None:
 def test_rewritten_and_new_layers_agree_with_pytorch(layers: list[Any]) -> None:
     spec = cnncalc.from_dict({"name": "t", "input": [3, 12, 12], "layers": layers})
     assert disagreements(spec) == []
+
+
+@pytest.mark.parametrize("kind", ["maxpool", "avgpool"])
+@pytest.mark.parametrize(("size", "kernel", "stride"), [(2, 3, 3), (1, 3, 3), (3, 4, 4), (2, 3, 2)])
+def test_ceil_mode_window_overhanging_the_input_agrees_with_pytorch(
+    kind: str, size: int, kernel: int, stride: int
+) -> None:
+    """Issue 10: PyTorch gives one window where the ceil-mode window overhangs the input by less than a
+    stride; cnncalc refused it."""
+    layer = {kind: {"kernel": kernel, "stride": stride, "ceil_mode": True}}
+    assert disagreements(cnncalc.from_dict({"name": "t", "input": [2, size, size], "layers": [layer]})) == []
 
 
 @pytest.mark.parametrize("kind", ["maxpool", "avgpool"])
@@ -109,4 +122,12 @@ def test_random_networks_agree_with_pytorch(data: dict[str, Any]) -> None:
         event("not expressible in PyTorch")
         return
     event(f"{len(report.input_shape) - 1}-D")
+    for feature, present in (
+        ("a crossing skip", any(row.type in ("add", "concat") and not row.name.count("/") for row in report.layers)),
+        ("several outputs", len(report.outputs) > 1),
+        ("a new kind", any(row.type in NEW_KINDS for row in report.layers)),
+        ("block expressions", any(row.name.split("/")[1:2] == ["conv1"] for row in report.layers)),
+    ):
+        if present:
+            event(feature)
     assert disagreements(spec) == []

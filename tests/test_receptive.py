@@ -9,6 +9,7 @@ taking the span of what is reached; for branches, the union over paths.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -302,3 +303,21 @@ def test_chains_match_the_backward_derivation(chain: list[tuple[str, int, int, i
     assert (last.size, last.start) == (size, start)
     if r.layers[-1].output_shape[1] > 1:
         assert last.jump == min(back(path, 1)) - start
+
+
+@pytest.mark.parametrize(
+    ("mode", "size", "start"),
+    [
+        # nearest copies one input per output
+        pytest.param("nearest", 1, 0, id="nearest"),
+        # bilinear blends ⌊x⌋ and ⌊x⌋ + 1 (PyTorch's upsample_bilinear2d): 2 inputs per output
+        pytest.param("bilinear", 2, 0, id="bilinear"),
+        # bicubic blends ⌊x⌋ − 1 … ⌊x⌋ + 2 (upsample_bicubic2d): 4 inputs, starting one before
+        pytest.param("bicubic", 4, -1, id="bicubic"),
+    ],
+)
+def test_upsample_field_is_the_interpolation_footprint(mode: str, size: int, start: int) -> None:
+    spec = {"name": "t", "input": [1, 8, 8], "layers": [{"upsample": {"scale_factor": 2, "mode": mode}}]}
+    height, width = cnncalc.analyze(cnncalc.from_dict(spec)).layers[0].receptive_field
+    assert (height.size, height.start, height.jump) == (size, start, Fraction(1, 2))
+    assert width == height

@@ -13,16 +13,16 @@ import pytest
 
 import cnncalc
 from cnncalc.checks import CHECK_KEYS, LAYERS, SETTINGS
-from cnncalc.layers import ALIASES, REGISTRY
+from cnncalc.layers import ALIASES, MERGES, REGISTRY
 from cnncalc.loader import parse_yaml
 from cnncalc.schema import spec_schema
-from cnncalc.spec import BLOCK_KEYS, PARALLEL_KEYS, REPEAT_KEYS, TOP_LEVEL
+from cnncalc.spec import BLOCK_KEYS, FROM, PARALLEL_KEYS, REPEAT_KEYS, SIDE_KEYS, STRUCTURAL, TOP_LEVEL
 
 from .conftest import ROOT, Result
 
 SCHEMA = spec_schema()
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
-SPECS = sorted((ROOT / "specs").glob("*.yaml"))
+SPECS = sorted([*(ROOT / "specs").glob("*.yaml"), *(ROOT / "docs" / "examples").glob("*.yaml")])
 
 
 def data(text: str) -> Any:
@@ -66,6 +66,10 @@ INVALID = [
     pytest.param(GOOD + "layers:\n  - parallel: {merge: avg, branches: [[], []]}\n", ("layers", 0), id="merge"),
     pytest.param(GOOD + "layers:\n  - repeat: {layers: [relu]}\n", ("layers", 0), id="repeat-without-times"),
     pytest.param(GOOD + "blocks:\n  b: {params: [w]}\nlayers: [relu]\n", ("blocks", "b"), id="block-no-layers"),
+    pytest.param(GOOD + "layers:\n  - relu\n  - add: {from: [relu1]}\n", ("layers", 1), id="merge-one-source"),
+    pytest.param(GOOD + "layers:\n  - relu\n  - add: {from: [relu1, input], x: 1}\n", ("layers", 1), id="merge-arg"),
+    pytest.param(GOOD + "layers:\n  - relu: {from: 'a b'}\n", ("layers", 0), id="from-with-space"),
+    pytest.param(GOOD + "layers: [relu]\noutputs: []\n", ("outputs",), id="outputs-empty"),
     pytest.param(GOOD + "checks: {max_params: 7MB}\nlayers: [relu]\n", ("checks", "max_params"), id="bytes-unit"),
     pytest.param(GOOD + "checks: {max_parms: 7M}\nlayers: [relu]\n", ("checks",), id="unknown-check"),
     pytest.param(GOOD + "checks: {output_shape: 10}\nlayers: [relu]\n", ("checks", "output_shape"), id="shape"),
@@ -97,10 +101,10 @@ def test_block_parameters_may_stand_for_values_and_list_items() -> None:
 def test_every_kind_alias_and_argument_is_described() -> None:
     defs = SCHEMA["$defs"]
     items = defs["item"]["anyOf"][2]["properties"]
-    assert set(items) == {*ALIASES, "parallel", "repeat"}
+    assert set(items) == {*ALIASES, *STRUCTURAL, *MERGES}
     for kind, cls in REGISTRY.items():
         properties = defs[f"kind.{kind}"]["properties"]
-        assert set(properties) == {"name", *(name for name, _, _ in cls.arg_infos())}
+        assert set(properties) == {"name", FROM, *(name for name, _, _ in cls.arg_infos())}
         assert all(p.get("description") for name, p in properties.items())
 
 
@@ -109,6 +113,7 @@ def test_every_structural_key_of_the_parser_is_in_the_schema() -> None:
     assert set(SCHEMA["properties"]) == set(TOP_LEVEL)
     assert set(defs["parallel"]["properties"]) == set(PARALLEL_KEYS)
     assert set(defs["repeat"]["properties"]) == set(REPEAT_KEYS)
+    assert set(defs["side"]["properties"]) == set(SIDE_KEYS)
     assert set(defs["block"]["properties"]) == set(BLOCK_KEYS)
     assert set(defs["checks"]["properties"]) == {*CHECK_KEYS, *SETTINGS, LAYERS}
 

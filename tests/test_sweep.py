@@ -152,3 +152,55 @@ def test_sweep_formats(cli: Callable[..., Result], fmt: str, expected: str) -> N
     result = cli("sweep", "seed-example", "--input", "1x28x28,1x56x56", "-f", fmt)
     assert result.exit_code == 0 and expected in result.stdout
     assert 4 * (64 * 5 * 5 * 32 + 32 * 3 * 3) * 28 * 28 == 161_466_368
+
+
+def test_side_heads_keep_their_classes() -> None:
+    """Issue 10: at width 0.5 GoogLeNet's auxiliary classifiers kept 1000 classes only in the main head."""
+    result = sweep(cnncalc.preset("googlenet-aux"), widths=[Fraction(1, 2)])
+    report = result.settings[0].report
+    assert [o.shape for o in report.outputs] == [(1000,), (1000,), (1000,)]
+
+
+REGNET_BLOCK = """\
+name: regnet-like
+input: [3, 32, 32]
+blocks:
+  xblock:
+    params: [w]
+    layers:
+      - conv: {filters: $w, kernel: 1}
+      - conv: {filters: $w, kernel: 3, padding: 1, group_width: 16}
+      - conv: {filters: $w, kernel: 1}
+layers:
+  - conv: {filters: 32, kernel: 3, padding: 1}
+  - xblock: {w: 64}
+  - xblock: {w: 128}
+  - global_avgpool
+  - fc: {units: 10}
+"""
+
+
+def test_group_width_is_kept_when_the_width_scales() -> None:
+    """Issue 10: with `groups` a RegNet at --width 0.5 exits 2 (the group count no longer divides the
+    channels); `group_width` keeps 16 channels per group: groups = 32 / 16 = 2 and 64 / 16 = 4."""
+    spec = cnncalc.loads(REGNET_BLOCK)
+    report = sweep(spec, widths=[Fraction(1, 2)]).settings[0].report
+    for name, channels in (("xblock1/conv2", 32), ("xblock2/conv2", 64)):
+        row = report.find(name)
+        assert row is not None and row.layer is not None
+        assert row.output_shape[0] == channels
+        assert row.layer.groups == channels // 16  # type: ignore[attr-defined]
+        assert row.params == 3 * 3 * 16 * channels + channels  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param({"groups": 2, "group_width": 8}, "conv takes groups or group_width, not both", id="both"),
+        pytest.param({"group_width": 5}, "group_width = 5 must divide the 16 input channels", id="not-dividing"),
+    ],
+)
+def test_group_width_errors(args: dict[str, int], message: str) -> None:
+    layer = {"conv": {"filters": 16, "kernel": 1, **args}}
+    with pytest.raises(cnncalc.SpecError, match=message):
+        cnncalc.analyze(cnncalc.from_dict({"name": "t", "input": [16, 4, 4], "layers": [layer]}))

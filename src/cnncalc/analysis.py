@@ -13,7 +13,7 @@ from .layers.base import fmt_shape, numel
 from .memory import INPUT, peak_activations
 from .receptive import Field, advance, input_field, merge_fields
 from .report import DTYPES, Counts, LayerResult, ModuleResult, Output, Report, ReportWarning, Totals
-from .spec import GroupNode, LayerNode, Node, ParallelNode, Spec
+from .spec import GroupNode, LayerNode, MergeNode, Node, ParallelNode, Spec
 
 Rewrite = Callable[[LayerNode, Shape], Layer]
 """Replaces a layer given its actual input shape (e.g. :class:`cnncalc.sweep.WidthRule`)."""
@@ -42,19 +42,21 @@ def analyze(
     if convention not in CONVENTIONS:
         raise UsageError(f"unknown convention {convention!r}", f"choose one of {', '.join(CONVENTIONS)}")
     shape = spec.input_shape if input_shape is None else _check_input(spec, input_shape)
-    walker = _Walker(spec, batch, DTYPES[dtype], CONVENTIONS[convention], input_field(shape[1:]), rewrite)
-    out, last = walker.sequence(spec.layers, shape, INPUT, 0)
+    walker = _Walker(spec, shape, batch, DTYPES[dtype], CONVENTIONS[convention], rewrite)
+    walker.sequence(spec.layers, shape, INPUT, 0)
+    outputs = walker.outputs()
     layers = tuple(walker.layers)
     total = walker.sums()
     peak = peak_activations(numel(shape) * batch, layers)
     warnings = [ReportWarning(None, f"{at}: {message}", "spec") for at, message in spec.warnings]
     warnings.extend(walker.warnings)
+    warnings.extend(_unused(layers, outputs))
     return Report(
         name=spec.name,
         description=spec.description,
         source=spec.source,
         input_shape=shape,
-        output_shape=out,
+        output_shape=outputs[0].shape,
         batch=batch,
         dtype=dtype,
         layers=layers,
@@ -68,7 +70,7 @@ def analyze(
         ),
         warnings=tuple(warnings),
         order=tuple(e for e in walker.order if e is not None),
-        outputs=(Output(last, out, last), *walker.sides),
+        outputs=outputs,
         convention=convention,
         convention_text=CONVENTIONS[convention].text,
     )
@@ -87,20 +89,33 @@ def _check_input(spec: Spec, shape: Sequence[int]) -> Shape:
     return dims
 
 
+def _unused(rows: Sequence[LayerResult], outputs: Sequence[Output]) -> list[ReportWarning]:
+    """A row whose output no later row reads and that is no output is computed for nothing."""
+    read = {producer for row in rows for producer in row.inputs} | {o.layer for o in outputs}
+    return [
+        ReportWarning(row.name, f"the output of {row.name} is never used", "graph")
+        for row in rows
+        if row.name not in read
+    ]
+
+
 class _Walker:
     def __init__(
-        self, spec: Spec, batch: int, dtype_bytes: int, convention: Convention, field: Field, rewrite: Rewrite | None
+        self, spec: Spec, shape: Shape, batch: int, dtype_bytes: int, convention: Convention, rewrite: Rewrite | None
     ) -> None:
         self.spec = spec
         self.batch = batch
         self.dtype_bytes = dtype_bytes
         self.convention = convention
         self.rewrite = rewrite
-        self.fields: dict[str, Field] = {INPUT: field}  # receptive field of each row's output
+        self.fields: dict[str, Field] = {INPUT: input_field(shape[1:])}  # receptive field of each row's output
         self.layers: list[LayerResult] = []
         self.order: list[LayerResult | ModuleResult | None] = []
         self.warnings: list[ReportWarning] = []
         self.sides: list[Output] = []
+        self.last: tuple[Shape, str] = (shape, INPUT)  # the main path's output so far
+        # what each node path stands for: its output shape and the row that produces it
+        self.produced: dict[str, tuple[Shape, str]] = {INPUT: (shape, INPUT)}
         # running totals of weights, biases, buffers, MACs, activations and other ops after each row, so that a
         # module's sums are one subtraction however deeply modules nest
         self.running: list[tuple[int, int, int, int, int, int]] = [(0, 0, 0, 0, 0, 0)]
@@ -195,14 +210,30 @@ class _Walker:
             receptive_field=self.fields[last],
         )
 
+    def outputs(self) -> tuple[Output, ...]:
+        """The outputs `outputs:` names (else the last row), then the side outputs not among them."""
+        if not self.spec.outputs:
+            shape, last = self.last
+            return (Output(last, shape, last), *self.sides)
+        named = tuple(Output(path, *self.produced[path]) for path in self.spec.outputs)
+        return (*named, *(o for o in self.sides if o.name not in self.spec.outputs))
+
     def sequence(self, nodes: Sequence[Node], shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
         for node in nodes:
-            if isinstance(node, LayerNode):
-                shape, producer = self.layer(node, shape, producer, depth)
-            elif isinstance(node, ParallelNode):
-                shape, producer = self.parallel(node, shape, producer, depth)
+            if isinstance(node, MergeNode):
+                out = self.merge_node(node, depth)
             else:
-                shape, producer = self.group(node, shape, producer, depth)
+                inp, src = (shape, producer) if node.source is None else self.produced[node.source]
+                if isinstance(node, LayerNode):
+                    out = self.layer(node, inp, src, depth)
+                elif isinstance(node, ParallelNode):
+                    out = self.parallel(node, inp, src, depth)
+                else:
+                    out = self.group(node, inp, src, depth)
+            self.produced[node.path] = out
+            if not (isinstance(node, GroupNode) and node.is_side):  # the main path goes on from the side's input
+                shape, producer = out
+        self.last = (shape, producer)
         return shape, producer
 
     def layer(self, node: LayerNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
@@ -222,6 +253,9 @@ class _Walker:
             )
         try:
             layer = node.layer if self.rewrite is None else self.rewrite(node, shape)
+            if node.refs:
+                layer = layer.bind({key: self.produced[path][0] for key, path in node.refs})
+            layer = layer.concrete(shape)
             calc = layer.apply(shape)
         except ShapeError as exc:
             at = node.arg_origins.get(exc.arg, node.origin) if exc.arg else node.origin
@@ -258,7 +292,6 @@ class _Walker:
         self.module(slot, first, node.path, node.type, depth, shape, out, node.details, last)
         if node.is_side:
             self.sides.append(Output(node.path, out, last))
-            return shape, producer  # the main path continues from the side's input
         return out, last
 
     def parallel(self, node: ParallelNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
@@ -272,31 +305,11 @@ class _Walker:
             out, last = self.sequence(branch.children, shape, producer, depth + 2)
             details = "identity" if not branch.children else ""
             self.module(bslot, bfirst, branch.path, "branch", depth + 1, shape, out, details, last)
+            self.produced[branch.path] = (out, last)
             outputs.append(out)
             producers.append(last)
         labels = [b.name for b in node.branches]
-        merge = MERGES[node.merge]
-        try:
-            merged = merge(outputs, labels)
-        except ShapeError as exc:
-            raise SpecError(
-                [
-                    self.spec.diagnostic(
-                        exc.message, node.merge_origin, hint=exc.hint, layer=node.merge_path, context=node.context
-                    )
-                ]
-            ) from None
-        field, misaligned = merge_fields([self.fields[p] for p in producers], labels)
-        self.warnings.extend(ReportWarning(node.merge_path, message, "geometry") for message in misaligned)
-        self.row(
-            Calc(merged, details=merge.details(outputs, merged), other_ops=merge.other_ops(outputs, merged)),
-            node.merge_path,
-            node.merge,
-            depth + 1,
-            tuple(outputs),
-            tuple(producers),
-            field,
-        )
+        merged = self.merge_row(node.merge, node.merge_path, outputs, producers, labels, node, depth + 1)
         self.module(
             slot,
             first,
@@ -309,3 +322,40 @@ class _Walker:
             node.merge_path,
         )
         return merged, node.merge_path
+
+    def merge_node(self, node: MergeNode, depth: int) -> tuple[Shape, str]:
+        shapes, producers = zip(*(self.produced[source] for source in node.sources), strict=True)
+        merged = self.merge_row(node.merge, node.path, shapes, producers, node.sources, node, depth)
+        return merged, node.path
+
+    def merge_row(
+        self,
+        kind: str,
+        path: str,
+        shapes: Sequence[Shape],
+        producers: Sequence[str],
+        labels: Sequence[str],
+        node: ParallelNode | MergeNode,
+        depth: int,
+    ) -> Shape:
+        """One merge row (a parallel's, or a standalone concat/add/mul) combining ``shapes``."""
+        merge = MERGES[kind]
+        try:
+            merged = merge(shapes, labels)
+        except ShapeError as exc:
+            at = node.merge_origin if isinstance(node, ParallelNode) else node.origin
+            raise SpecError(
+                [self.spec.diagnostic(exc.message, at, hint=exc.hint, layer=path, context=node.context)]
+            ) from None
+        field, misaligned = merge_fields([self.fields[p] for p in producers], labels)
+        self.warnings.extend(ReportWarning(path, message, "geometry") for message in misaligned)
+        self.row(
+            Calc(merged, details=merge.details(shapes, merged), other_ops=merge.other_ops(shapes, merged)),
+            path,
+            kind,
+            depth,
+            tuple(shapes),
+            tuple(producers),
+            field,
+        )
+        return merged

@@ -250,7 +250,7 @@ class Text(ArgType):
         return {"type": "string"}
 
 
-def _int_list(value: Sequence[object], minimum: int) -> tuple[int, ...]:
+def _int_list(value: Sequence[object], minimum: int | None) -> tuple[int, ...]:
     if not value:
         raise ArgProblem("expected at least one value, got an empty list")
     out = []
@@ -279,6 +279,25 @@ class PerAxis(ArgType):
     def schema(self) -> JSON:
         item: JSON = {"type": "integer", "minimum": self.minimum, "maximum": MAX_SIZE}
         return {"oneOf": [item, {"type": "array", "items": item, "minItems": 1, "maxItems": 3}]}
+
+
+@dataclass(frozen=True, slots=True)
+class Ints(ArgType):
+    """Exactly ``count`` integers, any sign (a channel range ``[start, stop]``)."""
+
+    count: int = 2
+
+    def parse(self, value: object) -> tuple[int, ...]:
+        if not isinstance(value, (list, tuple)) or len(value) != self.count:
+            raise ArgProblem(f"expected a list of {self.count} integers, got {show(value)}", "write [0, 58]")
+        return _int_list(value, None)
+
+    def describe(self) -> str:
+        return f"a list of {self.count} integers"
+
+    def schema(self) -> JSON:
+        item: JSON = {"type": "integer", "minimum": -MAX_SIZE, "maximum": MAX_SIZE}
+        return {"type": "array", "items": item, "minItems": self.count, "maxItems": self.count}
 
 
 PaddingValue = int | str | tuple[int | tuple[int, int], ...]

@@ -22,7 +22,7 @@ from enum import Enum
 from .analysis import analyze
 from .layers import REGISTRY
 from .report import SCHEMA_VERSION, LayerResult, Report
-from .spec import STRUCTURAL, GroupNode, LayerNode, Node, Spec
+from .spec import STRUCTURAL, GroupNode, LayerNode, Node, ParallelNode, Spec
 
 FIGURES = (
     "params",
@@ -248,7 +248,7 @@ def _signatures(spec: Spec, report: Report) -> list[Hashable]:
             arguments[node.path] = tuple(sorted(node.layer.arguments().items()))
         elif isinstance(node, GroupNode):
             stack.extend(node.children)
-        else:
+        elif isinstance(node, ParallelNode):
             stack.extend(node.branches)
 
     def stable(path: str) -> str:

@@ -19,6 +19,7 @@ from typing import Protocol
 
 from .args import MAX_SIZE
 from .errors import DataPath
+from .expressions import ExpressionError, evaluate, is_expression
 
 _PARAM_REF = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\Z")
 _MAX_NESTING = 64  # deeper data (possible from Python, not from YAML) is left to the parser
@@ -135,10 +136,21 @@ class _Counter:
 
 
 def _resolve(value: object, env: Env | None) -> object:
+    if is_expression(value) and env is not None:
+        try:
+            return evaluate(str(value), lambda name: _integer(env.get(name)))
+        except ExpressionError:
+            return None  # the parser reports it
     if isinstance(value, str) and env is not None:
         m = _PARAM_REF.match(value)
         if m is not None and m.group(1) in env:
             return env[m.group(1)]
+    return value
+
+
+def _integer(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ExpressionError("not an integer")
     return value
 
 

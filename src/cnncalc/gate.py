@@ -18,7 +18,7 @@ from .checks import CHECK_KEYS, Checks, Expectation
 from .errors import CnncalcError, DataPath, ExitCode, Location
 from .layers.base import fmt_shape
 from .report import LayerResult, ModuleResult, Report, ReportWarning
-from .spec import GroupNode, LayerNode, Node, Spec
+from .spec import GroupNode, Node, ParallelNode, Spec
 
 
 class Outcome(str, Enum):
@@ -141,7 +141,7 @@ def _origins(nodes: Sequence[Node]) -> dict[str, DataPath]:
         found[node.path] = node.origin
         if isinstance(node, GroupNode):
             stack.extend(node.children)
-        elif not isinstance(node, LayerNode):
+        elif isinstance(node, ParallelNode):
             found[node.merge_path] = node.merge_origin
             stack.extend(node.branches)
     return found

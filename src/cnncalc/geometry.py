@@ -99,7 +99,10 @@ def window(
     room = size + pad_before + pad_after - span
     extra = dropped = False
     if room < 0:
-        out = 0
+        # PyTorch's pooling_output_shape: ⌊(room + S − 1)/S⌋ + 1 in ceil mode, which is 1 when the window
+        # overhangs the padded input by less than a stride (length 2, kernel 3, stride 3 → 1 window)
+        out = (room + stride - 1) // stride + 1 if ceil_mode else 0
+        extra = out > 0
     else:
         out = room // stride + 1
         if ceil_mode and room % stride:

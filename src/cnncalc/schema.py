@@ -20,16 +20,21 @@ from typing import Any
 
 from .args import JSON, ArgInfo, Text
 from .checks import CHECK_KEYS, LAYERS, LAYERS_DOC, SETTINGS, Dims
-from .layers import ALIASES, REGISTRY, Layer
+from .expressions import EXPRESSION_DOC
+from .layers import ALIASES, MERGES, REGISTRY, Layer
 from .spec import (
     _IDENT,
     _PARAM_REF,
     BLOCK_KEYS,
+    FROM,
+    FROM_DOC,
     MAX_INPUT_RANK,
     MERGE,
+    MERGE_FROM_DOC,
     PARALLEL_KEYS,
     REPEAT_KEYS,
     REQUIRED,
+    SIDE_KEYS,
     STRUCTURAL,
     TIMES,
     TOP_LEVEL,
@@ -47,10 +52,18 @@ def _ref(name: str) -> JSON:
     return {"$ref": f"#/$defs/{name}"}
 
 
-PARAM = {"type": "string", "pattern": _ecma(_PARAM_REF), "description": "a block parameter's value: $name"}
+PARAM = {
+    "description": "inside a block: a parameter's value, $name, or " + EXPRESSION_DOC + " ($c * 6, ($k - 1) // 2)",
+    "anyOf": [
+        {"type": "string", "pattern": _ecma(_PARAM_REF)},
+        {"type": "string", "pattern": r"^[\s0-9A-Za-z_$+\-*/%(),]*\$[A-Za-z_][\s0-9A-Za-z_$+\-*/%(),]*$"},
+    ],
+}
 # a layer's name: non-empty, no spaces, no `/` (it separates path components), not starting with `$`
 NAME: JSON = {"type": "string", "pattern": r"^[^\s/$][^\s/]*$"}
 IDENT: JSON = {"type": "string", "pattern": _ecma(_IDENT)}
+# an earlier row: a name, a path a/b/c, or /a/b from the top level (`input` is the network input)
+REFERENCE: JSON = {"type": "string", "pattern": r"^/?[^\s/$][^\s/]*(/[^\s/]+)*$"}
 
 
 def _inner_params(schema: JSON) -> JSON:
@@ -78,7 +91,10 @@ def _described(values: Mapping[str, JSON], docs: Mapping[str, str]) -> dict[str,
 
 
 def _kind(cls: type[Layer]) -> JSON:
-    props: dict[str, JSON] = {"name": _or_param(NAME, "the layer's name (default: its type and number, conv3)")}
+    props: dict[str, JSON] = {
+        "name": _or_param(NAME, "the layer's name (default: its type and number, conv3)"),
+        FROM: _or_param(REFERENCE, FROM_DOC),
+    }
     required = []
     for name, info, default in cls.arg_infos():
         doc = info.doc
@@ -129,7 +145,8 @@ def spec_schema() -> JSON:
     nonempty = {**layers, "minItems": 1}
     bare = sorted(alias for alias, (cls, _) in ALIASES.items() if not any(i.required for _, i, _ in cls.arg_infos()))
     item_props = {alias: _ref(f"kind.{cls.kind}") for alias, (cls, _) in sorted(ALIASES.items())}
-    item_props.update(parallel=_ref("parallel"), repeat=_ref("repeat"))
+    item_props.update(parallel=_ref("parallel"), repeat=_ref("repeat"), side=_ref("side"))
+    item_props.update({kind: _ref("merge") for kind in MERGES})
     defs: dict[str, JSON] = {
         "param": PARAM,
         "layers": layers,
@@ -140,7 +157,7 @@ def spec_schema() -> JSON:
                 {"enum": bare},
                 {
                     **IDENT,
-                    "not": {"enum": sorted({*ALIASES, *STRUCTURAL})},  # a block name is never a layer type
+                    "not": {"enum": sorted({*ALIASES, *STRUCTURAL, *MERGES})},  # a block name is never a layer type
                     "description": "a block without arguments",
                 },
                 {
@@ -155,13 +172,28 @@ def spec_schema() -> JSON:
         "block_instance": {
             "description": "a block's arguments, by the block's parameter names",
             "type": ["object", "null"],
-            "properties": {"name": _or_param(NAME, "the instance's name")},
+            "properties": {"name": _or_param(NAME, "the instance's name"), FROM: _or_param(REFERENCE, FROM_DOC)},
+        },
+        "merge": {
+            "description": "a standalone merge (concat along channels, add identical shapes, mul broadcasting) "
+            "of two or more earlier rows",
+            "type": "object",
+            "properties": {
+                "name": _or_param(NAME),
+                FROM: {
+                    "description": MERGE_FROM_DOC,
+                    "anyOf": [{"type": "array", "minItems": 2, "items": _or_param(REFERENCE)}, _ref("param")],
+                },
+            },
+            "required": [FROM],
+            "additionalProperties": False,
         },
         "parallel": {
             "type": "object",
             "properties": _described(
                 {
                     "name": _or_param(NAME),
+                    FROM: _or_param(REFERENCE),
                     "merge": _or_param(MERGE.schema()),
                     "branches": {
                         "type": "array",
@@ -171,15 +203,29 @@ def spec_schema() -> JSON:
                 },
                 PARALLEL_KEYS,
             ),
-            "required": [k for k in PARALLEL_KEYS if k != "name"],
+            "required": [k for k in PARALLEL_KEYS if k not in ("name", FROM)],
             "additionalProperties": False,
         },
         "repeat": {
             "type": "object",
             "properties": _described(
-                {"name": _or_param(NAME), "times": _or_param(TIMES.schema()), "layers": nonempty}, REPEAT_KEYS
+                {
+                    "name": _or_param(NAME),
+                    FROM: _or_param(REFERENCE),
+                    "times": _or_param(TIMES.schema()),
+                    "layers": nonempty,
+                },
+                REPEAT_KEYS,
             ),
-            "required": [k for k in REPEAT_KEYS if k != "name"],
+            "required": [k for k in REPEAT_KEYS if k not in ("name", FROM)],
+            "additionalProperties": False,
+        },
+        "side": {
+            "type": "object",
+            "properties": _described(
+                {"name": _or_param(NAME), FROM: _or_param(REFERENCE), "layers": nonempty}, SIDE_KEYS
+            ),
+            "required": ["layers"],
             "additionalProperties": False,
         },
         "block": {
@@ -210,6 +256,7 @@ def spec_schema() -> JSON:
         "source": Text().schema(),
         "input": Dims(MAX_INPUT_RANK).schema(),
         "layers": nonempty,
+        "outputs": {"type": "array", "minItems": 1, "uniqueItems": True, "items": REFERENCE},
         "blocks": {"type": "object", "propertyNames": IDENT, "additionalProperties": _ref("block")},
         "checks": _ref("checks"),
     }

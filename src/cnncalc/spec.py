@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from .args import AmbiguousScalar, ArgInfo, ArgProblem, Choice, Int, Text, kind_of, show, suggest
@@ -21,6 +21,7 @@ from .checks import Checks, parse_checks
 from .derivation import dims
 from .errors import DataPath, Diagnostic, Location, SpecError
 from .expansion import TooLarge, bare_parallel, check_expansion
+from .expressions import ExpressionError, bound_values, evaluate, is_expression, names
 from .layers import ALIASES, MERGES, Layer, Shape, lookup
 
 MAX_LAYERS = 1_000_000  # expanded layers (and merges) in one spec
@@ -28,19 +29,29 @@ MAX_ERRORS = 20  # independent problems reported at once
 MAX_INPUT_RANK = 4  # [C, D, H, W]
 STRUCTURAL = ("parallel", "repeat", "side")
 REQUIRED = ("name", "input", "layers")
+FROM = "from"  # the key by which any item reads an earlier row instead of the previous one
+INPUT_NAME = "input"  # what `from:` and `outputs:` call the network's input
+FROM_DOC = (
+    "the earlier row (or block instance, parallel, repeat or side) whose output this reads instead of the "
+    "previous row's: a name in this scope or an enclosing one, a path a/b/c, /a/b from the top level, or input"
+)
+MERGE_FROM_DOC = "two or more earlier rows to combine: names, paths a/b/c or /a/b, or input"
 # The keys of the structural items, shared by the parser and the JSON Schema (cnncalc.schema).
 PARALLEL_KEYS: dict[str, str] = {
     "name": "the parallel's name (default parallel1, parallel2, …)",
+    FROM: FROM_DOC,
     "merge": "how the branch outputs are combined into one",
     "branches": "a list of at least two branches, each a list of layers; [] is the identity",
 }
 REPEAT_KEYS: dict[str, str] = {
     "name": "the repeat's name (default repeat1, …); its copies are named 1, 2, …",
+    FROM: FROM_DOC,
     "times": "how many copies of the layers to stack",
     "layers": "the layers to repeat",
 }
 SIDE_KEYS: dict[str, str] = {
     "name": "the side output's name (default side1, …)",
+    FROM: FROM_DOC,
     "layers": "the head's layers; they read the tensor at this point, and the main path goes on from it",
 }
 BLOCK_KEYS: dict[str, str] = {
@@ -104,6 +115,8 @@ class LayerNode:
     origin: DataPath
     arg_origins: Mapping[str, DataPath]
     context: tuple[Instance, ...] = ()
+    source: str | None = None  # the node path `from:` names ("input" for the network input), else None
+    refs: tuple[tuple[str, str], ...] = ()  # (argument, node path) for arguments naming rows (crop's like)
 
     @property
     def type(self) -> str:
@@ -126,6 +139,7 @@ class GroupNode:
     origin: DataPath
     details: str = ""
     context: tuple[Instance, ...] = ()
+    source: str | None = None  # see LayerNode.source
 
     @property
     def is_side(self) -> bool:
@@ -144,13 +158,30 @@ class ParallelNode:
     origin: DataPath
     merge_origin: DataPath
     context: tuple[Instance, ...] = ()
+    source: str | None = None  # see LayerNode.source
 
     @property
     def merge_path(self) -> str:
         return f"{self.path}/{self.merge}"
 
 
-Node = LayerNode | GroupNode | ParallelNode
+@dataclass(frozen=True, slots=True)
+class MergeNode:
+    """A standalone ``concat``/``add``/``mul`` row combining two or more earlier rows named by ``from:``."""
+
+    name: str
+    path: str
+    merge: str
+    sources: tuple[str, ...]  # node paths ("input" for the network input)
+    origin: DataPath
+    context: tuple[Instance, ...] = ()
+
+    @property
+    def type(self) -> str:
+        return self.merge
+
+
+Node = LayerNode | GroupNode | ParallelNode | MergeNode
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +208,8 @@ class Spec:
     source_map: SourceMap = field(default_factory=NoSource)
     document: Mapping[str, Any] = field(default_factory=dict)
     checks: Checks = field(default_factory=Checks)  # the optional `checks:` section (cnncalc.checks)
+    outputs: tuple[str, ...] = ()  # node paths the `outputs:` section names; () means the last row
+    output_origins: tuple[DataPath, ...] = ()
 
     @property
     def file(self) -> str | None:
@@ -245,11 +278,34 @@ Bindings = Mapping[str, tuple[object, DataPath]]
 @dataclass(slots=True)
 class _Scope:
     prefix: str
+    parent: _Scope | None = None  # the scope a `from:` name is looked up in next
     counters: dict[str, int] = field(default_factory=dict)
     names: dict[str, DataPath] = field(default_factory=dict)
 
     def join(self, name: str) -> str:
         return f"{self.prefix}/{name}" if self.prefix else name
+
+    def chain(self) -> list[_Scope]:
+        """This scope, then each enclosing one outward."""
+        scopes: list[_Scope] = []
+        scope: _Scope | None = self
+        while scope is not None:
+            scopes.append(scope)
+            scope = scope.parent
+        return scopes
+
+
+@dataclass(frozen=True, slots=True)
+class _Unresolved:
+    """A `from:` or `outputs:` name not found when it was read: reported once the whole spec is parsed, as a
+    forward reference if it was defined later, else as unknown."""
+
+    text: str
+    origin: DataPath
+    scope: _Scope
+    target: str | None  # the full path it would be, when its first component was found
+    in_scope: tuple[str, ...]
+    ctx: _Ctx
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +322,7 @@ TOP_LEVEL: dict[str, str] = {
     "source": "where the architecture comes from (paper, repository)",
     "input": "input shape, channels first: [C], [C, L], [C, H, W] or [C, D, H, W]",
     "layers": "the layers, in order",
+    "outputs": "the rows that are the network's outputs (default: the last row); names or paths",
     "blocks": "reusable blocks: NAME: {params: [...], layers: [...]}",
     "checks": "budgets and expectations for `cnncalc check`: max_params: 7M, output_shape: [1000], …",
 }
@@ -287,6 +344,9 @@ class _Parser:
         self.blocks: dict[str, BlockDef] = {}
         self.cyclic: set[str] = set()  # reported once; never expanded
         self.expanded = 0
+        self.paths: dict[str, DataPath] = {}  # every node path claimed so far → where it is written
+        self.unresolved: list[_Unresolved] = []
+        self.top = _Scope("")
 
     # -- reporting
 
@@ -358,6 +418,10 @@ class _Parser:
                 layers = self.top_layers(data["layers"])
             except RecursionError:
                 self.errors.append(self.diag("the spec nests too deeply to expand", ("layers",), "flatten the nesting"))
+        outputs: tuple[tuple[str, DataPath], ...] = ()
+        if "outputs" in data:
+            outputs = self.attempt(lambda: self.outputs(data["outputs"])) or ()
+        self.report_unresolved()
         if self.errors:
             raise SpecError(self.errors)
         assert name is not None and shape is not None
@@ -372,6 +436,8 @@ class _Parser:
             source_map=self.src,
             document=data,
             checks=checks,
+            outputs=tuple(p for p, _ in outputs),
+            output_origins=tuple(o for _, o in outputs),
         )
 
     def text(self, data: Mapping[str, object], key: str) -> str:
@@ -421,7 +487,7 @@ class _Parser:
         path: DataPath = ("blocks", name)
         if not isinstance(name, str) or not _IDENT.match(name):
             raise self.abort(f"block name {show(name)} must be an identifier (letters, digits, _)", path, key=True)
-        if name in ALIASES or name in STRUCTURAL:
+        if name in ALIASES or name in STRUCTURAL or name in MERGES:
             raise self.abort(f"block name '{name}' is already a layer type", path, "rename the block", key=True)
         if not isinstance(body, dict):
             raise self.abort(
@@ -474,9 +540,9 @@ class _Parser:
             at = (*path, param) if isinstance(value, dict) else (*path, i)
             if not isinstance(param, str) or not _IDENT.match(param):
                 raise self.abort(f"parameter name {show(param)} must be an identifier", at, key=isinstance(value, dict))
-            if param == "name":
+            if param in ("name", FROM):
                 raise self.abort(
-                    "'name' cannot be a block parameter: it names each instance", at, "choose another name"
+                    f"'{param}' cannot be a block parameter: it is the key every item takes", at, "choose another name"
                 )
             if param in seen:
                 raise self.abort(f"parameter '{param}' is listed twice", at)
@@ -493,9 +559,8 @@ class _Parser:
             if budget[0] < 0 or depth > 12:
                 return
             if isinstance(value, str):
-                m = _PARAM_REF.match(value)
-                if m:
-                    ref = m.group(1)
+                refs = names(value) if _PARAM_REF.match(value) or is_expression(value) else []
+                for ref in refs:
                     if ref in params:
                         used.add(ref)
                     else:
@@ -601,7 +666,95 @@ class _Parser:
         if not value:
             self.errors.append(self.diag("layers is empty", path, "add at least one layer"))
             return ()
-        return self.sequence(value, path, _Ctx(_Scope(""), None, (), None))
+        return self.sequence(value, path, _Ctx(self.top, None, (), None))
+
+    def outputs(self, value: object) -> tuple[tuple[str, DataPath], ...]:
+        path: DataPath = ("outputs",)
+        if not isinstance(value, list) or not value:
+            raise self.abort(
+                f"outputs must be a non-empty list of row names, got {show(value)}",
+                path,
+                "write `outputs: [p4, p5]`: the rows whose outputs the network returns",
+            )
+        ctx = _Ctx(self.top, None, (), None)
+        found: list[tuple[str, DataPath]] = []
+        for i, item in enumerate(value):
+            target = self.reference(item, (*path, i), ctx, key="outputs")
+            if target == INPUT_NAME:
+                raise self.abort("outputs: the network input is not an output", (*path, i), "name a row")
+            if target in (p for p, _ in found):
+                raise self.abort(f"outputs: '{item}' is listed twice", (*path, i))
+            found.append((target, (*path, i)))
+        return tuple(found)
+
+    # -- references
+
+    def reference(self, raw: object, origin: DataPath, ctx: _Ctx, own: object = None, key: str = FROM) -> str:
+        """The node path an earlier-row reference names (see :data:`FROM_DOC`); ``own`` is the item's name."""
+        value, origin = self.subst(raw, origin, ctx)
+        if not isinstance(value, str) or not value.strip("/") or any(ch.isspace() for ch in value):
+            raise self.abort(
+                f"{key}: {show(value)} is not the name of a row",
+                origin,
+                "write the name of an earlier row, a path such as enc2/conv1, or input",
+                ctx=ctx,
+            )
+        if value == INPUT_NAME:
+            return INPUT_NAME
+        if own is not None and value == own:
+            raise self.abort(f"{key}: '{value}' is this row itself; a row reads only earlier rows", origin, ctx=ctx)
+        parts = value.lstrip("/").split("/")
+        if any(not part for part in parts):
+            raise self.abort(f"{key}: '{value}' has an empty path component", origin, "write a/b/c", ctx=ctx)
+        scopes = ctx.scope.chain()
+        in_scope = tuple(n for s in scopes for n in s.names)
+        target: str | None
+        if value.startswith("/"):
+            target = "/".join(parts)
+        else:
+            home = next((s for s in scopes if parts[0] in s.names), None)
+            target = None if home is None else "/".join([home.join(parts[0]), *parts[1:]])
+        if target is None or target not in self.paths:
+            self.unresolved.append(_Unresolved(value, origin, ctx.scope, target, in_scope, ctx))
+            return value
+        here = ctx.scope.prefix
+        if here == target or here.startswith(target + "/"):
+            raise self.abort(
+                f"{key}: '{value}' is {target}, which contains this row; a row reads only rows that ran before it",
+                origin,
+                "name a row inside it, or one before it",
+                ctx=ctx,
+            )
+        return target
+
+    def report_unresolved(self) -> None:
+        for ref in self.unresolved:
+            parts = ref.text.lstrip("/").split("/")
+            later = ref.target in self.paths if ref.target is not None else False
+            if not ref.text.startswith("/") and ref.target is None:
+                home = next((s for s in ref.scope.chain() if parts[0] in s.names), None)
+                later = home is not None and "/".join([home.join(parts[0]), *parts[1:]]) in self.paths
+            names = [INPUT_NAME, *ref.in_scope]
+            hint: str | None
+            if later:
+                message = f"'{ref.text}' is defined later; a row reads only earlier rows (a forward reference)"
+                hint = "move the row it reads before this one"
+            else:
+                message = f"no earlier row '{ref.text}' is in scope here"
+                elsewhere = sorted(p for p in self.paths if p.rsplit("/", 1)[-1] == parts[-1])
+                hint = suggest(ref.text, names) or (
+                    f"'{parts[-1]}' is {' and '.join(elsewhere)}: write its path"
+                    + (" (the name is ambiguous)" if len(elsewhere) > 1 else "")
+                    if elsewhere
+                    else None
+                )
+            shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
+            hint = (
+                f"{hint} names in scope: {shown}"
+                if hint and hint.endswith("?")
+                else (f"{hint}; names in scope: {shown}" if hint else f"names in scope: {shown}")
+            )
+            self.errors.append(self.diag(message, ref.origin, hint, ctx=ref.ctx))
 
     def sequence(self, items: Sequence[object], path: DataPath, ctx: _Ctx) -> tuple[Node, ...]:
         nodes = []
@@ -649,6 +802,18 @@ class _Parser:
                 ctx=ctx,
             )
         self.count(body_path)
+        if type_name in MERGES:
+            return self.merge(type_name, body, body_path, ctx)
+        source: str | None = None
+        if FROM in body:
+            source = self.reference(body[FROM], (*body_path, FROM), ctx, own=body.get("name"))
+            body = {k: v for k, v in body.items() if k != FROM}
+        node = self.dispatch(type_name, body, path, body_path, ctx)
+        return node if source is None or node is None else replace(node, source=source)
+
+    def dispatch(
+        self, type_name: str, body: Mapping[object, object], path: DataPath, body_path: DataPath, ctx: _Ctx
+    ) -> LayerNode | GroupNode | ParallelNode | None:
         if type_name == "parallel":
             return self.parallel(body, body_path, ctx)
         if type_name == "repeat":
@@ -663,8 +828,8 @@ class _Parser:
         if found is None:
             names = [*ALIASES, *STRUCTURAL, *self.blocks]
             hint = suggest(type_name, names) or "known layer types: " + ", ".join(sorted({*STRUCTURAL, *_kinds()}))
-            if self.blocks and not hint.startswith("did you mean"):
-                hint += "; blocks defined here: " + ", ".join(self.blocks)
+            if self.blocks and not any(f"'{block}'" in hint for block in self.blocks):
+                hint += ("" if hint.endswith("?") else ";") + " blocks defined here: " + ", ".join(self.blocks)
             raise self.abort(
                 f"unknown layer type '{type_name}'", body_path if body_path != path else path, hint, key=True, ctx=ctx
             )
@@ -672,7 +837,38 @@ class _Parser:
         name = self.claim(body, body_path, cls.kind, ctx)
         layer_path = ctx.scope.join(name)
         layer, origins = self.build(cls, type_name, body, body_path, ctx, layer_path)
-        return LayerNode(name, layer_path, layer, type_name, rank, body_path, origins, ctx.context)
+        refs = tuple(
+            (key, self.reference(getattr(layer, key), origins[key], ctx, own=name, key=key))
+            for key in cls.references
+            if getattr(layer, key) is not None
+        )
+        return LayerNode(name, layer_path, layer, type_name, rank, body_path, origins, ctx.context, refs=refs)
+
+    def merge(self, kind: str, body: Mapping[object, object], path: DataPath, ctx: _Ctx) -> MergeNode:
+        """A standalone merge: ``concat``/``add``/``mul`` of two or more earlier rows named by ``from:``."""
+        for key in body:
+            if key not in ("name", FROM):
+                raise self.abort(
+                    f"{kind} has no argument {show(key)}",
+                    (*path, key),
+                    f"{kind} takes name and from (a list of two or more earlier rows)",
+                    key=True,
+                    ctx=ctx,
+                )
+        example = f"write `- {kind}: {{from: [a, b]}}` with two or more earlier rows"
+        if FROM not in body:
+            raise self.abort(f"{kind} needs from: the rows it combines", path, example, ctx=ctx)
+        raw, at = self.subst(body[FROM], (*path, FROM), ctx)
+        if not isinstance(raw, list) or len(raw) < 2:
+            raise self.abort(
+                f"from: {kind} combines two or more rows, got {show(raw)}",
+                at,
+                example + "; inside a parallel, use `merge:` instead",
+                ctx=ctx,
+            )
+        sources = tuple(self.reference(item, (*at, i), ctx, own=body.get("name")) for i, item in enumerate(raw))
+        name = self.claim(body, path, kind, ctx)
+        return MergeNode(name, ctx.scope.join(name), kind, sources, path, ctx.context)
 
     def count(self, path: DataPath) -> None:
         self.expanded += 1
@@ -708,6 +904,7 @@ class _Parser:
                 ctx=ctx,
             )
         scope.names[name] = origin
+        self.paths[scope.join(name)] = origin
         return name
 
     def layer_name(self, raw: object, origin: DataPath, ctx: _Ctx) -> str:
@@ -731,10 +928,20 @@ class _Parser:
             )
         if raw.startswith("$"):
             raise self.abort(f"layer name '{raw}' cannot start with '$'", origin, ctx=ctx)
+        if raw == INPUT_NAME:
+            raise self.abort(
+                f"'{INPUT_NAME}' names the network's input (`from: {INPUT_NAME}`), so no row can take it",
+                origin,
+                "choose another name, e.g. 'stem'",
+                ctx=ctx,
+            )
         return raw
 
     def subst(self, value: object, path: DataPath, ctx: _Ctx, depth: int = 0) -> tuple[object, DataPath]:
-        """Replace a whole ``$param`` value (or list items, or items of pairs) by the block argument in force."""
+        """Replace a whole ``$param`` value (or list items, or items of pairs) by the block argument in force,
+        and an integer expression over block parameters by its value (:mod:`cnncalc.expressions`)."""
+        if is_expression(value):
+            return self.expression(str(value), path, ctx), path
         if isinstance(value, str) and value.startswith("$"):
             m = _PARAM_REF.match(value)
             if m is None:
@@ -755,6 +962,44 @@ class _Parser:
         if isinstance(value, list) and depth < 2:  # deeper lists fit no argument: leave them to its check
             return [self.subst(v, (*path, i), ctx, depth + 1)[0] for i, v in enumerate(value)], path
         return value, path
+
+    def expression(self, text: str, path: DataPath, ctx: _Ctx) -> int:
+        env = ctx.env
+        if env is None:
+            raise self.abort(
+                f"{text} refers to block parameters, but this layer is not inside a block",
+                path,
+                "define a block under `blocks:` with these parameters, or write the value itself",
+                ctx=ctx,
+            )
+
+        def lookup(name: str) -> int:
+            if name not in env:
+                raise ExpressionError(
+                    f"${name} is not a parameter of block '{ctx.block}'", suggest(name, list(env)) or None
+                )
+            raw = env[name][0]
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                raise ExpressionError(f"${name} is {show(raw)}, not an integer")
+            return raw
+
+        try:
+            return evaluate(text, lookup)
+        except ExpressionError as exc:
+            values = self.values(text, ctx)
+            hint = exc.hint
+            if "ends too early" in exc.message and text.count("(") > text.count(")"):
+                hint = 'inside { } or [ ], YAML splits at commas: quote the expression, "min($a, $b)"'
+            message = f"`{text}`: {exc.message}" + (f" ({values})" if values else "")
+            raise self.abort(message, path, hint, ctx=ctx) from None
+
+    def values(self, text: str, ctx: _Ctx) -> str:
+        return bound_values(text, {k: v for k, (v, _) in ctx.env.items()}) if ctx.env else ""
+
+    def provenance(self, raw: object, ctx: _Ctx) -> str:
+        """`` (from `$c * 6` with c = 0)`` when ``raw`` is an expression, for errors about its value."""
+        texts = [raw] if is_expression(raw) else [v for v in raw if is_expression(v)] if isinstance(raw, list) else []
+        return "".join(f" (from `{t}` with {self.values(str(t), ctx)})" for t in texts)
 
     def build(
         self,
@@ -799,7 +1044,8 @@ class _Parser:
             try:
                 kwargs[key] = infos[key].type.parse(value)
             except ArgProblem as exc:
-                problems.append(self.diag(f"{key}: {exc.message}", origin, exc.hint, layer=layer_path, ctx=ctx))
+                message = f"{key}: {exc.message}{self.provenance(raw, ctx)}"
+                problems.append(self.diag(message, origin, exc.hint, layer=layer_path, ctx=ctx))
         missing = [n for n, info in infos.items() if info.required and n not in body and n not in suggested]
         if missing:
             example = ", ".join(f"{m}: …" for m in missing)
@@ -836,7 +1082,7 @@ class _Parser:
                     ctx=ctx,
                 )
         for key in allowed:
-            if key != "name" and key not in body:
+            if key not in ("name", FROM) and key not in body:
                 raise self.abort(f"{what} needs '{key}'", path, _STRUCTURAL_HINTS[what], ctx=ctx)
 
     def parallel(
@@ -885,7 +1131,8 @@ class _Parser:
                 )
                 continue
             bname = f"b{i}"
-            scope = _Scope(f"{full}/{bname}")
+            scope = _Scope(f"{full}/{bname}", ctx.scope)
+            self.paths[scope.prefix] = at
             children = self.sequence(branch, at, _Ctx(scope, ctx.env, ctx.context, ctx.block))
             groups.append(GroupNode(bname, scope.prefix, "branch", children, at, context=ctx.context))
         self.count(path)  # the merge row
@@ -899,7 +1146,8 @@ class _Parser:
         try:
             times = TIMES.parse(raw_times)
         except ArgProblem as exc:
-            raise self.abort(f"times: {exc.message}", times_origin, exc.hint, layer=full, ctx=ctx) from None
+            message = f"times: {exc.message}{self.provenance(body['times'], ctx)}"
+            raise self.abort(message, times_origin, exc.hint, layer=full, ctx=ctx) from None
         layers = body["layers"]
         lpath = (*path, "layers")
         if not isinstance(layers, list) or not layers:
@@ -908,7 +1156,8 @@ class _Parser:
             )
         copies = []
         for i in range(1, times + 1):
-            scope = _Scope(f"{full}/{i}")
+            scope = _Scope(f"{full}/{i}", ctx.scope)
+            self.paths[scope.prefix] = lpath
             children = self.sequence(layers, lpath, _Ctx(scope, ctx.env, ctx.context, ctx.block))
             copies.append(GroupNode(str(i), scope.prefix, "copy", children, lpath, f"copy {i} of {times}", ctx.context))
         return GroupNode(name, full, "repeat", tuple(copies), path, f"{times} copies", ctx.context)
@@ -927,10 +1176,12 @@ class _Parser:
                 layer=full,
                 ctx=ctx,
             )
-        children = self.sequence(layers, lpath, _Ctx(_Scope(full), ctx.env, ctx.context, ctx.block))
+        children = self.sequence(layers, lpath, _Ctx(_Scope(full, ctx.scope), ctx.env, ctx.context, ctx.block))
         return GroupNode(name, full, "side", children, path, "side output", ctx.context)
 
-    def block_call(self, block: str, body: Mapping[object, object], path: DataPath, ctx: _Ctx) -> Node:
+    def block_call(
+        self, block: str, body: Mapping[object, object], path: DataPath, ctx: _Ctx
+    ) -> GroupNode | ParallelNode:
         bdef = self.blocks[block]
         name = self.claim(body, path, block, ctx)
         full = ctx.scope.join(name)
@@ -976,7 +1227,7 @@ class _Parser:
             )
         if problems:
             raise _Abort(*problems)
-        inner = _Ctx(_Scope(full), env, (*ctx.context, Instance(block, full, path)), block)
+        inner = _Ctx(_Scope(full, ctx.scope), env, (*ctx.context, Instance(block, full, path)), block)
         body_path = (*bdef.path, "layers")
         parallel_body = bare_parallel(bdef.layers)
         if parallel_body is not None:

@@ -2,8 +2,9 @@
 
 A width multiplier ``α`` (MobileNet's, Howard et al. 2017, section 3.3) scales the output channels of
 every layer kind with a width (``conv``, ``deconv``, ``fc``: :attr:`cnncalc.layers.Layer.width`) except
-the last one in execution order — the classifier, whose width is the number of classes. A scaled width is
-rounded as MobileNet's reference code does (``_make_divisible`` in tensorflow/models'
+the last ones before each network output — the classifier, whose width is the number of classes, and
+likewise every side head's or listed output's (GoogLeNet's auxiliary classifiers keep their 1000 classes).
+A scaled width is rounded as MobileNet's reference code does (``_make_divisible`` in tensorflow/models'
 research/slim/nets/mobilenet and in torchvision): to the nearest multiple of the divisor, at least the
 divisor, and never more than 10% below ``α · width``. Grouped convolutions keep their groups valid:
 a depthwise conv (groups = input channels) stays depthwise with its channel multiplier; other groupings
@@ -41,7 +42,7 @@ class WidthRule:
 
     alpha: Fraction
     divisor: int
-    keep: str | None  # the path of the layer whose width stays: the last one with a width
+    keep: frozenset[str]  # the paths of the layers whose width stays: the last with a width before each output
     original_channels: Mapping[str, int]  # each layer's input channels before scaling
 
     def channels(self, count: int, multiple_of: int) -> int:
@@ -50,7 +51,7 @@ class WidthRule:
         return make_divisible(count * self.alpha, math.lcm(self.divisor, multiple_of))
 
     def __call__(self, node: LayerNode, shape: Shape) -> Layer:
-        widths = _unchanged if node.path == self.keep else self.channels
+        widths = _unchanged if node.path in self.keep else self.channels
         return node.layer.widen(widths, shape[0], self.original_channels[node.path])
 
 
@@ -60,9 +61,22 @@ def _unchanged(count: int, multiple_of: int) -> int:
 
 def width_rule(report: Report, alpha: Fraction, divisor: int) -> WidthRule:
     """The rule for ``alpha`` from the unscaled network's report (its channels and its classifier)."""
-    widths = [row.name for row in report.layers if row.layer is not None and row.layer.width is not None]
+    rows = {row.name: row for row in report.layers}
+    keep: set[str] = set()
+    stack = [o.layer for o in report.outputs]
+    seen: set[str] = set()
+    while stack:  # back from each output, through rows without a width, to the first rows with one
+        name = stack.pop()
+        row = rows.get(name)
+        if row is None or name in seen:
+            continue
+        seen.add(name)
+        if row.layer is not None and row.layer.width is not None:
+            keep.add(name)
+        else:
+            stack.extend(row.inputs)
     channels = {row.name: row.input_shape[0] for row in report.layers if not row.is_merge}
-    return WidthRule(alpha, divisor, widths[-1] if widths else None, channels)
+    return WidthRule(alpha, divisor, frozenset(keep), channels)
 
 
 @dataclass(frozen=True, slots=True)

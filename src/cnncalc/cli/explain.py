@@ -47,11 +47,11 @@ def explain_cmd(
 
 # ----------------------------------------------------------------------------------------------- layer
 
-_AXES = re.compile(r"\d+(?:\s*[x×,]\s*\d+)+\Z")
+_AXES = re.compile(r"-?\d+(?:\s*[x×,]\s*-?\d+)+\Z")  # negative for slice's channels: -8,100
 
 
 def _value(text: str) -> object:
-    """An option's text as the value a spec would hold: ``3`` → 3, ``3x5`` or ``3,5`` → [3, 5],
+    """An option's text as the value a spec would hold: ``3`` → 3, ``3x5`` or ``3,5`` → [3, 5] (``-8,100`` too),
     ``[[0, 1], [0, 1]]`` and ``true`` as in JSON, anything else (``same``) as text."""
     if _AXES.match(text.strip()):
         return [int(v) for v in re.split(r"\s*[x×,]\s*", text.strip())]

@@ -49,11 +49,13 @@ from ..layers.elementwise import (
 from ..layers.norm import BatchNorm, GroupNorm, LayerNorm, Lrn
 from ..layers.padding import ZeroPad
 from ..layers.pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
+from ..layers.rearrange import ChannelShuffle, Crop, PixelShuffle, PixelUnshuffle, Slice
+from ..layers.scale import Scale
 from ..layers.upsample import Upsample
 from ..report import LayerResult, Report, ReportWarning
 
 # classes the exported file defines itself; every other class is torch.nn's
-HELPERS = ("Concat", "Add", "Mul", "ChannelLayerNorm")
+HELPERS = ("Concat", "Add", "Mul", "ChannelLayerNorm", "ChannelSlice", "Scale")
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,3 +487,41 @@ def _upsample(layer: Upsample, inp: Shape, calc: Calc) -> Lowering:
         args.append(("mode", layer.mode))
         args.append(("align_corners", layer.align_corners))
     return _plain("Upsample", inp, calc, *args)
+
+
+@lowers(Slice)
+def _slice(layer: Slice, inp: Shape, calc: Calc) -> Lowering:
+    start, stop, _ = slice(*layer.channels).indices(inp[0])
+    return _plain("ChannelSlice", inp, calc, ("start", start), ("stop", stop), positional=2)
+
+
+@lowers(ChannelShuffle)
+def _channel_shuffle(layer: ChannelShuffle, inp: Shape, calc: Calc) -> Lowering:
+    return _plain("ChannelShuffle", inp, calc, ("groups", layer.groups), positional=1)
+
+
+def _shuffle(cls: str, factor: int, inp: Shape, calc: Calc) -> Lowering:
+    if len(inp) != 3:
+        raise Unexportable(f"PyTorch's {cls} takes 2 spatial axes; this input has {len(inp) - 1}")
+    return _plain(cls, inp, calc, ("factor", factor), positional=1)
+
+
+@lowers(PixelShuffle)
+def _pixel_shuffle(layer: PixelShuffle, inp: Shape, calc: Calc) -> Lowering:
+    return _shuffle("PixelShuffle", layer.factor, inp, calc)
+
+
+@lowers(PixelUnshuffle)
+def _pixel_unshuffle(layer: PixelUnshuffle, inp: Shape, calc: Calc) -> Lowering:
+    return _shuffle("PixelUnshuffle", layer.factor, inp, calc)
+
+
+@lowers(Scale)
+def _scale(layer: Scale, inp: Shape, calc: Calc) -> Lowering:
+    return _plain("Scale", inp, calc, ("channels", inp[0]), ("bias", layer.bias), positional=1)
+
+
+@lowers(Crop)
+def _crop_layer(layer: Crop, inp: Shape, calc: Calc) -> Lowering:
+    """A centre crop is a zero pad of negative widths."""
+    return Lowering((_pad_module("", "ZeroPad", [(-b, -a) for b, a in layer.offsets(inp)], inp, None),))

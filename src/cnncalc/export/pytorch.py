@@ -29,7 +29,7 @@ from ..analysis import analyze
 from ..errors import SpecError, Unexportable
 from ..layers.base import fmt_shape
 from ..report import LayerResult, Report
-from ..spec import LayerNode, Node, ParallelNode, Spec
+from ..spec import GroupNode, LayerNode, MergeNode, Node, ParallelNode, Spec
 from .lowering import HELPERS, Lowering, TorchModule, lower_row
 
 CONTAINERS = ("Sequence", "Parallel", "Side")
@@ -54,6 +54,7 @@ class _Item:
     children: list[_Item] | None = None
     comment: str | None = None
     fqn: str = ""
+    wiring: list[str] = field(default_factory=list)  # a container's reads=…, keeps=… argument lines
 
 
 @dataclass(slots=True)
@@ -62,22 +63,44 @@ class _Writer:
     rows: Iterator[LayerResult]
     names: dict[str, str] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
+    kept: set[str] = field(default_factory=set)  # node paths whose outputs are saved (see _kept)
 
-    def sequence(self, nodes: Sequence[Node], prefix: str) -> list[_Item]:
+    def sequence(self, nodes: Sequence[Node], prefix: str) -> tuple[list[_Item], list[str]]:
+        """The children of one container, and its wiring: which children read saved outputs instead of the
+        previous child's (``reads``) and which save theirs for a later reader or as outputs (``keeps``)."""
         items: list[_Item] = []
         taken: set[str] = set()
+        reads: dict[str, tuple[str, ...]] = {}
+        keeps: dict[str, str] = {}
         for node in nodes:
             name = _child_name(node.name, taken)
             fqn = f"{prefix}.{name}" if prefix else name
-            if isinstance(node, LayerNode):
-                items.append(self.layer(node, name, fqn))
-            elif isinstance(node, ParallelNode):
-                items.append(self.parallel(node, name, fqn))
+            if isinstance(node, MergeNode):
+                reads[name] = node.sources
+                items.append(self.merge(node, name, fqn))
             else:
-                cls = "Side" if node.is_side else "Sequence"
-                self.used.add(cls)
-                items.append(_Item(name, cls, self.sequence(node.children, fqn), fqn=fqn))
-        return items
+                if node.source is not None:
+                    reads[name] = (node.source,)
+                if isinstance(node, LayerNode):
+                    items.append(self.layer(node, name, fqn))
+                elif isinstance(node, ParallelNode):
+                    items.append(self.parallel(node, name, fqn))
+                else:
+                    cls = "Side" if node.is_side else "Sequence"
+                    self.used.add(cls)
+                    children, wiring = self.sequence(node.children, fqn)
+                    items.append(_Item(name, cls, children, fqn=fqn, wiring=wiring))
+            if node.path in self.kept:
+                keeps[name] = node.path
+        return items, _wiring(reads, keeps)
+
+    def merge(self, node: MergeNode, name: str, fqn: str) -> _Item:
+        row = next(self.rows)
+        assert row.name == node.path
+        self.names[row.name] = fqn
+        (module,) = lower_row(row).modules
+        self.used.add(module.cls)
+        return _Item(name, _constructor(module), fqn=fqn)
 
     def layer(self, node: LayerNode, name: str, fqn: str) -> _Item:
         row = next(self.rows)
@@ -101,17 +124,53 @@ class _Writer:
 
     def parallel(self, node: ParallelNode, name: str, fqn: str) -> _Item:
         self.used.add("Parallel")
-        branches = [
-            _Item(b.name, "Sequence", self.sequence(b.children, f"{fqn}.{b.name}"), fqn=f"{fqn}.{b.name}")
-            for b in node.branches
-        ]
+        branches = []
+        for b in node.branches:
+            children, wiring = self.sequence(b.children, f"{fqn}.{b.name}")
+            branches.append(_Item(b.name, "Sequence", children, fqn=f"{fqn}.{b.name}", wiring=wiring))
         self.used.add("Sequence")
         merge = next(self.rows)
         assert merge.name == node.merge_path
         self.names[merge.name] = f"{fqn}.{node.merge}"
         (module,) = lower_row(merge).modules
         self.used.add(module.cls)
-        return _Item(name, "Parallel", [*branches, _Item(node.merge, _constructor(module))], fqn=fqn)
+        keeps = {b.name: b.path for b in node.branches if b.path in self.kept}
+        return _Item(
+            name, "Parallel", [*branches, _Item(node.merge, _constructor(module))], fqn=fqn, wiring=_wiring({}, keeps)
+        )
+
+
+def _wiring(reads: dict[str, tuple[str, ...]], keeps: dict[str, str]) -> list[str]:
+    """A container's ``reads=…`` and ``keeps=…`` constructor arguments, one entry a line."""
+    lines = []
+    for key, mapping in (
+        ("reads", {k: _py(v) for k, v in reads.items()}),
+        ("keeps", {k: _py(v) for k, v in keeps.items()}),
+    ):
+        if mapping:
+            lines += [f"{key}={{", *(f"    {json.dumps(k)}: {v}," for k, v in mapping.items()), "},"]
+    return lines
+
+
+def _kept(spec: Spec) -> set[str]:
+    """The node paths whose outputs the exported module saves: what `from:` and merges read, the `outputs:`
+    and every side output."""
+    kept = set(spec.outputs)
+    stack: list[Node] = list(spec.layers)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, MergeNode):
+            kept.update(node.sources)
+            continue
+        if node.source is not None:
+            kept.add(node.source)
+        if isinstance(node, GroupNode):
+            if node.is_side:
+                kept.add(node.path)
+            stack.extend(node.children)
+        elif isinstance(node, ParallelNode):
+            stack.extend(node.branches)
+    return kept
 
 
 def _child_name(name: str, taken: set[str]) -> str:
@@ -172,6 +231,7 @@ def _render(items: list[_Item], indent: int) -> list[str]:
         else:
             lines.append(f"{pad}({json.dumps(item.name)}, {item.expr}(")
             lines.extend(_render(item.children, indent + 4))
+            lines.extend(f"{pad}    {line}" for line in item.wiring)
             lines.append(f"{pad})),")
     return lines
 
@@ -188,41 +248,61 @@ def _add(parent: nn.Module, name: str, child: nn.Module) -> None:
 
 
 class Sequence(nn.Module):
-    """Children applied in order. An nn.Linear flattens its input first, as cnncalc's fc does."""
+    """Children applied in order. An nn.Linear flattens its input first, as cnncalc's fc does. A child
+    named in reads takes the saved outputs of those cnncalc paths ("input" is the network input) instead
+    of the previous child's; a child named in keeps saves its output under that path; a side output's
+    result is saved, and the next child reads the side's input."""
 
-    def __init__(self, *children: tuple[str, nn.Module]) -> None:
+    side_output = False
+
+    def __init__(
+        self,
+        *children: tuple[str, nn.Module],
+        reads: dict[str, tuple[str, ...]] | None = None,
+        keeps: dict[str, str] | None = None,
+    ) -> None:
         super().__init__()
+        self.reads = reads or {}
+        self.keeps = keeps or {}
         for name, child in children:
             _add(self, name, child)
 
-    def forward(self, x: torch.Tensor, sides: list[torch.Tensor] | None = None) -> torch.Tensor:
-        for child in self._modules.values():
+    def forward(self, x: torch.Tensor, saved: dict[str, torch.Tensor] | None = None) -> torch.Tensor:
+        saved = {"input": x} if saved is None else saved
+        for name, child in self._modules.items():
+            inputs = [saved[path] for path in self.reads[name]] if name in self.reads else [x]
             if isinstance(child, Sequence):
-                x = child(x, sides)
+                out = child(inputs[0], saved)
             else:
-                if isinstance(child, nn.Linear) and x.dim() > 2:
-                    x = torch.flatten(x, 1)
-                x = child(x)
+                if isinstance(child, nn.Linear) and inputs[0].dim() > 2:
+                    inputs = [torch.flatten(inputs[0], 1)]
+                out = child(*inputs)
+            if name in self.keeps:
+                saved[self.keeps[name]] = out
+            if not getattr(child, "side_output", False):
+                x = out
         return x
 ''',
     "Parallel": '''
 class Parallel(Sequence):
     """Branches applied to the same input; the last child merges their outputs."""
 
-    def forward(self, x: torch.Tensor, sides: list[torch.Tensor] | None = None) -> torch.Tensor:
-        *branches, merge = self._modules.values()
-        return merge(*(branch(x, sides) for branch in branches))
+    def forward(self, x: torch.Tensor, saved: dict[str, torch.Tensor] | None = None) -> torch.Tensor:
+        saved = {"input": x} if saved is None else saved
+        *branches, (_, merge) = self._modules.items()
+        outs = []
+        for name, branch in branches:
+            outs.append(branch(x, saved))
+            if name in self.keeps:
+                saved[self.keeps[name]] = outs[-1]
+        return merge(*outs)
 ''',
     "Side": '''
 class Side(Sequence):
-    """A side output: its layers run on the input, the result is kept as an extra network output, and
-    the input itself is passed on unchanged."""
+    """A side output: its layers run on the input and the result is saved as an extra network output; the
+    main path goes on from the input."""
 
-    def forward(self, x: torch.Tensor, sides: list[torch.Tensor] | None = None) -> torch.Tensor:
-        out = super().forward(x, sides)
-        if sides is not None:
-            sides.append(out)
-        return x
+    side_output = True
 ''',
     "Concat": '''
 class Concat(nn.Module):
@@ -250,6 +330,31 @@ class Mul(nn.Module):
         for x in xs[1:]:
             out = out * x
         return out
+''',
+    "ChannelSlice": '''
+class ChannelSlice(nn.Module):
+    """Channels start … stop − 1 (cnncalc's slice)."""
+
+    def __init__(self, start: int, stop: int) -> None:
+        super().__init__()
+        self.start, self.stop = start, stop
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x[:, self.start : self.stop]
+''',
+    "Scale": '''
+class Scale(nn.Module):
+    """A learned factor per channel, and a shift with bias=True (layer scale; Caffe's Scale)."""
+
+    def __init__(self, channels: int, bias: bool = False) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(channels))
+        self.bias = nn.Parameter(torch.zeros(channels)) if bias else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = (1, -1) + (1,) * (x.dim() - 2)
+        out = x * self.weight.view(shape)
+        return out if self.bias is None else out + self.bias.view(shape)
 ''',
     "ChannelLayerNorm": '''
 class ChannelLayerNorm(nn.LayerNorm):
@@ -294,8 +399,8 @@ def to_pytorch(spec: Spec, *, input_shape: Sequence[int] | None = None, origin: 
     """Write ``spec`` as a Python module defining an ``nn.Module`` (raises :class:`SpecError` for a layer
     PyTorch cannot express). ``origin`` names the spec file in the docstring."""
     report = analyze(spec, input_shape=input_shape)
-    writer = _Writer(spec, iter(report.layers))
-    items = writer.sequence(spec.layers, "")
+    writer = _Writer(spec, iter(report.layers), kept=_kept(spec))
+    items, wiring = writer.sequence(spec.layers, "")
     writer.used.add("Sequence")
     name = class_name(spec.name)
     network = [
@@ -305,16 +410,27 @@ def to_pytorch(spec: Spec, *, input_shape: Sequence[int] | None = None, origin: 
         "    def __init__(self) -> None:",
         "        super().__init__(",
         *_render(items, 12),
+        *(f"            {line}" for line in wiring),
         "        )",
     ]
-    if report.side_outputs:
+    if len(report.outputs) > 1:
+        first = "main" if not spec.outputs else f"saved[{json.dumps(spec.outputs[0])}]"
+        rest = ", ".join(f"saved[{json.dumps(o.name)}]" for o in report.outputs[1:])
         network += [
             "",
             "    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:  # type: ignore[override]",
-            f'        """The main output, then the side outputs ({", ".join(o.name for o in report.side_outputs)})."""',
-            "        sides: list[torch.Tensor] = []",
-            "        main = super().forward(x, sides)",
-            "        return (main, *sides)",
+            f'        """The outputs: {", ".join(o.name for o in report.outputs)}."""',
+            '        saved: dict[str, torch.Tensor] = {"input": x}',
+            f"        {'main = ' if not spec.outputs else ''}super().forward(x, saved)",
+            f"        return ({first}, {rest})",
+        ]
+    elif spec.outputs:
+        network += [
+            "",
+            "    def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]",
+            '        saved: dict[str, torch.Tensor] = {"input": x}',
+            "        super().forward(x, saved)",
+            f"        return saved[{json.dumps(spec.outputs[0])}]",
         ]
     main = [
         'if __name__ == "__main__":',

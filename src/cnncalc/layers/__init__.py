@@ -1,6 +1,6 @@
 """Layer kinds. Importing this package registers every kind; add a kind by adding a module here."""
 
-from . import conv, dense, elementwise, norm, padding, pool, upsample
+from . import conv, dense, elementwise, norm, padding, pool, rearrange, scale, upsample
 from .base import ALIASES, REGISTRY, Calc, Layer, Shape, lookup, register
 from .merge import MERGES
 
@@ -18,6 +18,8 @@ __all__ = [
     "norm",
     "padding",
     "pool",
+    "rearrange",
     "register",
+    "scale",
     "upsample",
 ]

@@ -74,12 +74,23 @@ class Layer:
     summary: ClassVar[str]
     aliases: ClassVar[Mapping[str, int | None]] = {}  # alias → required spatial rank (None: any)
     width: ClassVar[str | None] = None  # the argument that sets the output channels (scaled by sweeps)
+    references: ClassVar[tuple[str, ...]] = ()  # arguments that name an earlier row (crop's like)
 
     def apply(self, inp: Shape) -> Calc:
         raise NotImplementedError
 
     def check(self) -> None:
         """Cross-argument rules that need no input shape; raise :class:`ArgProblem` with ``arg``."""
+
+    def concrete(self, inp: Shape) -> Layer:
+        """This layer with the arguments that depend on the input resolved for ``inp`` (conv's
+        ``group_width`` becomes ``groups``); what is analysed, explained and exported."""
+        return self
+
+    def bind(self, shapes: Mapping[str, Shape]) -> Layer:
+        """This layer with each :attr:`references` argument replaced by what it needs of the named row's
+        output shape (``shapes``: argument → shape)."""
+        return self
 
     def footprint(self, inp: Shape, calc: Calc) -> Footprint:
         """How the layer changes receptive fields (see :mod:`cnncalc.receptive`).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from ..args import Bool, Int, Padding, PaddingValue, PerAxis, arg
+from ..args import ArgProblem, Bool, Int, Padding, PaddingValue, PerAxis, arg
 from ..derivation import Derivation, Line, dims, num, params_lines, plural, product, transposed_lines, window_lines
 from ..errors import ShapeError
 from ..geometry import TransposedWindow, Window, effective_kernel, keras_transposed_padding, transposed_window
@@ -112,6 +112,29 @@ class Conv(Layer):
     dilation: int | tuple[int, ...] = arg(PerAxis(), "spacing between kernel taps", 1)
     groups: int = arg(Int(), "split channels into independent groups; = input channels for depthwise", 1)
     bias: bool = arg(Bool(), "one learnable bias per filter", True)
+    group_width: int | None = arg(
+        Int(), "channels per group instead of groups: groups = C_in / group_width (ResNeXt, RegNet)", None, "—"
+    )
+
+    def check(self) -> None:
+        if self.group_width is not None and self.groups != 1:
+            raise ArgProblem(
+                "conv takes groups or group_width, not both",
+                "group_width gives groups = input channels / group_width; keep one of them",
+                arg="group_width",
+            )
+
+    def concrete(self, inp: Shape) -> Layer:
+        """With ``group_width``: the conv with ``groups = C_in / group_width`` for this input."""
+        if self.group_width is None:
+            return self
+        if inp[0] % self.group_width:
+            raise ShapeError(
+                f"group_width = {self.group_width} must divide the {inp[0]} input channels",
+                f"choose a group width among the divisors of {inp[0]}",
+                arg="group_width",
+            )
+        return replace(self, groups=inp[0] // self.group_width, group_width=None)
 
     def _resolve(self, inp: Shape) -> Sliding:
         rank = spatial_rank(inp, self.kind)
@@ -170,6 +193,8 @@ class Conv(Layer):
         return Derivation(tuple(text), tuple(lines))
 
     def widen(self, widths: Widths, c_in: int, original_c_in: int) -> Layer:
+        if self.group_width is not None:  # the group width stays; the filters fill whole groups
+            return replace(self, filters=widths(self.filters, self.group_width))
         return _widen(self, widths, c_in, original_c_in)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..args import ArgProblem, Bool, Choice, PerAxis, arg
 from ..errors import ShapeError
+from ..receptive import Footprint, Step, resampling
 from .base import Calc, Layer, Shape, fmt_axes, numel, per_axis, register, spatial_rank
 
 # the interpolating modes PyTorch's Upsample accepts, with the spatial rank each one requires
@@ -69,3 +70,15 @@ class Upsample(Layer):
         output_shape = (inp[0], *out)
         ops = 0 if self.mode == "nearest" else (2 ** (rank + 1) - 1) * numel(output_shape)
         return Calc(output_shape=output_shape, details=f"{how}, {self.mode}", other_ops=ops)
+
+    def footprint(self, inp: Shape, calc: Calc) -> Footprint:
+        """Nearest reads one input per output; (bi/tri)linear blends the 2 neighbours ``⌊x⌋, ⌊x⌋ + 1`` of the
+        source coordinate ``x`` on each axis, bicubic the 4 ``⌊x⌋ − 1 … ⌊x⌋ + 2`` (PyTorch's
+        ``upsample_bicubic2d``): a window of 2 (or 4, starting one before) at the resampling stride."""
+        nearest = Layer.footprint(self, inp, calc)
+        if self.mode == "nearest" or nearest == ():
+            return nearest
+        span, before = (4, 1) if self.mode == "bicubic" else (2, 0)
+        return tuple(
+            (Step(span, resampling(n, m).stride, before),) for n, m in zip(inp[1:], calc.output_shape[1:], strict=True)
+        )

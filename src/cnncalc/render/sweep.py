@@ -56,8 +56,8 @@ def render_table(result: Sweep) -> Any:
     for setting in result.settings:
         table.add_row(*_cells(result, setting))
     note = (
-        f"× = relative to the first row. Widths multiply every conv/deconv/fc width except the last layer's "
-        f"(the classifier), rounded to multiples of {result.divisor}."
+        f"× = relative to the first row. Widths multiply every conv/deconv/fc width except the last before each "
+        f"output (the classifier's), rounded to multiples of {result.divisor}."
     )
     return Group(table, Text(note, style="dim"))
 
