@@ -164,6 +164,47 @@ def scale(sizes: Sequence[int], repeat: int) -> list[dict[str, Any]]:
     return results
 
 
+def report_pages(repeat: int) -> list[dict[str, Any]]:
+    """``cnncalc report`` (the HTML page, to /dev/null) against ``summarize --format json`` of the same spec
+    in the same run — the floor: reading the spec and analysing it — and the page's size."""
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        specs = {"googlenet": "googlenet", "resnet50": "resnet50"}
+        for shape, make in (("sequential", sequential), ("branch-heavy", branchy)):
+            for rows in (1_000, 10_000):
+                path = Path(tmp) / f"{shape}-{rows}.yaml"
+                path.write_text(make(rows), encoding="utf-8")
+                specs[f"{shape} {rows:,} rows"] = str(path)
+        for name, spec in specs.items():
+            page = run(cli("report", spec), capture=True)[2]
+            floor = timings(cli("summarize", spec, "-f", "json"), repeat)
+            measured = timings(cli("report", spec), repeat)
+            results.append({"spec": name, "floor": floor, "run": measured, "bytes": len(page.encode())})
+            print(f"  report {name}: {measured[0]:.3f} s, {len(page.encode()):,} bytes", file=sys.stderr)
+    return results
+
+
+def _pages(rows: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "",
+        "## The HTML report",
+        "",
+        "`cnncalc report SPEC` (the page written to /dev/null) against `cnncalc summarize SPEC --format json` "
+        "of the same spec in the same run, the floor (reading, parsing and analysing the spec are common to "
+        "both); the page's size.",
+        "",
+        "| spec | summarize -f json | report | ratio | report peak RSS | page |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
+    for r in rows:
+        (floor, _, _), (wall, low, rss) = r["floor"], r["run"]
+        lines.append(
+            f"| {r['spec']} | {ms(floor)} | {ms(wall)} ({ms(low)}) | {wall / floor:.1f}× | {mb(rss)} | "
+            f"{r['bytes'] / 1000:,.0f} KB |"
+        )
+    return lines
+
+
 # ------------------------------------------------------------------------------------------ start-up
 
 
@@ -489,14 +530,15 @@ def main(argv: list[str] | None = None) -> None:
         ("start-up", lambda: startup(repeat * 2, args.also)),
         ("imports", import_profile),
         ("framework route", lambda: framework(repeat)),
+        ("report", lambda: report_pages(repeat)),
     ]
     results = []
     for name, step in steps:
         print(f"{name}…", file=sys.stderr)
         results.append(step())
-    scale_rows, start, imports, route = results
+    scale_rows, start, imports, route, pages = results
     shown = [a for i, a in enumerate(argv) if a != "--output" and (i == 0 or argv[i - 1] != "--output")]
-    text = write(scale_rows, start, imports, route, shown)
+    text = write(scale_rows, start, imports, route, shown) + "\n".join(_pages(pages)) + "\n"
     args.output.write_text(text, encoding="utf-8")
     print(text)
 

@@ -22,6 +22,7 @@ from .export import export
 from .import_cmd import import_cmd
 from .json_errors import Group
 from .memory import memory_cmd
+from .report import report_cmd
 from .schema import schema_cmd
 from .summarize import preset_cmd, presets_cmd, summarize
 from .sweep import sweep_cmd
@@ -75,6 +76,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "cnncalc import yolov3-tiny.cfg -o yolov3-tiny.yaml",
         "cnncalc import yolov3-tiny.cfg --input 3x320x320 --name tiny",
     ),
+    "report": ("cnncalc report googlenet -o googlenet.html", "cnncalc report net.yaml --depth 1 > net.html"),
 }
 
 
@@ -100,6 +102,7 @@ app.command(
 )(layer_cmd)
 app.command("export", epilog=_epilog("export"))(export)
 app.command("import", epilog=_epilog("import"))(import_cmd)
+app.command("report", epilog=_epilog("report"))(report_cmd)
 
 
 def main() -> None:

@@ -258,9 +258,14 @@ def emit(
     else:
         print_rich(out)
     if fmt.value != DATA or not json_has_warnings:
-        for w in warnings:
-            label = "note" if w.kind == "pytorch" else "warning"
-            sys.stderr.write(f"{label}: {w.layer}: {w.message}\n" if w.layer else f"{label}: {w.message}\n")
+        write_warnings(warnings)
+
+
+def write_warnings(warnings: Sequence[ReportWarning]) -> None:
+    """Each warning on a line of stderr (notes about the PyTorch export as notes)."""
+    for w in warnings:
+        label = "note" if w.kind == "pytorch" else "warning"
+        sys.stderr.write(f"{label}: {w.layer}: {w.message}\n" if w.layer else f"{label}: {w.message}\n")
 
 
 def print_rich(renderable: Any) -> None:

@@ -79,3 +79,21 @@ def render_json(report: Report, explanations: Sequence[Explanation]) -> str:
         "layers": [e.to_dict() for e in explanations],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_html(report: Report, explanations: Sequence[Explanation]) -> str:
+    """A self-contained page: per row its heading, the picture of a conv or pooling layer, the derivation."""
+    from ..picture import picture
+    from .html import page
+    from .picture import derivation_html, esc, picture_svg
+
+    sections = []
+    for i, e in enumerate(explanations):
+        pic = picture(e.row)
+        drawing = picture_svg(pic, f"p{i}") if pic is not None else ""
+        sections.append(
+            f'<section id="row{i}" data-name="{esc(e.row.name)}"><h2>{esc(_heading(e))}</h2>'
+            f'<div class="pair">{drawing}<div>{derivation_html(e)}</div></div></section>'
+        )
+    body = f'<main class="explain"><h1>{esc(_title(report))}</h1>{"".join(sections)}</main>'
+    return page(f"{report.name} — cnncalc explain", body, script=False)
