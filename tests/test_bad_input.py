@@ -820,6 +820,21 @@ SEMANTIC_CASES = [
         "c",
         id="duplicate-name",
     ),
+    # issue 13: ESC sequences clear the screen or set the window title on any terminal showing the name
+    pytest.param(
+        'layers: [conv: {filters: 8, kernel: 3, name: "c\\e[2J"}]',
+        r"layer name 'c\\x1b\[2J' contains U\+001B \(a control character\)[\s\S]*hint: remove it",
+        "3:46",
+        '"c\\e[2J"',
+        id="escape-in-name",
+    ),
+    pytest.param(
+        'layers: [relu: {name: "r\\u202eevil"}]',
+        r"contains U\+202E \(a control character\)",
+        "3:23",
+        None,
+        id="bidi-override-in-name",
+    ),
 ]
 
 
@@ -912,6 +927,19 @@ def test_rank_errors(cli: Cli, spec_file: SpecFile, input_shape: str, layer: str
         ),
         pytest.param(
             "name: [t]\ninput: [3, 8, 8]\nlayers: [relu]\n", r"name: expected text, got \['t'\]", "1:7", id="name-list"
+        ),
+        # issue 13: a line break in the name forged a `::error file=...` annotation in `check -f github`
+        pytest.param(
+            'name: "t\\n::error file=x::forged"\ninput: [3, 8, 8]\nlayers: [relu]\n',
+            r"name: 't\\n::error file=x::forged' contains U\+000A \(a line break\)",
+            "1:7",
+            id="line-break-in-name",
+        ),
+        pytest.param(
+            'name: t\ndescription: "a\\e]0;title\\a"\ninput: [3, 8, 8]\nlayers: [relu]\n',
+            r"description: 'a\\x1b\]0;title\\x07' contains U\+001B \(a control character\)",
+            "2:14",
+            id="escape-in-description",
         ),
     ],
 )

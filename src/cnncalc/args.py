@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import MISSING, dataclass, field
 from typing import Any
@@ -40,6 +41,25 @@ class ArgProblem(Exception):
         self.message = message
         self.hint = hint
         self.arg = arg
+
+
+# Invisible characters that steer terminals and text layout (ESC sequences, bidi overrides, line separators);
+# the zero-width (non-)joiner stays allowed because emoji sequences and some scripts need it.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_JOINERS = "\u200c\u200d"
+
+
+def unsafe_character(text: str, allowed: str = "") -> str | None:
+    """The first control, format or line-separator character of ``text`` as ``U+001B (a control
+    character)``, or None when ``text`` is safe to show anywhere."""
+    for ch in text:
+        if ch in allowed or ch in _JOINERS:
+            continue
+        category = unicodedata.category(ch)
+        if category in _UNSAFE_CATEGORIES:
+            kind = "a line break" if ch in "\n\r\x85" or category in ("Zl", "Zp") else "a control character"
+            return f"U+{ord(ch):04X} ({kind})"
+    return None
 
 
 def show(value: object, depth: int = 0) -> str:
@@ -234,12 +254,21 @@ class Choice(ArgType):
 
 @dataclass(frozen=True, slots=True)
 class Text(ArgType):
+    """Text; ``lines`` allows line breaks and tabs (a description), otherwise it is one line (a name)."""
+
+    lines: bool = False
+
     def parse(self, value: object) -> str:
         _reject_ambiguous(value, "quote it to mean text")
         if not isinstance(value, str):
             raise ArgProblem(
                 f"expected text, got {show(value)} ({kind_of(value)})",
                 f"quote it: '{show(value)}'" if isinstance(value, (int, float, bool)) else None,
+            )
+        bad = unsafe_character(value, "\t\n\r" if self.lines else "")
+        if bad is not None:
+            raise ArgProblem(
+                f"{show(value)} contains {bad}", "remove it: text here is shown on terminals and in CI logs"
             )
         return value
 

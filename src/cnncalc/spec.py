@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .args import AmbiguousScalar, ArgInfo, ArgProblem, Choice, Int, Text, kind_of, show, suggest
+from .args import AmbiguousScalar, ArgInfo, ArgProblem, Choice, Int, Text, kind_of, show, suggest, unsafe_character
 from .checks import Checks, parse_checks
 from .errors import Diagnostic, Location, SpecError
 from .expansion import TooLarge, bare_parallel, check_expansion
@@ -346,8 +346,10 @@ class _Parser:
                     self.diag(f"the spec has no '{required}'", (), f"add `{required}:` ({TOP_LEVEL[required]})")
                 )
         name = self.attempt(lambda: self.text(data, "name")) if "name" in data else None
-        description = self.attempt(lambda: self.text(data, "description")) if "description" in data else None
-        source = self.attempt(lambda: self.text(data, "source")) if "source" in data else None
+        description = (
+            self.attempt(lambda: self.text(data, "description", lines=True)) if "description" in data else None
+        )
+        source = self.attempt(lambda: self.text(data, "source", lines=True)) if "source" in data else None
         shape = self.attempt(lambda: self.input_shape(data["input"])) if "input" in data else None
         if "blocks" in data:
             self.attempt(lambda: self.block_defs(data["blocks"]))
@@ -376,9 +378,9 @@ class _Parser:
             checks=checks,
         )
 
-    def text(self, data: Mapping[str, object], key: str) -> str:
+    def text(self, data: Mapping[str, object], key: str, lines: bool = False) -> str:
         try:
-            return Text().parse(data[key])
+            return Text(lines).parse(data[key])
         except ArgProblem as exc:
             raise self.abort(f"{key}: {exc.message}", (key,), exc.hint) from None
 
@@ -450,7 +452,7 @@ class _Parser:
         description = None
         if "description" in body:
             try:
-                description = Text().parse(body["description"])
+                description = Text(lines=True).parse(body["description"])
             except ArgProblem as exc:
                 raise self.abort(f"description: {exc.message}", (*path, "description"), exc.hint) from None
         self.blocks[name] = BlockDef(name, params, defaults, layers, path, description)
@@ -720,6 +722,14 @@ class _Parser:
                 f"a layer name must be text, got {show(raw)} ({kind_of(raw)})",
                 origin,
                 f"quote it: '{show(raw)}'",
+                ctx=ctx,
+            )
+        bad = unsafe_character(raw)
+        if bad is not None:
+            raise self.abort(
+                f"layer name {show(raw)} contains {bad}",
+                origin,
+                "remove it: names are shown on terminals, in CI logs and in generated code",
                 ctx=ctx,
             )
         if not raw or raw != raw.strip() or any(ch.isspace() for ch in raw):

@@ -17,7 +17,6 @@ such as ``train``).
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import textwrap
@@ -133,6 +132,26 @@ def class_name(spec_name: str) -> str:
     return name
 
 
+def _escaped(text: str) -> str:
+    """``text`` as the inside of a double-quoted Python string (also safe inside a docstring and a
+    comment): backslashes and double quotes escaped, every unprintable character (line breaks, controls,
+    lone surrogates) written as its escape, everything else kept as written, emoji included."""
+    out = []
+    for ch in text:
+        if ch in '\\"':
+            out.append("\\" + ch)
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(repr(ch)[1:-1])
+    return "".join(out)
+
+
+def _literal(text: str) -> str:
+    """Spec text as a Python string literal; JSON's ``\\uXXXX`` pairs would make an emoji two lone surrogates."""
+    return f'"{_escaped(text)}"'
+
+
 def _py(value: object) -> str:
     """A constructor argument as Python source."""
     if isinstance(value, bool) or value is None:
@@ -142,7 +161,7 @@ def _py(value: object) -> str:
             return 'float("-inf")' if value < 0 else 'float("inf")'
         return repr(value)
     if isinstance(value, str):
-        return json.dumps(value)
+        return _literal(value)
     if isinstance(value, tuple):
         return "(" + ", ".join(_py(v) for v in value) + ("," if len(value) == 1 else "") + ")"
     if isinstance(value, list):
@@ -163,13 +182,13 @@ def _render(items: list[_Item], indent: int) -> list[str]:
     lines: list[str] = []
     for item in items:
         if item.comment:
-            lines.extend(pad + "# " + line for line in textwrap.wrap(item.comment, 100))
+            lines.extend(pad + "# " + line for line in textwrap.wrap(_escaped(item.comment), 100))
         if item.children is None:
-            lines.append(f"{pad}({json.dumps(item.name)}, {item.expr}),")
+            lines.append(f"{pad}({_literal(item.name)}, {item.expr}),")
         elif not item.children:
-            lines.append(f"{pad}({json.dumps(item.name)}, {item.expr}()),")
+            lines.append(f"{pad}({_literal(item.name)}, {item.expr}()),")
         else:
-            lines.append(f"{pad}({json.dumps(item.name)}, {item.expr}(")
+            lines.append(f"{pad}({_literal(item.name)}, {item.expr}(")
             lines.extend(_render(item.children, indent + 4))
             lines.append(f"{pad})),")
     return lines
@@ -267,22 +286,32 @@ def _shape(dims: Sequence[int]) -> str:
     return "[" + ", ".join(map(str, dims)) + "]"
 
 
+def _prose(text: str) -> str:
+    """Spec text for the docstring: whitespace runs (line breaks included) read as one space, then escaped."""
+    return _escaped(" ".join(text.split()))
+
+
+def _wrap(text: str) -> list[str]:
+    """Lines of at most 100 characters, broken only at spaces: a break inside an escape would change it."""
+    return textwrap.wrap(text, 100, break_long_words=False, break_on_hyphens=False)
+
+
 def _docstring(spec: Spec, report: Report, origin: str | None) -> str:
-    written = f"written by `cnncalc export` (cnncalc {__version__})" + (f" from {origin}" if origin else "")
-    lines = [f'"""{spec.name} as a PyTorch module, {written}.', ""]
+    written = f"written by `cnncalc export` (cnncalc {__version__})" + (f" from {_prose(origin)}" if origin else "")
+    lines = [f'"""{_prose(spec.name)} as a PyTorch module, {written}.', ""]
     if spec.description:
-        lines += [*textwrap.wrap(" ".join(spec.description.split()), 100), ""]
+        lines += [*_wrap(_prose(spec.description)), ""]
     if spec.source:
-        lines += [*textwrap.wrap("Source: " + " ".join(spec.source.split()), 100), ""]
+        lines += [*_wrap("Source: " + _prose(spec.source)), ""]
     outputs = f"Input {_shape(report.input_shape)} (channels first, without the batch dimension); "
     if report.side_outputs:
-        sides = ", ".join(f"{o.name} {_shape(o.shape)}" for o in report.side_outputs)
+        sides = ", ".join(f"{_prose(o.name)} {_shape(o.shape)}" for o in report.side_outputs)
         outputs += (
             f"forward returns a tuple: the main output {_shape(report.output_shape)}, then the side outputs {sides}."
         )
     else:
         outputs += f"output {_shape(report.output_shape)}."
-    lines += textwrap.wrap(outputs, 100)
+    lines += _wrap(outputs)
     lines += [
         "",
         "Module names follow cnncalc's layer paths with '/' read as '.': the layer a/b/c is",
@@ -303,18 +332,19 @@ def to_pytorch(spec: Spec, *, input_shape: Sequence[int] | None = None, origin: 
     name = class_name(spec.name)
     network = [
         f"class {name}(Sequence):",
-        f'    """{spec.name}: {_shape(report.input_shape)} → {_shape(report.output_shape)}."""',
+        f'    """{_prose(spec.name)}: {_shape(report.input_shape)} → {_shape(report.output_shape)}."""',
         "",
         "    def __init__(self) -> None:",
         "        super().__init__(",
         *_render(items, 12),
         "        )",
     ]
-    if report.side_outputs:
+    sides = report.side_outputs
+    if sides:
         network += [
             "",
             "    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:  # type: ignore[override]",
-            f'        """The main output, then the side outputs ({", ".join(o.name for o in report.side_outputs)})."""',
+            f'        """The main output, then the side outputs ({", ".join(_prose(o.name) for o in sides)})."""',
             "        sides: list[torch.Tensor] = []",
             "        main = super().forward(x, sides)",
             "        return (main, *sides)",

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 
 from ..report import LayerResult, ModuleResult, Report, Row
 from .columns import Column, choose
-from .fmt import both, convention_line, human_bytes, shape, side_outputs
+from .fmt import both, convention_line, human_bytes, markdown_cell, shape, side_outputs
 
 
 def render_json(report: Report) -> str:
@@ -89,10 +89,6 @@ def render_csv(report: Report, depth: int | None = None) -> str:
     return buffer.getvalue()
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def _md_row(report: Report, row: Row, exact: bool, columns: Sequence[Column]) -> str:
     e = row.entry
     cells = []
@@ -102,7 +98,7 @@ def _md_row(report: Report, row: Row, exact: bool, columns: Sequence[Column]) ->
         elif c.name == "layer" and row.header:
             cells.append(f"**{e.name}**")
         else:
-            cells.append(_md(c.cell(report, e, exact)))
+            cells.append(markdown_cell(c.cell(report, e, exact)))
     return "| " + " | ".join(cells) + " |"
 
 
