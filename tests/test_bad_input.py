@@ -301,6 +301,62 @@ YAML_CASES = [
         None,
         id="list-as-key",
     ),
+    # issue 13: Python refuses ints of more than 4,300 digits (exit 3), anywhere a number goes
+    *[
+        pytest.param(
+            HEAD + text,
+            r"(999999999999|0xffffffffff)… \(5,000 digits\) is too large: sizes are at most 2,147,483,647",
+            position,
+            None,
+            id=f"huge-integer-{where}",
+        )
+        for where, text, position in [
+            ("size", f"layers: [conv: {{filters: {'9' * 5000}, kernel: 3}}]\n", "3:26"),
+            ("hex", f"layers: [conv: {{filters: 0x{'f' * 5000}, kernel: 3}}]\n", "3:26"),
+            ("times", f"layers: [repeat: {{times: {'9' * 5000}, layers: [relu]}}]\n", "3:26"),
+            ("checks", f"layers: [relu]\nchecks: {{max_params: {'9' * 5000}}}\n", "4:22"),
+        ]
+    ],
+    # issue 13: explicit tags with content they cannot hold (exit 3)
+    pytest.param(
+        HEAD + "layers: [conv: {filters: !!int 'abc', kernel: 3}]\n",
+        r"'abc' is not a valid !!int[\s\S]*hint: remove the !!int tag",
+        "3:26",
+        "!!int 'abc'",
+        id="tag-int",
+    ),
+    pytest.param(
+        HEAD + "layers: [bn: {affine: !!bool 'maybe'}]\n",
+        r"'maybe' is not a valid !!bool",
+        "3:23",
+        "!!bool 'maybe'",
+        id="tag-bool",
+    ),
+    pytest.param(
+        HEAD + "layers: [dropout: {rate: !!float 'x'}]\n", r"'x' is not a valid !!float", "3:26", None, id="tag-float"
+    ),
+    # issue 13: numbers only to YAML 1.1 (PyYAML), text to YAML 1.2, like 010 and 1:30 already
+    pytest.param(
+        HEAD + "layers: [conv: {filters: 0b11, kernel: 3}]\n",
+        r"0b11 is ambiguous: YAML 1.1 \(PyYAML\) reads it as the number 3, YAML 1.2 as text[\s\S]*hint: write 3",
+        "3:26",
+        "0b11",
+        id="yaml11-binary",
+    ),
+    pytest.param(
+        HEAD + "layers: [conv: {filters: 4_, kernel: 3}]\n",
+        r"4_ is ambiguous: YAML 1.1 \(PyYAML\) reads it as the number 4",
+        "3:26",
+        "4_",
+        id="yaml11-trailing-underscore",
+    ),
+    pytest.param(
+        HEAD + "layers: [dropout: {rate: 0.1_0}]\n",
+        r"0\.1_0 is ambiguous: YAML 1.1 \(PyYAML\) reads it as the number 0\.1",
+        "3:26",
+        "0.1_0",
+        id="yaml11-float-underscore",
+    ),
 ]
 
 
@@ -820,6 +876,36 @@ SEMANTIC_CASES = [
         "c",
         id="duplicate-name",
     ),
+    # issue 13: sizes that grow past 2³¹ − 1 are stopped where computed (were exit 3 in the renderers)
+    pytest.param(
+        "layers: [repeat: {times: 40, layers: [upsample: {scale_factor: 2}]}]",
+        r"repeat1/28/upsample1: the output \[3, 2147483648, 2147483648\] has a size past 2,147,483,647",
+        "3:49",
+        None,
+        id="growing-upsample",
+    ),
+    pytest.param(
+        "layers: [repeat: {times: 40, layers: [zeropad: {padding: 100000000}]}]",
+        r"repeat1/11/zeropad1: the output \[3, 2200000008, 2200000008\] has a size past",
+        "3:48",
+        None,
+        id="growing-zeropad",
+    ),
+    pytest.param(
+        "layers: [repeat: {times: 9, layers: [deconv: {filters: 3, kernel: 2, stride: 1000}]}]",
+        # (H − 1)·stride + kernel: 8 → 7·1000 + 2 = 7002 → 7001·1000 + 2 = 7001002 → 7001001·1000 + 2
+        r"repeat1/3/deconv1: the output \[3, 7001001002, 7001001002\] has a size past",
+        "3:46",
+        None,
+        id="growing-deconv",
+    ),
+    pytest.param(
+        "layers: [parallel: {merge: concat, branches: [[conv: {filters: 2147483647, kernel: 1}], []]}]",
+        r"parallel1/concat: the output \[2147483650, 8, 8\] has a size past",
+        "3:",
+        None,
+        id="growing-concat",
+    ),
     # issue 13: ESC sequences clear the screen or set the window title on any terminal showing the name
     pytest.param(
         'layers: [conv: {filters: 8, kernel: 3, name: "c\\e[2J"}]',
@@ -1119,11 +1205,36 @@ def test_command_line_parse_errors(cli: Cli, args: tuple[str, ...], pattern: str
         pytest.param("3x224x", r"--input '3x224x' is not a shape", id="trailing-x"),
         pytest.param("", r"--input '' is not a shape", id="empty"),
         pytest.param("3x10000000000x10000000000", r"every size must be at most 2,147,483,647", id="huge"),
+        # issue 13: past Python's 4,300-digit int limit (was exit 3), and an unclosed bracket (was accepted)
+        pytest.param(f"[3, {'9' * 5000}, 227]", r"every size must be at most 2,147,483,647", id="huge-digits"),
+        pytest.param("[3x227x227", r"--input '\[3x227x227' is not a shape", id="unclosed-bracket"),
+        pytest.param("3x227x227]", r"--input '3x227x227\]' is not a shape", id="unopened-bracket"),
         pytest.param("3x1x1", r"conv1: output height would be 0", id="too-small-for-the-network"),
     ],
 )
 def test_bad_input_shapes(cli: Cli, value: str, message: str) -> None:
     assert re.search(message, clean_error(cli("preset", "alexnet", "--input", value)))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        # issue 13: 1e400 overflowed a float (exit 3); 1e9 and "" were accepted
+        pytest.param("1e400", r"--width 1e400: a width multiplier must be at most 2,147,483,647", id="1e400"),
+        pytest.param("1e999999999", r"--width '1e999999999' is out of range", id="huge-exponent"),
+        pytest.param(
+            "1e9",
+            r"conv1: 96 channels scaled by 1e\+09 are 96,000,000,000, past 2,147,483,647[\s\S]*"
+            r"note: with --width 1e\+09",
+            id="channels-past-the-limit",
+        ),
+        pytest.param("", r"--width '' names no multiplier", id="empty"),
+        pytest.param("nan", r"--width 'nan' is not a number", id="nan"),
+        pytest.param("-1", r"--width -1: a width multiplier must be positive", id="negative"),
+    ],
+)
+def test_bad_widths(cli: Cli, value: str, message: str) -> None:
+    assert re.search(message, clean_error(cli("sweep", "alexnet", "--width", value)))
 
 
 def test_input_shapes_in_other_spellings(cli: Cli) -> None:
@@ -1133,11 +1244,20 @@ def test_input_shapes_in_other_spellings(cli: Cli) -> None:
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-@pytest.mark.parametrize("fmt", ["table", "json"])
-def test_unwritable_output(fmt: str) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("preset", "googlenet", "-f", "table"),
+        ("preset", "googlenet", "-f", "json"),
+        ("--version",),  # issue 13: these two were tracebacks
+        ("--help",),
+    ],
+    ids=["table", "json", "version", "help"],
+)
+def test_unwritable_output(args: tuple[str, ...]) -> None:
     with Path("/dev/full").open("w") as full:
         run = subprocess.run(
-            [sys.executable, "-m", "cnncalc", "preset", "googlenet", "-f", fmt],
+            [sys.executable, "-m", "cnncalc", *args],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
@@ -1145,6 +1265,88 @@ def test_unwritable_output(fmt: str) -> None:
         )
     assert run.returncode == 2, run.stderr
     assert run.stderr.startswith("error: cannot write the output: No space left on device"), run.stderr
+
+
+@pytest.mark.parametrize("args", [("preset", "alexnet"), ("preset", "alexnet", "-f", "json"), ("--version",)])
+def test_closed_output(args: tuple[str, ...]) -> None:
+    """`cnncalc … >&-`: no standard output at all (issue 13: exit 0 with nothing written, or a traceback)."""
+    run = subprocess.run(
+        [sys.executable, "-m", "cnncalc", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert run.returncode == 2, run.stderr
+    assert run.stderr == "error: cannot write the output: standard output is closed\n"
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_output_encoding_without_the_symbols_falls_back_to_ascii(encoding: str) -> None:
+    """PYTHONIOENCODING=ascii or a Latin-1 terminal (issue 13: UnicodeEncodeError, exit 3)."""
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "COLUMNS": "120", "NO_COLOR": "1", "CNNCALC_DEBUG": ""}
+    for args in (("preset", "alexnet"), ("explain", "alexnet", "--layer", "conv1")):
+        run = subprocess.run([sys.executable, "-m", "cnncalc", *args], capture_output=True, check=False, env=env)
+        assert run.returncode == 0, run.stderr
+        text = run.stdout.decode(encoding)
+        times = "x" if encoding == "ascii" else "×"  # Latin-1 has ×, not →
+        assert f"alexnet: 3{times}227{times}227 -> 1000" in text and "→" not in text
+    bad = subprocess.run(
+        [sys.executable, "-m", "cnncalc", "preset", "alexnet", "--input", "3×1×1"], capture_output=True, env=env
+    )
+    assert bad.returncode == 2 and b"Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "debug"), [("", False), ("0", False), ("false", False), ("No", False), ("1", True), ("yes", True)]
+)
+def test_cnncalc_debug_values(spec_file: SpecFile, value: str, debug: bool) -> None:
+    """Issue 13: CNNCALC_DEBUG=0 turned debugging on (bool("0") is True)."""
+    spec = spec_file(HEAD + "layers: [conv: {filters: 8, kernal: 3}]\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "cnncalc", "summarize", str(spec)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "CNNCALC_DEBUG": value},
+    )
+    assert ("Traceback" in run.stderr) is debug, run.stderr
+
+
+def test_interrupt_is_exit_130_without_a_traceback() -> None:
+    """Ctrl-C anywhere after cnncalc's own code starts (issue 13: a traceback in 15 of 21 tries). The
+    interrupts land at spread-out moments of start-up and of the command; Python's own start-up, before
+    any cnncalc code, is outside our reach, so a run that never reached it is retried."""
+    import signal
+    import time
+
+    outcomes = []
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6, 0.8):
+        for _ in range(3):
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys; sys.argv[0] = 'cnncalc'; import cnncalc.cli; cnncalc.cli.main()",
+                    "preset",
+                    "vgg16",
+                    "-f",
+                    "json",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            time.sleep(delay)
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=60)
+            python_start_up = proc.returncode == -signal.SIGINT or ("Traceback" in err and "cnncalc/" not in err)
+            if not python_start_up:
+                break
+        outcomes.append((proc.returncode, err))
+    for code, err in outcomes:
+        assert code in (0, 130) and "Traceback" not in err, err
 
 
 # ------------------------------------------------------------------------------------ sizes and speed

@@ -87,6 +87,16 @@ def _check_input(spec: Spec, shape: Sequence[int]) -> Shape:
     return dims
 
 
+def within_limit(output_shape: Shape) -> None:
+    """Every size a layer computes is checked where it is computed: past 2³¹ − 1 no framework can index
+    the tensor, and sizes that keep growing (repeated upsampling) would make every later figure huge."""
+    if any(d > MAX_SIZE for d in output_shape):
+        raise ShapeError(
+            f"the output {fmt_shape(output_shape)} has a size past {MAX_SIZE:,} (2³¹ − 1)",
+            "a size this large cannot be indexed by any framework: check the strides, scales and padding",
+        )
+
+
 class _Walker:
     def __init__(
         self, spec: Spec, batch: int, dtype_bytes: int, convention: Convention, field: Field, rewrite: Rewrite | None
@@ -222,6 +232,7 @@ class _Walker:
         try:
             layer = node.layer if self.rewrite is None else self.rewrite(node, shape)
             calc = layer.apply(shape)
+            within_limit(calc.output_shape)
         except ShapeError as exc:
             at = node.arg_origins.get(exc.arg, node.origin) if exc.arg else node.origin
             raise SpecError(
@@ -290,6 +301,7 @@ class _Walker:
         merge = MERGES[node.merge]
         try:
             merged = merge(outputs, labels)
+            within_limit(merged)
         except ShapeError as exc:
             raise SpecError(
                 [

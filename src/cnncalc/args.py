@@ -72,6 +72,9 @@ def show(value: object, depth: int = 0) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return repr(value if len(value) <= 60 else value[:57] + "...")
+    if isinstance(value, int) and value.bit_length() > 200:  # 61+ digits: shown cut, like text
+        digits = str(value) if value.bit_length() < 14000 else f"{value:x}"
+        return f"{digits[:57]}... ({len(digits)} {'digits' if value.bit_length() < 14000 else 'hex digits'})"
     if isinstance(value, (list, tuple, dict)):
         if depth >= 2:
             return "[…]" if not isinstance(value, dict) else "{…}"

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 
 import yaml
 
-from .args import AmbiguousScalar, suggest
+from .args import MAX_SIZE, AmbiguousScalar, show, suggest
 from .errors import Diagnostic, Location, SpecError, UsageError
 from .spec import DataPath, NoSource, Spec, parse_spec
 
@@ -421,11 +421,38 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
 
 
+# Python refuses to convert ints of more than 4,300 decimal digits; numbers this long (hex ones count their
+# decimal length) are refused here, with the limit every size has. Shorter ones reach the usual checks.
+_MAX_DIGITS = 4000
+_DIGITS = re.compile(r"[0-9a-fA-F]")
+
+
 def _scalar(node: _Node) -> object:
-    tag = node.tag
-    raw = node.value
+    try:
+        return _typed_scalar(node.tag, node.value, node.plain)
+    except (ValueError, KeyError, TypeError, OverflowError):
+        short = node.tag.removeprefix(_TAG)
+        raise SpecError(
+            [Diagnostic(f"{show(node.value)} is not a valid !!{short}", f"remove the !!{short} tag or fix the value")]
+        ) from None
+
+
+def _typed_scalar(tag: str, raw: str, plain: bool) -> object:
+    written = len(_DIGITS.findall(raw)) if tag in (_TAG + "int", _TAG + "float") else 0
+    if written > _MAX_DIGITS * 3 // 4:  # 0x and 3,000 hex digits: 3,612 decimal ones
+        written = len(_DIGITS.findall(re.sub(r"^[-+]?0[xo]", "", raw)))
+        base = {"0x": 1.21, "0o": 0.91}.get(raw.lstrip("+-")[:2], 1.0)  # decimal digits per digit written
+        if written * base > _MAX_DIGITS:
+            raise SpecError(
+                [
+                    Diagnostic(
+                        f"{raw[:12]}… ({written:,} digits) is too large: sizes are at most {MAX_SIZE:,} (2³¹ − 1)",
+                        "write a smaller number",
+                    )
+                ]
+            )
     if tag == _TAG + "str":
-        if node.plain and _YAML12_NUMBER.match(raw):
+        if plain and _YAML12_NUMBER.match(raw):
             return float(raw)  # 1e-4: text in YAML 1.1, a number in YAML 1.2 and to every reader
         return raw
     if tag == _TAG + "int" and _DECIMAL.match(raw):
@@ -439,8 +466,13 @@ def _scalar(node: _Node) -> object:
         return AmbiguousScalar(
             raw, truth, f"YAML 1.1 (PyYAML) reads it as {'true' if truth else 'false'}, YAML 1.2 as text"
         )
+    if tag in (_TAG + "int", _TAG + "float") and plain and _YAML11_ONLY.search(raw) and not _GROUPED.match(raw):
+        value = _construct(tag, raw)
+        return AmbiguousScalar(
+            raw, value, f"YAML 1.1 (PyYAML) reads it as the number {value}, YAML 1.2 as text", f"write {value}"
+        )
     if tag == _TAG + "int":
-        value = _CONSTRUCTOR.construct_yaml_int(yaml.ScalarNode(tag, raw))
+        value = _construct(tag, raw)
         if ":" in raw:
             return AmbiguousScalar(
                 raw, value, f"YAML 1.1 reads it as the base-60 number {value}", "quote it, or write a plain number"
@@ -454,10 +486,22 @@ def _scalar(node: _Node) -> object:
             )
         return value
     if tag == _TAG + "float":
-        return _CONSTRUCTOR.construct_yaml_float(yaml.ScalarNode(tag, raw))
+        return _construct(tag, raw)
     if tag == _TAG + "timestamp":
         return raw
     raise SpecError([Diagnostic(f"unsupported YAML tag {tag}", "remove the tag; specs use plain YAML values")])
+
+
+# 4_, 0.1_0, 0b11: numbers to PyYAML only. Digits grouped as Python groups them (6_998_552) stay numbers:
+# the checks document them, and no reader could mean anything else.
+_YAML11_ONLY = re.compile(r"_|^[-+]?0b")
+_GROUPED = re.compile(r"[-+]?[1-9][0-9]*(_[0-9]+)*\Z")
+
+
+def _construct(tag: str, raw: str) -> object:
+    if tag == _TAG + "int":
+        return _CONSTRUCTOR.construct_yaml_int(yaml.ScalarNode(tag, raw))
+    return _CONSTRUCTOR.construct_yaml_float(yaml.ScalarNode(tag, raw))
 
 
 class _Converter:

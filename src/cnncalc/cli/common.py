@@ -24,6 +24,7 @@ from ..render.columns import COLUMNS
 from ..report import DTYPES, Report
 from ..spec import Spec
 from .json_errors import write_error_json
+from .streams import catch_interrupts
 
 EXIT_OK, EXIT_INVALID, EXIT_INTERNAL = 0, 2, 3
 
@@ -41,8 +42,13 @@ DType = Enum("DType", {name: name for name in DTYPES}, type=str)  # type: ignore
 ConventionName = Enum("ConventionName", {name: name for name in CONVENTIONS}, type=str)  # type: ignore[misc]
 
 
+def debug_from_environment() -> bool:
+    """``CNNCALC_DEBUG`` set to anything but empty, ``0``, ``false``, ``no`` or ``off`` (any case)."""
+    return os.environ.get("CNNCALC_DEBUG", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
 class State:
-    debug = bool(os.environ.get("CNNCALC_DEBUG"))
+    debug = debug_from_environment()
 
 
 InputOpt = Annotated[
@@ -91,6 +97,7 @@ def guarded(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         as_json = kwargs.get("fmt") is Format.json
+        catch_interrupts()
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit, BrokenPipeError):
@@ -123,7 +130,7 @@ def fail(message: str, code: int, data: dict[str, object] | None = None) -> NoRe
     raise typer.Exit(code)
 
 
-_SHAPE = re.compile(r"\[?\s*(\d+(?:\s*[x×,]\s*\d+)*)\s*\]?\Z")
+_SHAPE = re.compile(r"(\[)?\s*(\d+(?:\s*[x×,]\s*\d+)*)\s*(?(1)\])\Z")
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
@@ -134,7 +141,10 @@ def parse_shape(text: str) -> tuple[int, ...]:
             f"--input {text!r} is not a shape",
             "write channels first, sizes separated by x: --input 3x224x224",
         )
-    dims = tuple(int(d) for d in re.split(r"\s*[x×,]\s*", m.group(1)))
+    sizes = [d.lstrip("0") or "0" for d in re.split(r"\s*[x×,]\s*", m.group(2))]
+    if any(len(d) > len(str(MAX_SIZE)) for d in sizes):  # int() refuses past 4,300 digits
+        raise UsageError(f"--input {text[:40]!r}: every size must be at most {MAX_SIZE:,} (2³¹ − 1)")
+    dims = tuple(map(int, sizes))
     if any(d < 1 for d in dims):
         raise UsageError(f"--input {text!r}: every size must be at least 1", "e.g. --input 3x224x224")
     if any(d > MAX_SIZE for d in dims):

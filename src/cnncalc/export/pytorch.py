@@ -17,6 +17,7 @@ such as ``train``).
 
 from __future__ import annotations
 
+import keyword
 import math
 import re
 import textwrap
@@ -127,7 +128,7 @@ def class_name(spec_name: str) -> str:
     name = "".join(p[0].upper() + p[1:] for p in parts) or "Net"
     if name[0].isdigit():
         name = "Net" + name
-    if name in (*CONTAINERS, *HELPERS, "F", "nn", "torch"):
+    if name in (*CONTAINERS, *HELPERS, "F", "nn", "torch") or keyword.iskeyword(name):  # True, None, False
         name += "Net"
     return name
 
