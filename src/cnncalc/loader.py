@@ -430,7 +430,7 @@ _DIGITS = re.compile(r"[0-9a-fA-F]")
 def _scalar(node: _Node) -> object:
     try:
         return _typed_scalar(node.tag, node.value, node.plain)
-    except (ValueError, KeyError, TypeError, OverflowError):
+    except (ValueError, KeyError, TypeError, OverflowError, IndexError):
         short = node.tag.removeprefix(_TAG)
         raise SpecError(
             [Diagnostic(f"{show(node.value)} is not a valid !!{short}", f"remove the !!{short} tag or fix the value")]
