@@ -69,7 +69,9 @@ def assert_clean(text: str, *options: str) -> str:
 
 # ------------------------------------------------------------------------------------- random data
 
-EXTREME_INTS = st.sampled_from([0, -1, 1, 2, 3, 7, MAX_SIZE, MAX_SIZE + 1, 2**63, 10**30, -(10**30), 10**4400])
+EXTREME_INTS = st.sampled_from(
+    [0, -1, 1, 2, 3, 7, MAX_SIZE, MAX_SIZE + 1, 2**63, 10**30, -(10**30), 10**4000]
+)  # 4,001 digits: refused by the loader
 SCALARS = st.one_of(
     st.none(),
     st.booleans(),
