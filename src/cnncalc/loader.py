@@ -14,6 +14,7 @@ converted here rather than by PyYAML's constructor so that
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import re
 from dataclasses import dataclass
@@ -373,6 +374,9 @@ class YamlSourceMap:
         self.file: str | None = file
         self.root = root
         self.lines = lines
+        # per mapping node (by id), its keys indexed on first use: locating N entries of one mapping is
+        # then O(N), not O(N²) (a `checks.layers` with 20,000 entries took a minute)
+        self._index: dict[int, tuple[dict[object, tuple[_Node, _Node]], list[_Node]]] = {}
 
     def node_at(self, path: DataPath, key: bool = False) -> _Node:
         node = self.root
@@ -390,13 +394,29 @@ class YamlSourceMap:
                 return node
         return node
 
+    def _keys(self, node: _Node) -> tuple[dict[object, tuple[_Node, _Node]], list[_Node]]:
+        """The mapping's own keys (the first of each, as written) and the mappings it merges (``<<``)."""
+        index = self._index.get(id(node))
+        if index is None:
+            keys: dict[object, tuple[_Node, _Node]] = {}
+            merged: list[_Node] = []
+            for knode, vnode in node.value:
+                if knode.tag == _TAG + "merge":
+                    merged.extend(vnode.value if vnode.kind == _SEQUENCE else [vnode])
+                elif knode.kind == _SCALAR:
+                    with contextlib.suppress(TypeError):  # an unhashable key is never looked up
+                        keys.setdefault(_key_value(knode), (knode, vnode))
+            index = self._index[id(node)] = (keys, merged)
+        return index
+
     def _find(self, node: _Node, part: object, depth: int = 0) -> tuple[_Node, _Node] | None:
-        merged: list[_Node] = []
-        for knode, vnode in node.value:
-            if knode.tag == _TAG + "merge":
-                merged.extend(vnode.value if vnode.kind == _SEQUENCE else [vnode])
-            elif knode.kind == _SCALAR and _key_value(knode) == part:
-                return knode, vnode
+        keys, merged = self._keys(node)
+        try:
+            found = keys.get(part)
+        except TypeError:  # an unhashable path part names no key
+            found = None
+        if found is not None:
+            return found
         for m in merged:
             if m.kind == _MAPPING and depth < MAX_DEPTH:
                 found = self._find(m, part, depth + 1)
