@@ -1382,3 +1382,28 @@ def test_expansion_count_is_the_parsers() -> None:
         parser = _Parser(source_map)
         parser.spec(data)
         assert check_expansion(data["layers"], parser.blocks, parser.cyclic, MAX_LAYERS) == parser.expanded, name
+
+
+# ------------------------------------------------------------------------------ names on the command line
+
+
+def test_a_directory_named_like_a_preset_does_not_shadow_it(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13: `alexnet/` in the working directory made `cnncalc summarize alexnet` fail ("is a directory");
+    only a file of that name wins over the preset."""
+    (tmp_path / "alexnet").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = cli("summarize", "alexnet", "-f", "json")
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["totals"]["params"] == 60_965_224  # Caffe's bvlc_alexnet, as the preset
+
+
+def test_a_dangling_symlink_under_a_checked_directory_is_reported(cli: Cli, tmp_path: Path) -> None:
+    """Issue 13: `check DIR/` skipped a link to a missing file and said "1 passed"."""
+    (tmp_path / "ok.yaml").write_text(HEAD + "layers: [relu]\n", encoding="utf-8")
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "missing.yaml")
+    result = cli("check", str(tmp_path))
+    assert result.exit_code == 2, result
+    assert "gone.yaml" in result.stdout and "no such file" in result.stdout
+    assert "1 passed, 1 failed (1 invalid)" in result.stdout

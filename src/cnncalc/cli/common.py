@@ -270,10 +270,12 @@ def read_spec(path: str) -> Spec:
 
 def spec_arg(ref: str) -> Spec:
     """A spec named on the command line: ``-`` (standard input), a file, ``preset:NAME``, or a preset's name
-    (a file of that name wins). A name with no file and no file-like look is taken for a preset, so a typo
-    gets a did-you-mean among the presets rather than "no such file"."""
+    (a file of that name wins, a directory does not). A name with no file and no file-like look is taken for a
+    preset, so a typo gets a did-you-mean among the presets rather than "no such file"."""
     if ref.startswith("preset:"):
         return preset(ref.removeprefix("preset:"))
-    if ref != "-" and not Path(ref).exists() and (ref in preset_names() or not any(ch in ref for ch in "./\\")):
+    path = Path(ref)
+    is_file = path.exists() and not path.is_dir()
+    if ref != "-" and not is_file and (ref in preset_names() or not any(ch in ref for ch in "./\\")):
         return preset(ref)
     return read_spec(ref)
