@@ -974,6 +974,22 @@ def test_spec_errors(
             "3:19",
             id="pool-on-a-vector",
         ),
+        # issue 13: batchnorm1d took a 2-D map while batchnorm2d refused a 1-D one; PyTorch's BatchNorm1d
+        # takes [C] or [C, L] only
+        pytest.param(
+            "[3, 8, 8]",
+            "batchnorm1d",
+            r"batchnorm1: batchnorm1d expects 0 or 1 spatial axes, but its input \[3, 8, 8\] has 2",
+            "3:10",
+            id="batchnorm1d-on-a-2d-map",
+        ),
+        pytest.param(
+            "[3, 8]",
+            "batchnorm2d",
+            r"batchnorm1: batchnorm2d expects 2 spatial axes, but its input \[3, 8\] has 1",
+            "3:10",
+            id="batchnorm2d-on-a-1d-signal",
+        ),
     ],
 )
 def test_rank_errors(cli: Cli, spec_file: SpecFile, input_shape: str, layer: str, pattern: str, position: str) -> None:

@@ -215,11 +215,13 @@ class _Walker:
         return shape, producer
 
     def layer(self, node: LayerNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
-        if node.rank is not None and len(shape) - 1 != node.rank:
+        ranks = (node.rank,) if isinstance(node.rank, int) else node.rank
+        if ranks is not None and len(shape) - 1 not in ranks:
+            expected = " or ".join(map(str, ranks))
             raise SpecError(
                 [
                     self.spec.diagnostic(
-                        f"{node.written_as} expects {node.rank} spatial {'axes' if node.rank != 1 else 'axis'}, "
+                        f"{node.written_as} expects {expected} spatial {'axis' if ranks == (1,) else 'axes'}, "
                         f"but its input {fmt_shape(shape)} has {len(shape) - 1}",
                         node.origin,
                         hint=f"write {node.type} (any rank) instead of {node.written_as}",

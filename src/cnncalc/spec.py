@@ -21,6 +21,7 @@ from .checks import Checks, parse_checks
 from .errors import Diagnostic, Location, SpecError
 from .expansion import TooLarge, bare_parallel, check_expansion
 from .layers import ALIASES, MERGES, Layer, Shape, lookup
+from .layers.base import Rank
 
 DataPath = tuple[object, ...]  # keys and indexes from the document root
 
@@ -103,7 +104,7 @@ class LayerNode:
     path: str
     layer: Layer
     written_as: str  # the type name in the spec (an alias such as conv2d, or the kind)
-    rank: int | None  # spatial rank an alias demands (conv2d → 2), or None
+    rank: Rank  # spatial rank(s) an alias demands (conv2d → 2, batchnorm1d → (0, 1)), or None
     origin: DataPath
     arg_origins: Mapping[str, DataPath]
     context: tuple[Instance, ...] = ()

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from ..args import Float, arg
 from ..derivation import Derivation, dims, num
-from .base import Calc, Layer, Shape, numel, register
+from .base import Calc, Layer, Rank, Shape, numel, register
 
 
 class ShapePreserving(Layer):
@@ -35,7 +35,7 @@ class ShapePreserving(Layer):
         )
 
 
-def _simple(kind: str, summary: str, aliases: dict[str, int | None] | None = None, ops: int = 1) -> type[Layer]:
+def _simple(kind: str, summary: str, aliases: dict[str, Rank] | None = None, ops: int = 1) -> type[Layer]:
     """A registered argument-free shape-preserving kind (relu, sigmoid, …)."""
     namespace = {
         "kind": kind,
