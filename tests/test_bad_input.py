@@ -1423,3 +1423,14 @@ def test_a_dangling_symlink_under_a_checked_directory_is_reported(cli: Cli, tmp_
     assert result.exit_code == 2, result
     assert "gone.yaml" in result.stdout and "no such file" in result.stdout
     assert "1 passed, 1 failed (1 invalid)" in result.stdout
+
+
+def test_carets_are_aligned_by_display_width(cli: Cli, spec_file: SpecFile) -> None:
+    """Issue 13: carets counted code points and sat up to 40 columns off after CJK, emoji or combining marks."""
+    err = clean_error(
+        cli("summarize", str(spec_file(HEAD + "layers:\n  - conv: {name: 中文层😀e\u0301, filters: 8, kernal: 3}\n")))
+    )
+    carets = next(line for line in err.splitlines() if line.strip().startswith("|") and "^" in line)
+    # "  - conv: {name: " 17 columns, 中文层 3 × 2, 😀 2, e + combining acute 1, ", filters: 8, " 14
+    assert carets.index("^") - (carets.index("|") + 2) == 17 + 3 * 2 + 2 + 1 + 14
+    assert carets.count("^") == len("kernal")
