@@ -1434,3 +1434,11 @@ def test_carets_are_aligned_by_display_width(cli: Cli, spec_file: SpecFile) -> N
     # "  - conv: {name: " 17 columns, 中文层 3 × 2, 😀 2, e + combining acute 1, ", filters: 8, " 14
     assert carets.index("^") - (carets.index("|") + 2) == 17 + 3 * 2 + 2 + 1 + 14
     assert carets.count("^") == len("kernal")
+
+
+def test_an_unknown_checks_layers_name_is_located_at_the_name(cli: Cli, spec_file: SpecFile) -> None:
+    """Issue 13: the caret sat on the entry's first sub-key (output_shape), not on the name that is wrong."""
+    text = HEAD + "layers: [relu]\nchecks:\n  layers:\n    relu9: {output_shape: [3, 8, 8]}\n"
+    result = cli("check", str(spec_file(text)), "-f", "github")
+    assert result.exit_code == 2, result
+    assert re.search(r"net\.yaml,line=6,col=5,.*::no layer or block named 'relu9'", result.stdout), result.stdout

@@ -229,7 +229,8 @@ def _excess(actual: int, limit: int) -> str:
 
 def _unresolved(spec: Spec, e: Expectation, candidates: list[str], names: _Names) -> CheckResult:
     assert e.layer is not None
-    location = spec.locate(e.origin, key=True) if e.origin is not None else None
+    # the layer's name is the key above the expectation (checks.layers.NAME.KEY): caret the name
+    location = spec.locate(e.origin[:-1], key=True) if e.origin is not None else None
     if candidates:
         listing = ", ".join(candidates[:5]) + (", …" if len(candidates) > 5 else "")
         message = f"'{e.layer}' names {len(candidates)} layers ({listing})"
