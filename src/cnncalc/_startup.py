@@ -8,9 +8,10 @@ Python's handler once it can catch the KeyboardInterrupt itself (:func:`cnncalc.
 
 from __future__ import annotations
 
-import contextlib
+# The C module behind `signal`: always built in and already loaded, so installing the handler imports
+# nothing (importing `signal` pulls in enum and functools, a window of its own).
+import _signal  # type: ignore[import-not-found]  # no stub: the same functions as `signal`
 import os
-import signal
 import sys
 
 EXIT_INTERRUPTED = 130
@@ -18,7 +19,7 @@ EXIT_INTERRUPTED = 130
 _COMMANDS = ("cnncalc", "cnncalc.exe", "cnncalc-script.py", "cnncalc-script.pyw", "-m")
 
 
-def interrupted(signum: int = signal.SIGINT, frame: object = None) -> None:
+def interrupted(signum: int = _signal.SIGINT, frame: object = None) -> None:
     try:
         os.write(2, b"interrupted\n")
     finally:
@@ -28,5 +29,7 @@ def interrupted(signum: int = signal.SIGINT, frame: object = None) -> None:
 def exit_on_interrupt_while_starting() -> None:
     # os.path, not pathlib: pathlib is not loaded yet, and this runs before anything else
     if sys.argv and os.path.basename(sys.argv[0]) in _COMMANDS:  # noqa: PTH119
-        with contextlib.suppress(ValueError):  # not the main thread: nothing to guard
-            signal.signal(signal.SIGINT, interrupted)
+        try:  # noqa: SIM105 (contextlib is not loaded yet)
+            _signal.signal(_signal.SIGINT, interrupted)
+        except ValueError:  # not the main thread: nothing to guard
+            pass

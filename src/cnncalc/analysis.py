@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from .args import MAX_SIZE
 from .conventions import CONVENTIONS, Convention
-from .errors import ShapeError, SpecError, UsageError
-from .export.lowering import TorchModule, Unexportable, lower, merge_module
+from .errors import ShapeError, SpecError, Unexportable, UsageError
 from .layers import MERGES, Calc, Layer, Shape
 from .layers.base import fmt_shape, numel
 from .memory import INPUT, peak_activations
 from .receptive import Field, advance, input_field, merge_fields
-from .report import DTYPES, LayerResult, ModuleResult, Output, Report, ReportWarning, Totals
+from .report import DTYPES, Counts, LayerResult, ModuleResult, Output, Report, ReportWarning, Totals
 from .spec import GroupNode, LayerNode, Node, ParallelNode, Spec
 
 Rewrite = Callable[[LayerNode, Shape], Layer]
@@ -60,7 +60,7 @@ def analyze(
         layers=layers,
         modules=tuple(e for e in walker.order if isinstance(e, ModuleResult)),
         totals=Totals(
-            *total,
+            **total.counts(),
             layers=len(layers),
             peak_activations=peak.elements,
             peak_activation_bytes=peak.elements * DTYPES[dtype],
@@ -115,19 +115,19 @@ class _Walker:
         # module's sums are one subtraction however deeply modules nest
         self.running: list[tuple[int, int, int, int, int, int]] = [(0, 0, 0, 0, 0, 0)]
 
-    def sums(self, first: int = 0) -> tuple[int, int, int, int, int, int, int, int]:
+    def sums(self, first: int = 0) -> Counts:
         """Sums over the rows from index ``first`` to the last one so far."""
         end, start = self.running[-1], self.running[first]
         weights, biases, buffers, macs, activations, other_ops = (e - s for e, s in zip(end, start, strict=True))
-        return (
-            weights,
-            biases,
-            buffers,
-            macs,
-            activations,
-            (weights + biases + buffers) * self.dtype_bytes,
-            activations * self.dtype_bytes,
-            other_ops,
+        return Counts(
+            weights=weights,
+            biases=biases,
+            non_trainable_params=buffers,
+            macs=macs,
+            activations=activations,
+            param_bytes=(weights + biases + buffers) * self.dtype_bytes,
+            activation_bytes=activations * self.dtype_bytes,
+            other_ops=other_ops,
         )
 
     def row(
@@ -139,7 +139,6 @@ class _Walker:
         inputs: tuple[Shape, ...],
         producers: tuple[str, ...],
         field: Field,
-        modules: Sequence[TorchModule],
         layer: Layer | None = None,
     ) -> None:
         activations = numel(calc.output_shape) * self.batch
@@ -148,7 +147,7 @@ class _Walker:
             weights=calc.weights,
             biases=calc.biases,
             non_trainable_params=calc.buffers,
-            macs=self.convention.count(calc.macs, modules, self.batch),
+            macs=calc.macs * self.batch,
             other_ops=calc.other_ops * self.batch if self.convention.other_ops else 0,
             activations=activations,
             param_bytes=(calc.weights + calc.biases + calc.buffers) * self.dtype_bytes,
@@ -165,6 +164,8 @@ class _Walker:
             layer=layer,
             calc=calc,
         )
+        if self.convention.tool is not None:
+            row = replace(row, macs=self.tool_macs(row))
         self.layers.append(row)
         weights, biases, buffers, macs, acts, other = self.running[-1]
         self.running.append(
@@ -193,7 +194,7 @@ class _Walker:
         last: str,
     ) -> None:
         self.order[slot] = ModuleResult(
-            *self.sums(first_layer),
+            **self.sums(first_layer).counts(),
             name=name,
             type=type_,
             depth=depth,
@@ -249,32 +250,19 @@ class _Walker:
                 ]
             ) from None
         field = advance(self.fields[producer], layer.footprint(shape, calc), calc.output_shape[1:])
-        self.row(
-            calc, node.path, node.type, depth, (shape,), (producer,), field, self.pytorch(node, shape, calc), layer
-        )
+        self.row(calc, node.path, node.type, depth, (shape,), (producer,), field, layer)
         return calc.output_shape, node.path
 
-    def pytorch(self, node: LayerNode, shape: Shape, calc: Calc) -> tuple[TorchModule, ...]:
-        """The layer's PyTorch modules (the tool conventions count them), noting a layer PyTorch would
-        reject as written (``cnncalc export`` writes an equivalent)."""
+    def tool_macs(self, row: LayerResult) -> int:
+        """The row's MACs as a PyTorch tool counts the modules ``cnncalc export`` writes for it."""
         try:
-            lowering = lower(node.layer, shape, calc)
+            return self.convention.count(row, self.batch)
         except Unexportable as exc:
-            if self.convention.tool is not None:
-                raise UsageError(
-                    f"{node.path}: the {self.convention.name} convention counts the PyTorch modules "
-                    f"`cnncalc export` writes, and it cannot write this layer: {exc.message}",
-                    exc.hint,
-                ) from None
-            self.warnings.append(
-                ReportWarning(
-                    node.path, f"`cnncalc export` cannot write this layer for PyTorch: {exc.message}", "pytorch"
-                )
-            )
-            return ()
-        if lowering.note is not None:
-            self.warnings.append(ReportWarning(node.path, lowering.note, "pytorch"))
-        return lowering.modules
+            raise UsageError(
+                f"{row.name}: the {self.convention.name} convention counts the PyTorch modules "
+                f"`cnncalc export` writes, and it cannot write this layer: {exc.message}",
+                exc.hint,
+            ) from None
 
     def group(self, node: GroupNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
         slot, first = len(self.order), len(self.layers)
@@ -322,7 +310,6 @@ class _Walker:
             tuple(outputs),
             tuple(producers),
             field,
-            (merge_module(node.merge, outputs, merged),),
         )
         self.module(
             slot,

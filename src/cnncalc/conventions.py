@@ -19,10 +19,13 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .export.lowering import TorchModule
+if TYPE_CHECKING:
+    from .export.lowering import TorchModule
+    from .report import LayerResult
 
-Rule = Callable[[TorchModule, int], float]
+Rule = Callable[["TorchModule", int], float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +35,18 @@ class Convention:
     tool: Rule | None = None  # a PyTorch tool's count of one module; None: cnncalc's own MACs
     other_ops: bool = False  # whether the kinds' other ops are counted (full)
 
-    def count(self, macs: int, modules: Sequence[TorchModule], batch: int) -> int:
-        """The row's MACs for the whole batch: cnncalc's ``macs`` (per sample), or the tool's count of
-        the row's PyTorch modules."""
+    def count(self, row: LayerResult, batch: int) -> int:
+        """The row's MACs for the whole batch: cnncalc's (``row.calc``, per sample), or the tool's count
+        of the PyTorch modules ``cnncalc export`` writes for the row.
+
+        Only a tool convention needs those modules, so only it imports the lowering (an optional
+        capability of a kind: one without raises :class:`~cnncalc.errors.Unexportable`).
+        """
         if self.tool is None:
-            return macs * batch
-        return int(sum(self.tool(module, batch) for module in modules))
+            return (row.calc.macs if row.calc is not None else 0) * batch
+        from .export.lowering import lower_row
+
+        return int(sum(self.tool(module, batch) for module in lower_row(row).modules))
 
 
 def family(cls: str) -> str:

@@ -10,6 +10,21 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """cnncalc's exit statuses, the same for every command."""
+
+    OK = 0
+    FAILED = 1  # a check failed: `check`, `diff --fail-on-increase`
+    INVALID = 2  # invalid spec, invalid option or missing file: something could not be checked
+    INTERNAL = 3  # a bug in cnncalc
+    INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+
+
+DataPath = tuple[object, ...]
+"""Keys and indexes from a spec document's root to a value, e.g. ``("layers", 3, "conv", "stride")``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,3 +194,13 @@ class ShapeError(Exception):
         self.message = message
         self.hint = hint
         self.arg = arg
+
+
+class Unexportable(Exception):
+    """A layer PyTorch has no equivalent for, or whose kind has no PyTorch lowering; the exporter and the
+    tool conventions report it with the layer's location."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint

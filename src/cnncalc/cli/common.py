@@ -4,38 +4,36 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import io
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from types import ModuleType
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from ..args import MAX_SIZE
 from ..conventions import CONVENTIONS
-from ..errors import CnncalcError, Diagnostic, UsageError
+from ..errors import CnncalcError, Diagnostic, ExitCode, UsageError
 from ..loader import decode, load, loads, preset, preset_names, read_limited
 from ..render.columns import COLUMNS
-from ..report import DTYPES, Report
+from ..render.registry import DATA
+from ..report import DTYPES, ReportWarning
 from ..spec import Spec
 from .json_errors import write_error_json
 from .streams import catch_interrupts
 
-EXIT_OK, EXIT_INVALID, EXIT_INTERNAL = 0, 2, 3
 
+def format_choices(command: str) -> dict[str, str]:
+    """The members of a command's ``--format`` enum: the formats the registry renders for it."""
+    from ..render.registry import formats
 
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-    dot = "dot"
-    mermaid = "mermaid"
+    return {name: name for name in formats(command)}
 
 
 DType = Enum("DType", {name: name for name in DTYPES}, type=str)  # type: ignore[misc]
@@ -59,7 +57,7 @@ BatchOpt = Annotated[
     int, typer.Option("--batch", "-b", min=1, max=MAX_SIZE, help="Batch size: scales MACs and activations.")
 ]
 DTypeOpt = Annotated[DType, typer.Option("--dtype", help="Bytes per value for the memory figures.")]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+FORMAT = typer.Option("--format", "-f", help="Output format.")
 DepthOpt = Annotated[
     int | None,
     typer.Option(
@@ -89,6 +87,70 @@ ConventionOpt = Annotated[
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The options ``summarize``, ``preset`` and ``memory`` share, declared once (:func:`with_options`);
+    a command without one of them gets its default here."""
+
+    fmt: Enum
+    input_: str | None = None
+    batch: int = 1
+    dtype: str = "float32"
+    depth: int | None = None
+    exact: bool = False
+    columns: str | None = None
+    chart: bool = False
+    convention: str = "default"
+
+    @property
+    def input_shape(self) -> tuple[int, ...] | None:
+        return parse_shape(self.input_) if self.input_ is not None else None
+
+
+# each shared option: its annotation (type and typer declaration) and default
+_SHARED: dict[str, tuple[Any, Any]] = {
+    "input_": (InputOpt, None),
+    "batch": (BatchOpt, 1),
+    "dtype": (DTypeOpt, DType.float32),  # type: ignore[attr-defined]
+    "depth": (DepthOpt, None),
+    "exact": (ExactOpt, False),
+    "columns": (ColumnsOpt, None),
+    "chart": (ChartOpt, False),
+    "convention": (ConventionOpt, ConventionName.default),  # type: ignore[attr-defined]
+}
+EVERY_OPTION = tuple(_SHARED)
+
+
+def with_options(command: str, *names: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command ``--format`` (its formats from the renderer registry) and the shared options
+    ``names``; the decorated function receives them as one ``options: Options`` argument."""
+    fmt_type = Enum(f"{command.title()}Format", format_choices(command), type=str)  # type: ignore[misc]
+    default = fmt_type[next(iter(format_choices(command)))]  # the registry lists the default first
+    declared = {**{name: _SHARED[name] for name in names}, "fmt": (Annotated[fmt_type, FORMAT], default)}
+
+    def decorate(fn: Callable[..., None]) -> Callable[..., None]:
+        own = [p for p in inspect.signature(fn, eval_str=True).parameters.values() if p.name != "options"]
+        shared = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+            for name, (annotation, default) in declared.items()
+        ]
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> None:
+            values = {name: kwargs.pop(name) for name in declared}
+            for name in ("dtype", "convention"):
+                if name in values:
+                    values[name] = values[name].value
+            fn(*args, options=Options(**values), **kwargs)
+
+        params = [*own, *shared]
+        wrapper.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in params}
+        return wrapper
+
+    return decorate
+
+
 def guarded(fn: F) -> F:
     """Map cnncalc's errors to a message on stderr and exit code 2 — and, with ``--format json``, also to
     a JSON object on stdout (:mod:`.json_errors`); never show a traceback (unless ``--debug`` or
@@ -96,7 +158,8 @@ def guarded(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        as_json = kwargs.get("fmt") is Format.json
+        fmt = kwargs.get("fmt")
+        as_json = isinstance(fmt, Enum) and fmt.value == DATA
         catch_interrupts()
         try:
             return fn(*args, **kwargs)
@@ -105,9 +168,9 @@ def guarded(fn: F) -> F:
         except CnncalcError as exc:
             if State.debug:
                 raise
-            fail(exc.render(), EXIT_INVALID, exc.to_dict() if as_json else None)
+            fail(exc.render(), ExitCode.INVALID, exc.to_dict() if as_json else None)
         except KeyboardInterrupt:
-            fail("interrupted", 130)
+            fail("interrupted", ExitCode.INTERRUPTED)
         except Exception as exc:
             if State.debug:
                 raise
@@ -115,14 +178,14 @@ def guarded(fn: F) -> F:
             hint = "this is a bug in cnncalc; rerun with --debug for the traceback and report it"
             fail(
                 f"{message}\n  {hint}",
-                EXIT_INTERNAL,
+                ExitCode.INTERNAL,
                 {"error": message, "diagnostics": [Diagnostic(message, hint).to_dict()]} if as_json else None,
             )
 
     return wrapper  # type: ignore[return-value]
 
 
-def fail(message: str, code: int, data: dict[str, object] | None = None) -> NoReturn:
+def fail(message: str, code: ExitCode, data: dict[str, object] | None = None) -> NoReturn:
     """Exit with ``code`` after the message on stderr and, when given, the error as JSON on stdout."""
     if data is not None:
         write_error_json(data, code)
@@ -182,53 +245,23 @@ def _writing() -> Iterator[None]:
         raise CnncalcError(f"cannot write the output: {exc.strerror or exc}") from None
 
 
-def emit_report(
-    report: Report, fmt: Format, depth: int | None, exact: bool, columns: str | None = None, chart: bool = False
-) -> None:
-    from ..render.columns import choose
+def emit(command: str, fmt: Enum, *args: Any, warnings: Sequence[ReportWarning] = ()) -> None:
+    """Render ``args`` with the renderer the registry names for ``command`` and ``fmt``, and write it:
+    text as it is, text pieces as they come, anything else (a renderable) through rich. ``warnings`` go
+    to stderr, so that stdout holds only the output (in JSON they are part of the data)."""
+    from ..render.registry import renderer
 
-    chosen = choose(columns)
-    if columns is not None and fmt not in (Format.table, Format.markdown):
-        raise UsageError(f"--columns applies to the table and Markdown, not --format {fmt.value}")
-    if chart and fmt is not Format.table:
-        raise UsageError(f"--chart draws in the terminal, after the table; not with --format {fmt.value}")
-    if fmt in (Format.dot, Format.mermaid):
-        from ..render import graph
-
-        emit_rendered(graph, fmt, report, depth)
-    elif fmt is Format.json:
-        from ..render.text import json_chunks
-
-        emit_chunks(json_chunks(report))
-    elif fmt is Format.csv:
-        from ..render.text import render_csv
-
-        emit_text(render_csv(report, depth))
-    elif fmt is Format.markdown:
-        from ..render.text import render_markdown
-
-        emit_text(render_markdown(report, depth, exact, chosen))
-    else:
-        from ..render.table import render_table
-
-        print_rich(render_table(report, depth, exact, chosen))
-        if chart:
-            from ..render.chart import render_chart
-
-            print_rich(render_chart(report, depth))
-
-
-def emit_rendered(module: ModuleType, fmt: Enum, *args: Any) -> None:
-    """Print ``module.render_<fmt>(*args)``: text as is, anything else (a renderable) through rich."""
-    render = getattr(module, f"render_{fmt.value}", None)
-    if render is None:
-        known = sorted(name.removeprefix("render_") for name in vars(module) if name.startswith("render_"))
-        raise UsageError(f"--format {fmt.value} is not available here", "choose one of " + ", ".join(known))
-    out = render(*args)
+    out = renderer(command, fmt.value).load()(*args)
     if isinstance(out, str):
         emit_text(out)
+    elif isinstance(out, Iterator):
+        emit_chunks(out)
     else:
         print_rich(out)
+    if fmt.value != DATA:
+        for w in warnings:
+            label = "note" if w.kind == "pytorch" else "warning"
+            sys.stderr.write(f"{label}: {w.layer}: {w.message}\n" if w.layer else f"{label}: {w.message}\n")
 
 
 def print_rich(renderable: Any) -> None:

@@ -12,17 +12,20 @@ sequence (an explicit pad before the layer, a crop after it) and a note saying w
 * transposed convs with unequal padding or ``output_padding`` not below ``max(stride, dilation)``: a
   transposed conv PyTorch accepts, then a crop (``nn.ZeroPad`` with negative widths).
 
-The exporter writes these modules; the analysis shows the notes; the counting conventions that reproduce
-PyTorch tools (torchinfo, thop, ptflops, fvcore) count these modules as those tools do.
+Lowering is an optional capability of a layer kind, outside the analysis: the exporter writes these
+modules, ``summarize`` shows the notes (:func:`with_pytorch_notes`), and the counting conventions that
+reproduce PyTorch tools (torchinfo, thop, ptflops, fvcore) count these modules as those tools do. A kind
+without a lowering analyses as any other; only exporting it or counting it as a PyTorch tool fails.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
+from ..errors import Unexportable
 from ..geometry import window
 from ..layers import Calc, Layer, Shape
 from ..layers.base import Sliding, fmt_axes, fmt_pads, resolve_padding, sliding
@@ -47,6 +50,7 @@ from ..layers.norm import BatchNorm, GroupNorm, LayerNorm, Lrn
 from ..layers.padding import ZeroPad
 from ..layers.pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
 from ..layers.upsample import Upsample
+from ..report import LayerResult, Report, ReportWarning
 
 # classes the exported file defines itself; every other class is torch.nn's
 HELPERS = ("Concat", "Add", "Mul", "ChannelLayerNorm")
@@ -75,15 +79,6 @@ class Lowering:
     note: str | None = None  # why the layer is not PyTorch's module alone
 
 
-class Unexportable(Exception):
-    """A layer PyTorch has no equivalent for; the exporter reports it with the layer's location."""
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-
-
 Lowerer = Callable[[Any, Shape, Calc], Lowering]
 _LOWERERS: dict[type[Layer], Lowerer] = {}
 L = TypeVar("L", bound=Layer)
@@ -99,8 +94,45 @@ def lowers(*classes: type[L]) -> Callable[[Callable[[L, Shape, Calc], Lowering]]
 
 
 def lower(layer: Layer, inp: Shape, calc: Calc) -> Lowering:
-    """The PyTorch modules computing ``layer`` on an input of shape ``inp`` (raises :class:`Unexportable`)."""
-    return _LOWERERS[type(layer)](layer, inp, calc)
+    """The PyTorch modules computing ``layer`` on an input of shape ``inp``.
+
+    Raises :class:`Unexportable` for a layer PyTorch cannot express, and for a kind with no lowering:
+    lowering is an optional capability of a kind, which only the exporter and the tool conventions need.
+    """
+    lowerer = _LOWERERS.get(type(layer))
+    if lowerer is None:
+        raise Unexportable(
+            f"the {layer.kind} layer kind has no PyTorch lowering, so it is not exportable",
+            "a kind gains one with the cnncalc.export.lowering.lowers decorator",
+        )
+    return lowerer(layer, inp, calc)
+
+
+def lower_row(row: LayerResult) -> Lowering:
+    """The modules of an analysed row: the layer the analysis applied (after any sweep rewrite) with the
+    input and result it computed, or the merge of a parallel."""
+    if row.layer is None or row.calc is None:
+        return Lowering((merge_module(row.type, row.input_shapes, row.output_shape),))
+    return lower(row.layer, row.input_shape, row.calc)
+
+
+def pytorch_notes(report: Report) -> tuple[ReportWarning, ...]:
+    """A note for every row PyTorch rejects as written (``cnncalc export`` writes an equivalent) or cannot
+    express at all, in execution order."""
+    notes = []
+    for row in report.layers:
+        try:
+            note = lower_row(row).note
+        except Unexportable as exc:
+            note = f"`cnncalc export` cannot write this layer for PyTorch: {exc.message}"
+        if note is not None:
+            notes.append(ReportWarning(row.name, note, "pytorch"))
+    return tuple(notes)
+
+
+def with_pytorch_notes(report: Report) -> Report:
+    """``report`` with :func:`pytorch_notes` added to its warnings (what ``summarize`` shows)."""
+    return replace(report, warnings=(*report.warnings, *pytorch_notes(report)))
 
 
 def lowered_kinds() -> set[str]:

@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 
 from .. import __version__
 from ..analysis import analyze
-from ..errors import SpecError
+from ..errors import SpecError, Unexportable
+from ..layers.base import fmt_shape
 from ..report import LayerResult, Report
 from ..spec import LayerNode, Node, ParallelNode, Spec
-from .lowering import HELPERS, Lowering, TorchModule, Unexportable, lower, merge_module
+from .lowering import HELPERS, Lowering, TorchModule, lower_row
 
 CONTAINERS = ("Sequence", "Parallel", "Side")
 
@@ -83,7 +84,7 @@ class _Writer:
         assert row.name == node.path
         self.names[row.name] = fqn
         try:
-            lowering = lower(node.layer, row.input_shape, node.layer.apply(row.input_shape))
+            lowering = lower_row(row)
         except Unexportable as exc:
             raise SpecError(
                 [self.spec.diagnostic(exc.message, node.origin, hint=exc.hint, layer=node.path, context=node.context)]
@@ -108,7 +109,7 @@ class _Writer:
         merge = next(self.rows)
         assert merge.name == node.merge_path
         self.names[merge.name] = f"{fqn}.{node.merge}"
-        module = merge_module(node.merge, merge.input_shapes, merge.output_shape)
+        (module,) = lower_row(merge).modules
         self.used.add(module.cls)
         return _Item(name, "Parallel", [*branches, _Item(node.merge, _constructor(module))], fqn=fqn)
 
@@ -283,10 +284,6 @@ class ChannelLayerNorm(nn.LayerNorm):
 }
 
 
-def _shape(dims: Sequence[int]) -> str:
-    return "[" + ", ".join(map(str, dims)) + "]"
-
-
 def _prose(text: str) -> str:
     """Spec text for the docstring: whitespace runs (line breaks included) read as one space, then escaped."""
     return _escaped(" ".join(text.split()))
@@ -304,14 +301,14 @@ def _docstring(spec: Spec, report: Report, origin: str | None) -> str:
         lines += [*_wrap(_prose(spec.description)), ""]
     if spec.source:
         lines += [*_wrap("Source: " + _prose(spec.source)), ""]
-    outputs = f"Input {_shape(report.input_shape)} (channels first, without the batch dimension); "
+    outputs = f"Input {fmt_shape(report.input_shape)} (channels first, without the batch dimension); "
     if report.side_outputs:
-        sides = ", ".join(f"{_prose(o.name)} {_shape(o.shape)}" for o in report.side_outputs)
+        sides = ", ".join(f"{_prose(o.name)} {fmt_shape(o.shape)}" for o in report.side_outputs)
         outputs += (
-            f"forward returns a tuple: the main output {_shape(report.output_shape)}, then the side outputs {sides}."
+            f"forward returns a tuple: the main output {fmt_shape(report.output_shape)}, then the side outputs {sides}."
         )
     else:
-        outputs += f"output {_shape(report.output_shape)}."
+        outputs += f"output {fmt_shape(report.output_shape)}."
     lines += _wrap(outputs)
     lines += [
         "",
@@ -333,7 +330,7 @@ def to_pytorch(spec: Spec, *, input_shape: Sequence[int] | None = None, origin: 
     name = class_name(spec.name)
     network = [
         f"class {name}(Sequence):",
-        f'    """{_prose(spec.name)}: {_shape(report.input_shape)} → {_shape(report.output_shape)}."""',
+        f'    """{_prose(spec.name)}: {fmt_shape(report.input_shape)} → {fmt_shape(report.output_shape)}."""',
         "",
         "    def __init__(self) -> None:",
         "        super().__init__(",

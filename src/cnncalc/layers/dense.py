@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..args import Bool, Int, arg
 from ..derivation import Derivation, Line, dims, num, params_lines, product
 from ..receptive import Footprint
-from .base import Calc, Layer, Shape, fmt_spatial, numel, register
+from .base import Calc, Layer, Shape, numel, register
 
 
 def _flatten_line(inp: Shape, n_in: int) -> list[Line]:
@@ -18,8 +18,8 @@ def _flatten_line(inp: Shape, n_in: int) -> list[Line]:
 @register
 @dataclass(frozen=True, slots=True)
 class Fc(Layer):
-    """Flattens its input like Caffe's InnerProduct, then ``weights = in · units`` (one per
-    input–output pair), ``biases = units`` and ``MACs = in · units``."""
+    """Flattens its input like Caffe's InnerProduct (the details show the flattened length ``in``), then
+    ``weights = in · units`` (one per input–output pair), ``biases = units`` and ``MACs = in · units``."""
 
     kind = "fc"
     summary = "fully connected layer; flattens its input first (Caffe's InnerProduct)"
@@ -31,7 +31,7 @@ class Fc(Layer):
 
     def apply(self, inp: Shape) -> Calc:
         n_in = numel(inp)
-        flat = f"flatten {fmt_spatial(inp)} = {n_in}, " if len(inp) > 1 else ""
+        flat = f"flatten {dims(inp)} = {n_in}, " if len(inp) > 1 else ""
         return Calc(
             output_shape=(self.units,),
             weights=n_in * self.units,
@@ -57,11 +57,14 @@ class Fc(Layer):
 @register
 @dataclass(frozen=True, slots=True)
 class Flatten(Layer):
+    """``[C, H, W]`` becomes ``[C·H·W]`` (channels first, as PyTorch's ``flatten(1)``); no parameters,
+    no MACs. Each element keeps the receptive field of the position it came from."""
+
     kind = "flatten"
     summary = "reshape [C, H, W] to [C·H·W]"
 
     def apply(self, inp: Shape) -> Calc:
-        return Calc(output_shape=(numel(inp),), details=f"{fmt_spatial(inp)} = {numel(inp)}")
+        return Calc(output_shape=(numel(inp),), details=f"{dims(inp)} = {numel(inp)}")
 
     def footprint(self, inp: Shape, calc: Calc) -> Footprint:
         """Each element keeps the field of the position it came from."""
