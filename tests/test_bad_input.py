@@ -1446,3 +1446,13 @@ def test_an_unknown_checks_layers_name_is_located_at_the_name(cli: Cli, spec_fil
     result = cli("check", str(spec_file(text)), "-f", "github")
     assert result.exit_code == 2, result
     assert re.search(r"net\.yaml,line=6,col=5,.*::no layer or block named 'relu9'", result.stdout), result.stdout
+
+
+def test_a_broken_block_definition_is_reported_once(cli: Cli, spec_file: SpecFile) -> None:
+    """Issue 13: each use of a block whose definition failed added "unknown layer type 'b'" (did you mean
+    'bn'?) to the definition's own error."""
+    text = HEAD.replace("input", "blocks:\n  b: {params: [w], layers: []}\ninput") + "layers: [b: {w: 4}, b: {w: 8}]\n"
+    err = clean_error(cli("summarize", str(spec_file(text))))
+    assert err.count("error:") == 1, err
+    assert re.match(r"error: \S*net\.yaml:3:28: the layers of block 'b' must be a non-empty list", err), err
+    assert "unknown layer type" not in err

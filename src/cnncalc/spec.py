@@ -289,6 +289,7 @@ class _Parser:
         self.warnings: list[tuple[str, str]] = []
         self.blocks: dict[str, BlockDef] = {}
         self.cyclic: set[str] = set()  # reported once; never expanded
+        self.broken: set[str] = set()  # blocks whose definition failed: reported once, uses skipped
         self.expanded = 0
 
     # -- reporting
@@ -420,6 +421,8 @@ class _Parser:
                 self.block_def(name, body)
             except _Abort as exc:
                 self.collect(exc)
+                if isinstance(name, str):
+                    self.broken.add(name)  # its uses would each say "unknown layer type"
         self.check_block_cycles()
 
     def block_def(self, name: object, body: object) -> None:
@@ -660,7 +663,7 @@ class _Parser:
             return self.repeat(body, body_path, ctx)
         if type_name == "side":
             return self.side(body, body_path, ctx)
-        if type_name in self.cyclic:
+        if type_name in self.cyclic or type_name in self.broken:
             return None
         if type_name in self.blocks:
             return self.block_call(type_name, body, body_path, ctx)
