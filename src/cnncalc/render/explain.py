@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from ..derivation import Line, num
 from ..explain import Explanation
 from ..report import SCHEMA_VERSION, Report
-from .fmt import shape
+from .fmt import markdown_cell, shape
 
 
 def _heading(e: Explanation) -> str:
@@ -51,21 +51,15 @@ def render_text(report: Report, explanations: Sequence[Explanation], width: int 
     return "\n\n".join(blocks) + "\n"
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def render_markdown(report: Report, explanations: Sequence[Explanation]) -> str:
-    out = [f"## {_md(_title(report))}"]
+    out = [f"## {markdown_cell(_title(report))}"]
     for e in explanations:
-        out += ["", f"### {_md(_heading(e))}", ""]
-        out += [_md(t) for t in e.derivation.text]
+        out += ["", f"### {markdown_cell(_heading(e))}", ""]
+        out += [markdown_cell(t) for t in e.derivation.text]
         if e.derivation.lines:
             out += ["", "| quantity | formula | with the numbers | value |", "|---|---|---|--:|"]
-            out += [
-                f"| {_md(line.quantity)} | {_md(line.formula)} | {_md(line.expression)} | {num(line.value)} |"
-                for line in e.derivation.lines
-            ]
+            cells = ((line.quantity, line.formula, line.expression, num(line.value)) for line in e.derivation.lines)
+            out += ["| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in cells]
     return "\n".join(out) + "\n"
 
 
