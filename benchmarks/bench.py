@@ -1,4 +1,6 @@
-"""cnncalc's benchmarks: scale, start-up, and the framework route. Writes benchmarks/RESULTS.md.
+"""cnncalc's benchmarks: scale, start-up, many files, onnx-tool and the framework route, each beside its
+floor (a bare interpreter, ``import yaml``, libyaml's parse and the C JSON encoder on the same input).
+Writes benchmarks/RESULTS.md.
 
     python benchmarks/bench.py            # everything, about three minutes on two cores
     python benchmarks/bench.py --quick    # fewer repetitions, no 100,000-layer specs
@@ -10,7 +12,8 @@ and peak memory as the child's maximum resident set size (``os.wait4``). A stage
 ``tracemalloc`` peak come from a child that runs the same stages in-process.
 
 The framework route (``torch`` + ``torchinfo``: import, build the model, one forward pass) runs only when
-both are importable; they are not dependencies of cnncalc.
+both are importable, the onnx-tool comparison (a ResNet-50 ONNX file built here with ``torch.onnx.export``)
+only when torch, onnx and onnx-tool are; none of them is a dependency of cnncalc.
 """
 
 from __future__ import annotations
@@ -135,6 +138,19 @@ def stages():
 s = time.perf_counter()
 a, b, c, d, rows = stages()
 result = {"import": t1 - t0, "yaml": a - s, "spec": b - a, "analyze": c - b, "json": d - c, "rows": rows}
+# the floors: libyaml's C parser building plain Python data from the same text, and the C JSON encoder
+# writing the same rows with no layout
+import yaml
+e = time.perf_counter()
+yaml.load(text, Loader=yaml.CSafeLoader)
+f = time.perf_counter()
+report = cnncalc.analyze(parse_spec(*loader.parse_yaml(text, sys.argv[1])))
+data = report.to_dict()
+g = time.perf_counter()
+json.dumps(data, ensure_ascii=False)
+h = time.perf_counter()
+result |= {"c_yaml": f - e, "c_json": h - g}
+del report, data
 tracemalloc.start()
 stages()
 result["traced_peak"] = tracemalloc.get_traced_memory()[1]
@@ -172,7 +188,11 @@ def startup(repeat: int, others: Sequence[str]) -> dict[str, tuple[float, float]
     commands: dict[str, list[str]] = {
         "python -c pass": [sys.executable, "-c", "pass"],
         'python -c "import yaml"': [sys.executable, "-c", "import yaml"],
+        'python -c "import cnncalc"': [sys.executable, "-c", "import cnncalc"],
         "cnncalc preset alexnet --format json": cli("preset", "alexnet", "--format", "json"),
+        "cnncalc preset alexnet --format table": cli("preset", "alexnet", "--format", "table"),
+        "cnncalc --version": cli("--version"),
+        "cnncalc --help": cli("--help"),
     }
     for other in others:
         probe = "import importlib.metadata as m; print(m.version('typer'))"
@@ -193,6 +213,15 @@ def startup(repeat: int, others: Sequence[str]) -> dict[str, tuple[float, float]
         for name, argv in commands.items():
             walls[name].append(run(argv)[0])
     return {name: (statistics.median(w), min(w)) for name, w in walls.items()}
+
+
+STARTUP_TARGETS = {  # command → (the floor it is measured against, the most it may add), issue 14
+    'python -c "import cnncalc"': ('python -c "import yaml"', 0.020),
+    "cnncalc preset alexnet --format json": ("python -c pass", 0.045),
+    "cnncalc preset alexnet --format table": ("python -c pass", 0.080),
+    "cnncalc --version": ("python -c pass", 0.045),
+    "cnncalc --help": ("python -c pass", 0.045),
+}
 
 
 def import_profile() -> list[tuple[str, int]]:
@@ -317,6 +346,122 @@ def framework(repeat: int) -> list[dict[str, Any]] | str:
     return rows
 
 
+# -------------------------------------------------------------------------------- many files, one process
+
+
+def many_files(repeat: int, count: int = 200) -> dict[str, Any]:
+    """``cnncalc check DIR`` over ``count`` spec files (the example specs and the presets, again and again)."""
+    sources = sorted((HERE.parent / "specs").glob("*.yaml")) + sorted(
+        (HERE.parent / "src" / "cnncalc" / "presets").glob("*.yaml")
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, source in zip(range(count), itertools.cycle(sources)):
+            shutil.copy(source, Path(tmp) / f"{i:03d}-{source.name}")
+        argv = cli("check", tmp)
+        run(argv)  # warm-up
+        median, low, rss = timings(argv, repeat)
+    print(f"  check {count} files: {median:.3f} s", file=sys.stderr)
+    return {"files": count, "run": (median, low, rss)}
+
+
+# ------------------------------------------------------------------------------------- ONNX: onnx-tool
+
+ONNX_BUILD_CHILD = r"""
+import sys, warnings
+import torch
+from torch import nn
+
+class Bottleneck(nn.Module):  # torchvision's ResNet-50 bottleneck (stride on the 3×3), as the resnet50 preset
+    def __init__(self, cin, width, stride, project):
+        super().__init__()
+        out = width * 4
+        self.conv1, self.bn1 = nn.Conv2d(cin, width, 1, bias=False), nn.BatchNorm2d(width)
+        self.conv2, self.bn2 = nn.Conv2d(width, width, 3, stride, 1, bias=False), nn.BatchNorm2d(width)
+        self.conv3, self.bn3 = nn.Conv2d(width, out, 1, bias=False), nn.BatchNorm2d(out)
+        self.relu = nn.ReLU()
+        self.down = nn.Sequential(nn.Conv2d(cin, out, 1, stride, bias=False), nn.BatchNorm2d(out)) if project else None
+
+    def forward(self, x):
+        y = self.relu(self.bn1(self.conv1(x)))
+        y = self.relu(self.bn2(self.conv2(y)))
+        y = self.bn3(self.conv3(y))
+        return self.relu(y + (x if self.down is None else self.down(x)))
+
+layers = [nn.Conv2d(3, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(3, 2, 1)]
+cin = 64
+for stage, (width, blocks) in enumerate(zip((64, 128, 256, 512), (3, 4, 6, 3))):
+    for b in range(blocks):
+        layers.append(Bottleneck(cin, width, 2 if b == 0 and stage else 1, b == 0))
+        cin = width * 4
+model = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2048, 1000)).eval()
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    torch.onnx.export(model, (torch.zeros(1, 3, 224, 224),), sys.argv[1], dynamo=False, opset_version=17)
+print(sum(p.numel() for p in model.parameters()))
+"""
+
+ONNX_TOOL_CHILD = r"""
+import contextlib, io, json, sys, time
+t0 = time.perf_counter()
+import onnx_tool
+t1 = time.perf_counter()
+with contextlib.redirect_stdout(io.StringIO()) as table:
+    onnx_tool.model_profile(sys.argv[1])  # shape inference, per-node profile, the printed table
+t2 = time.perf_counter()
+total = next(line for line in table.getvalue().splitlines() if line.startswith("Total")).split()
+print(json.dumps({"import": t1 - t0, "profile": t2 - t1, "macs": int(total[2].replace(",", "")),
+                  "params": int(total[6].replace(",", "")), "version": onnx_tool.VERSION}))
+"""
+
+
+def onnx_route(repeat: int) -> dict[str, Any] | str:
+    """onnx-tool profiling a ResNet-50 ONNX file against ``cnncalc preset resnet50`` and, where cnncalc reads
+    ONNX, ``cnncalc summarize`` of the same file."""
+    probe = subprocess.run([sys.executable, "-c", "import torch, onnx, onnx_tool"], capture_output=True, env=ENV)
+    if probe.returncode:
+        return "torch, onnx and onnx-tool are not all installed: the ONNX comparison was not measured"
+    import cnncalc
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "resnet50.onnx")
+        torch_params = int(run([sys.executable, "-c", ONNX_BUILD_CHILD, path], capture=True)[2])
+        theirs_argv = [sys.executable, "-c", ONNX_TOOL_CHILD, path]
+        commands = {"preset": cli("preset", "resnet50", "--format", "json"), "onnx-tool": theirs_argv}
+        try:
+            run(cli("summarize", path, "--format", "json"))
+            commands["summarize"] = cli("summarize", path, "--format", "json")
+        except RuntimeError as exc:
+            said = [line.strip() for line in str(exc).splitlines() if line.strip() and "hint:" not in line]
+            unsupported = said[-1][-300:]
+        else:
+            unsupported = ""
+        for argv in commands.values():
+            run(argv)  # warm-up
+        walls: dict[str, list[float]] = {name: [] for name in commands}
+        rss: dict[str, int] = dict.fromkeys(commands, 0)
+        detail: list[dict[str, Any]] = []
+        for _ in range(repeat):
+            for name, argv in commands.items():
+                wall, peak, out = run(argv, capture=name == "onnx-tool")
+                walls[name].append(wall)
+                rss[name] = max(rss[name], peak)
+                if out:
+                    detail.append({"wall": wall, **json.loads(out)})
+        size = Path(path).stat().st_size
+    report = cnncalc.analyze(cnncalc.preset("resnet50"))
+    result = {name: (statistics.median(w), min(w), rss[name]) for name, w in walls.items()}
+    print(f"  resnet50: cnncalc {result['preset'][0]:.3f} s, onnx-tool {result['onnx-tool'][0]:.3f} s", file=sys.stderr)
+    return {
+        "runs": result,
+        "detail": sorted(detail, key=lambda d: d["wall"])[len(detail) // 2],
+        "bytes": size,
+        "torch_params": torch_params,
+        "params": report.totals.params,
+        "macs": report.totals.macs,
+        "unsupported": unsupported,
+    }
+
+
 # ------------------------------------------------------------------------------------------- report
 
 
@@ -333,6 +478,8 @@ def write(
     start: dict[str, tuple[float, float]],
     imports: list[tuple[str, int]],
     route: list[dict[str, Any]] | str,
+    many: dict[str, Any],
+    onnx: dict[str, Any] | str,
     argv: list[str],
 ) -> str:
     import yaml
@@ -359,8 +506,8 @@ def write(
         "merges (`totals.layers`).",
         "",
         "| spec | rows | file | wall time | per 1,000 rows* | peak RSS | RSS per 1,000 rows* | "
-        "yaml | spec | analyze | json | traced peak |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "yaml | spec | analyze | json | traced peak | C yaml floor | C json floor |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     base_wall, base_rss = scale_rows[0]["run"][0], scale_rows[0]["run"][2]
     for r in scale_rows:
@@ -369,9 +516,10 @@ def write(
             per_wall = ms((wall - base_wall) / r["rows"] * 1000)
             per_rss = f"{(rss - base_rss) / r['rows'] * 1000 / 2**20:.1f} MB"
             stages = [ms(r[k]) for k in ("yaml", "spec", "analyze", "json")] + [mb(r["traced_peak"])]
+            stages += [f"{ms(r[k])} ({r[stage] / r[k]:.1f}×)" for k, stage in (("c_yaml", "yaml"), ("c_json", "json"))]
         else:
             per_wall = per_rss = ""
-            stages = [""] * 5
+            stages = [""] * 7
         lines.append(
             f"| {r['shape']} | {r['rows']:,} | {r['bytes'] / 1024:,.0f} KiB | {ms(wall)} ({ms(low)}) | {per_wall} | "
             f"{mb(rss)} | {per_rss} | " + " | ".join(stages) + " |"
@@ -380,18 +528,34 @@ def write(
         "",
         "\\* above the one-layer run (start-up and the interpreter). The stage columns come from one "
         "in-process run with the cyclic GC off, as the CLI runs; *traced peak* is `tracemalloc`'s peak over "
-        "the same stages (Python allocations only).",
+        "the same stages (Python allocations only). The floors, in the same process: *C yaml* is libyaml's "
+        "`yaml.load(text, Loader=CSafeLoader)` of the same file (plain data, no positions, no checks), *C json* "
+        "the C encoder's `json.dumps` of the same report's `to_dict()` (no layout); in brackets, our stage as a "
+        "multiple of its floor.",
         "",
     ]
     lines += _linearity(scale_rows)
-    lines += ["", "## Start-up", "", "| command | median | minimum |", "|---|--:|--:|"]
-    for name, (median, low) in start.items():
-        lines.append(f"| `{name}` | {ms(median)} | {ms(low)} |")
     bare = start["python -c pass"][0]
-    ours = start["cnncalc preset alexnet --format json"][0]
+    floor_yaml = start['python -c "import yaml"'][0]
     lines += [
         "",
-        f"`cnncalc preset alexnet --format json` takes {ms(ours - bare)} more than a bare interpreter start-up.",
+        "## Start-up",
+        "",
+        "Fresh processes, interleaved so that load on the machine affects every command alike.",
+        "",
+        "| command | median | minimum | over `python -c pass` | over `import yaml` | target |",
+        "|---|--:|--:|--:|--:|---|",
+    ]
+    for name, (median, low) in start.items():
+        target = ""
+        if name in STARTUP_TARGETS:
+            floor, limit = STARTUP_TARGETS[name]
+            over = median - start[floor][0]
+            target = f"≤ {ms(limit)} over `{floor}`: {'met' if over <= limit else 'missed'}"
+        lines.append(
+            f"| `{name}` | {ms(median)} | {ms(low)} | {ms(median - bare)} | {ms(median - floor_yaml)} | {target} |"
+        )
+    lines += [
         "",
         "The largest top-level imports of that command (`python -X importtime`, cumulative, including the ones "
         "made lazily while it runs):",
@@ -407,6 +571,57 @@ def write(
             f"`typer._adapters` and `pydantic…` ({lazy / 1000:.0f} ms) are typer's: from typer 0.29 every option "
             "value is coerced by a pydantic TypeAdapter, and pydantic is imported when the command line is "
             "parsed (a row marked *other install* shows the same cnncalc with another typer, measured in this run).",
+        ]
+    median, low, rss = many["run"]
+    lines += [
+        "",
+        "## Many files in one process",
+        "",
+        f"`cnncalc check DIR` over {many['files']} spec files (the example specs and the presets, copied again and "
+        f"again): {ms(median)} ({ms(low)}), peak RSS {mb(rss)}, {ms((median - bare) / many['files'])} per file "
+        f"above a bare interpreter (target: under 2 s — {'met' if median < 2 else 'missed'}).",
+    ]
+    lines += ["", "## ONNX: onnx-tool", ""]
+    if isinstance(onnx, str):
+        lines.append(onnx + ".")
+    else:
+        runs, d = onnx["runs"], onnx["detail"]
+        preset, theirs = runs["preset"], runs["onnx-tool"]
+        lines += [
+            f"onnx-tool {d['version']} profiles a ResNet-50 ONNX file ({onnx['bytes'] / 2**20:.0f} MB, built in this "
+            "run: a plain-torch ResNet-50 — torchvision's layout, as the resnet50 preset — exported by "
+            "`torch.onnx.export`, which folds each batchnorm into its conv) in a fresh process: import, "
+            "`onnx_tool.model_profile` (load, shape inference, per-node profile, its printed table).",
+            "",
+            "| command | median | minimum | peak RSS | onnx-tool ÷ this |",
+            "|---|--:|--:|--:|--:|",
+            f"| onnx-tool `model_profile(resnet50.onnx)` | {ms(theirs[0])} | {ms(theirs[1])} | {mb(theirs[2])} | "
+            "1.0× |",
+            f"| `cnncalc preset resnet50 --format json` | {ms(preset[0])} | {ms(preset[1])} | {mb(preset[2])} | "
+            f"{theirs[0] / preset[0]:.1f}× |",
+        ]
+        if "summarize" in runs:
+            ours = runs["summarize"]
+            lines.append(
+                f"| `cnncalc summarize resnet50.onnx --format json` | {ms(ours[0])} | {ms(ours[1])} | {mb(ours[2])} | "
+                f"{theirs[0] / ours[0]:.1f}× |"
+            )
+        lines += [
+            "",
+            f"onnx-tool's median run: import {ms(d['import'])}, profile {ms(d['profile'])}. Targets: the preset at "
+            f"least 4× faster ({'met' if theirs[0] >= 4 * preset[0] else 'missed'}), `summarize` of the ONNX file "
+            "faster "
+            + (
+                f"({'met' if theirs[0] > runs['summarize'][0] else 'missed'})."
+                if "summarize" in runs
+                else f"(not measured: this cnncalc does not read ONNX files — {onnx['unsupported'].strip()})."
+            ),
+            "",
+            f"Figures: cnncalc {onnx['params']:,} parameters and {onnx['macs']:,} MACs (conv and fc weights); torch "
+            f"{onnx['torch_params']:,} parameters before export; onnx-tool {d['params']:,} parameters and "
+            f"{d['macs']:,} MACs on the exported file, where each batchnorm is folded into its conv (the conv gains a "
+            "bias, the batchnorm's scale and shift disappear) and its MACs count the other ops too (bias, ReLU, "
+            "add, pooling).",
         ]
     lines += ["", "## The framework route", ""]
     if isinstance(route, str):
@@ -489,14 +704,16 @@ def main(argv: list[str] | None = None) -> None:
         ("start-up", lambda: startup(repeat * 2, args.also)),
         ("imports", import_profile),
         ("framework route", lambda: framework(repeat)),
+        ("many files", lambda: many_files(max(3, repeat // 3))),
+        ("onnx-tool", lambda: onnx_route(repeat)),
     ]
     results = []
     for name, step in steps:
         print(f"{name}…", file=sys.stderr)
         results.append(step())
-    scale_rows, start, imports, route = results
+    scale_rows, start, imports, route, many, onnx = results
     shown = [a for i, a in enumerate(argv) if a != "--output" and (i == 0 or argv[i - 1] != "--output")]
-    text = write(scale_rows, start, imports, route, shown)
+    text = write(scale_rows, start, imports, route, many, onnx, shown)
     args.output.write_text(text, encoding="utf-8")
     print(text)
 
