@@ -129,6 +129,7 @@ def stages():
     data, source_map = loader.parse_yaml(text, sys.argv[1])
     a = time.perf_counter()
     spec = parse_spec(data, source_map)
+    source_map.release()  # as cnncalc.loads does
     b = time.perf_counter()
     report = cnncalc.analyze(spec)
     c = time.perf_counter()

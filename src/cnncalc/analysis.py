@@ -11,7 +11,7 @@ from .errors import ShapeError, SpecError, Unexportable, UsageError
 from .layers import MERGES, Calc, Layer, Shape
 from .layers.base import fmt_shape, numel
 from .memory import INPUT, peak_activations
-from .receptive import Field, advance, input_field, merge_fields
+from .receptive import Field, Footprint, advance, input_field, merge_fields
 from .report import DTYPES, LayerResult, ModuleResult, Output, Report, ReportWarning, Totals
 from .spec import GroupNode, LayerNode, Node, ParallelNode, Spec
 
@@ -96,18 +96,29 @@ class _Walker:
         self.dtype_bytes = dtype_bytes
         self.convention = convention
         self.rewrite = rewrite
+        # a layer's figures depend only on its arguments and its input shape: blocks and repeats apply the same
+        # layer to the same shape again and again, and their rows share one Calc and one footprint
+        self.applied: dict[tuple[Layer, Shape], tuple[Calc, Footprint]] = {}
         self.fields: dict[str, Field] = {INPUT: field}  # receptive field of each row's output
         self.layers: list[LayerResult] = []
         self.order: list[LayerResult | ModuleResult | None] = []
         self.warnings: list[ReportWarning] = []
         self.sides: list[Output] = []
-        # running totals of weights, biases, buffers, MACs, activations and other ops after each row, so that a
-        # module's sums are one subtraction however deeply modules nest
-        self.running: list[tuple[int, int, int, int, int, int]] = [(0, 0, 0, 0, 0, 0)]
+        # running totals of weights, biases, buffers, MACs, activations and other ops, and their values before
+        # each row where a module begins, so that a module's sums are one subtraction however deeply modules
+        # nest (keeping them for every row cost a fifth of the analysis's memory)
+        self.running: tuple[int, int, int, int, int, int] = (0, 0, 0, 0, 0, 0)
+        self.before: dict[int, tuple[int, int, int, int, int, int]] = {0: self.running}
+
+    def begin(self) -> int:
+        """The index of the next row, where a module begins."""
+        first = len(self.layers)
+        self.before.setdefault(first, self.running)
+        return first
 
     def sums(self, first: int = 0) -> tuple[int, int, int, int, int, int, int, int]:
-        """Sums over the rows from index ``first`` to the last one so far."""
-        end, start = self.running[-1], self.running[first]
+        """Sums over the rows from index ``first`` (a module's :meth:`begin`) to the last one so far."""
+        end, start = self.running, self.before[first]
         weights, biases, buffers, macs, activations, other_ops = (e - s for e, s in zip(end, start, strict=True))
         return (
             weights,
@@ -157,16 +168,14 @@ class _Walker:
         if self.convention.tool is not None:
             row = replace(row, macs=self.tool_macs(row))
         self.layers.append(row)
-        weights, biases, buffers, macs, acts, other = self.running[-1]
-        self.running.append(
-            (
-                weights + row.weights,
-                biases + row.biases,
-                buffers + row.non_trainable_params,
-                macs + row.macs,
-                acts + activations,
-                other + row.other_ops,
-            )
+        weights, biases, buffers, macs, acts, other = self.running
+        self.running = (
+            weights + row.weights,
+            biases + row.biases,
+            buffers + row.non_trainable_params,
+            macs + row.macs,
+            acts + activations,
+            other + row.other_ops,
         )
         self.order.append(row)
         self.warnings.extend(ReportWarning(name, w, "geometry") for w in calc.warnings)
@@ -222,7 +231,7 @@ class _Walker:
             )
         try:
             layer = node.layer if self.rewrite is None else self.rewrite(node, shape)
-            calc = layer.apply(shape)
+            calc, footprint = self.apply(layer, shape)
         except ShapeError as exc:
             at = node.arg_origins.get(exc.arg, node.origin) if exc.arg else node.origin
             raise SpecError(
@@ -236,7 +245,7 @@ class _Walker:
                     )
                 ]
             ) from None
-        field = advance(self.fields[producer], layer.footprint(shape, calc), calc.output_shape[1:])
+        field = advance(self.fields[producer], footprint, calc.output_shape[1:])
         self.row(calc, node.path, node.type, depth, (shape,), (producer,), field, layer)
         return calc.output_shape, node.path
 
@@ -251,8 +260,21 @@ class _Walker:
                 exc.hint,
             ) from None
 
+    def apply(self, layer: Layer, shape: Shape) -> tuple[Calc, Footprint]:
+        key = (layer, shape)
+        try:
+            return self.applied[key]
+        except KeyError:
+            pass
+        except TypeError:  # an argument value that cannot be hashed: nothing to share
+            calc = layer.apply(shape)
+            return calc, layer.footprint(shape, calc)
+        calc = layer.apply(shape)
+        self.applied[key] = calc, layer.footprint(shape, calc)
+        return self.applied[key]
+
     def group(self, node: GroupNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
-        slot, first = len(self.order), len(self.layers)
+        slot, first = len(self.order), self.begin()
         self.order.append(None)
         out, last = self.sequence(node.children, shape, producer, depth + 1)
         self.module(slot, first, node.path, node.type, depth, shape, out, node.details, last)
@@ -262,12 +284,12 @@ class _Walker:
         return out, last
 
     def parallel(self, node: ParallelNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
-        slot, first = len(self.order), len(self.layers)
+        slot, first = len(self.order), self.begin()
         self.order.append(None)
         outputs: list[Shape] = []
         producers: list[str] = []
         for branch in node.branches:
-            bslot, bfirst = len(self.order), len(self.layers)
+            bslot, bfirst = len(self.order), self.begin()
             self.order.append(None)
             out, last = self.sequence(branch.children, shape, producer, depth + 2)
             details = "identity" if not branch.children else ""
