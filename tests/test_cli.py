@@ -88,7 +88,9 @@ def test_batch_and_dtype(cli: Cli) -> None:
 def test_input_override_and_warning(cli: Cli) -> None:
     result = cli("preset", "alexnet", "--input", "3x224x224")
     assert result.exit_code == 0
-    assert "warning: conv1: no window reads the last row and the last column" in result.stdout
+    # warnings go to stderr: the table on stdout stays clean (issue 9)
+    assert "warning: conv1: no window reads the last row and the last column" in result.stderr
+    assert "warning" not in result.stdout
 
 
 @pytest.mark.parametrize("text", ["3x224x224", "3,224,224", "[3, 224, 224]", "3×224×224"])

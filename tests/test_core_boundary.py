@@ -3,6 +3,7 @@ exporting it or counting it as a PyTorch tool does says it is not exportable, by
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -100,3 +101,24 @@ def test_analysing_imports_neither_the_lowering_nor_the_exporter() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert out.strip() == "[]"
+
+
+SRC = ROOT / "src" / "cnncalc"
+RESULTS = ["analysis.py", "report.py", "memory.py", "sweep.py", "diff.py", "gate.py", "explain.py", "catalog.py"]
+
+
+def _relative_imports(path: Path) -> set[str]:
+    """The cnncalc modules a file imports, as dotted names below cnncalc (``render.text``)."""
+    package = path.parent.relative_to(SRC).parts
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level > 0:
+            base = list(package[: len(package) - node.level + 1])
+            found.add(".".join([*base, *(node.module or "").split(".")]).strip("."))
+    return found
+
+
+@pytest.mark.parametrize("name", RESULTS)
+def test_results_import_no_renderer_cli_or_exporter(name: str) -> None:
+    imported = _relative_imports(SRC / name)
+    assert not {m for m in imported if m.split(".")[0] in ("render", "cli", "export")}, imported

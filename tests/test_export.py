@@ -227,4 +227,4 @@ def test_summarize_notes_layers_pytorch_rejects(cli: Callable[..., Result], spec
     (warning,) = json.loads(result.stdout)["warnings"]
     assert warning["kind"] == "pytorch" and warning["layer"] == "maxpool1"
     table = cli("summarize", str(path))
-    assert "note: maxpool1: PyTorch's MaxPool2d allows padding up to half the kernel" in table.stdout
+    assert "note: maxpool1: PyTorch's MaxPool2d allows padding up to half the kernel" in table.stderr

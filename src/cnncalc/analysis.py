@@ -12,7 +12,7 @@ from .layers import MERGES, Calc, Layer, Shape
 from .layers.base import fmt_shape, numel
 from .memory import INPUT, peak_activations
 from .receptive import Field, Footprint, advance, input_field, merge_fields
-from .report import DTYPES, LayerResult, ModuleResult, Output, Report, ReportWarning, Totals
+from .report import DTYPES, Counts, LayerResult, ModuleResult, Output, Report, ReportWarning, Totals
 from .spec import GroupNode, LayerNode, Node, ParallelNode, Spec
 
 Rewrite = Callable[[LayerNode, Shape], Layer]
@@ -60,7 +60,7 @@ def analyze(
         layers=layers,
         modules=tuple(e for e in walker.order if isinstance(e, ModuleResult)),
         totals=Totals(
-            *total,
+            **total.counts(),
             layers=len(layers),
             peak_activations=peak.elements,
             peak_activation_bytes=peak.elements * DTYPES[dtype],
@@ -116,19 +116,19 @@ class _Walker:
         self.before.setdefault(first, self.running)
         return first
 
-    def sums(self, first: int = 0) -> tuple[int, int, int, int, int, int, int, int]:
+    def sums(self, first: int = 0) -> Counts:
         """Sums over the rows from index ``first`` (a module's :meth:`begin`) to the last one so far."""
         end, start = self.running, self.before[first]
         weights, biases, buffers, macs, activations, other_ops = (e - s for e, s in zip(end, start, strict=True))
-        return (
-            weights,
-            biases,
-            buffers,
-            macs,
-            activations,
-            (weights + biases + buffers) * self.dtype_bytes,
-            activations * self.dtype_bytes,
-            other_ops,
+        return Counts(
+            weights=weights,
+            biases=biases,
+            non_trainable_params=buffers,
+            macs=macs,
+            activations=activations,
+            param_bytes=(weights + biases + buffers) * self.dtype_bytes,
+            activation_bytes=activations * self.dtype_bytes,
+            other_ops=other_ops,
         )
 
     def row(
@@ -193,7 +193,7 @@ class _Walker:
         last: str,
     ) -> None:
         self.order[slot] = ModuleResult(
-            *self.sums(first_layer),
+            **self.sums(first_layer).counts(),
             name=name,
             type=type_,
             depth=depth,

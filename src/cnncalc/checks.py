@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .args import JSON, AmbiguousScalar, ArgProblem, ArgType, Bool, Choice, Int, kind_of, show, suggest
+from .errors import DataPath
 from .report import DTYPES, Counts
 
-DataPath = tuple[object, ...]
 Shape = tuple[int, ...]
 
 COUNT_UNITS: dict[str, int] = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}

@@ -60,6 +60,8 @@ def plural(n: int, word: str) -> str:
 
 
 def dims(values: Sequence[int]) -> str:
+    """``3×224×224``: cnncalc's one way of writing a shape or a size per axis (``[3, 224, 224]`` in
+    messages is :func:`cnncalc.layers.base.fmt_shape`)."""
     return "×".join(str(v) for v in values)
 
 

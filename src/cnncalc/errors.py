@@ -9,6 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """cnncalc's exit statuses, the same for every command."""
+
+    OK = 0
+    FAILED = 1  # a check failed: `check`, `diff --fail-on-increase`
+    INVALID = 2  # invalid spec, invalid option or missing file: something could not be checked
+    INTERNAL = 3  # a bug in cnncalc
+    INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+
+
+DataPath = tuple[object, ...]
+"""Keys and indexes from a spec document's root to a value, e.g. ``("layers", 3, "conv", "stride")``."""
 
 
 @dataclass(frozen=True, slots=True)

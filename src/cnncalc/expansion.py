@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from .args import MAX_SIZE
+from .errors import DataPath
 
-DataPath = tuple[object, ...]
 _PARAM_REF = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\Z")
 _MAX_NESTING = 64  # deeper data (possible from Python, not from YAML) is left to the parser
 

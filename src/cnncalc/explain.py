@@ -55,18 +55,15 @@ def explain(report: Report, layer: str | None = None) -> tuple[Explanation, ...]
 def select(report: Report, name: str) -> tuple[LayerResult, ...]:
     """The row with path ``name``, the rows of the module with that path, or the one row whose own name
     (the last path component) is ``name``."""
-    entry = report.find(name)
-    if entry is None:
-        leaf = [e for e in report.order if e.name.rsplit("/", 1)[-1] == name]
-        if len(leaf) > 1:
-            paths = ", ".join(e.name for e in leaf[:5]) + (", …" if len(leaf) > 5 else "")
+    entry = report.resolve(name)
+    if isinstance(entry, list):
+        if entry:
+            paths = ", ".join(entry[:5]) + (", …" if len(entry) > 5 else "")
             raise UsageError(
-                f"{len(leaf)} layers are named '{name}': {paths}", "give the full path, e.g. --layer " + leaf[0].name
+                f"{len(entry)} layers are named '{name}': {paths}", "give the full path, e.g. --layer " + entry[0]
             )
-        if not leaf:
-            names = [e.name for e in report.order] + [e.name.rsplit("/", 1)[-1] for e in report.order]
-            raise UsageError(f"{report.name} has no layer or block '{name}'", suggest(name, names))
-        entry = leaf[0]
+        names = [e.name for e in report.order] + [e.name.rsplit("/", 1)[-1] for e in report.order]
+        raise UsageError(f"{report.name} has no layer or block '{name}'", suggest(name, names))
     if isinstance(entry, ModuleResult):
         prefix = entry.name + "/"
         return tuple(row for row in report.layers if row.name.startswith(prefix))

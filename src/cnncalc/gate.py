@@ -14,13 +14,11 @@ from enum import Enum
 
 from .analysis import analyze
 from .args import suggest
-from .checks import CHECK_KEYS, Checks, DataPath, Expectation
-from .errors import CnncalcError, Location
+from .checks import CHECK_KEYS, Checks, Expectation
+from .errors import CnncalcError, DataPath, ExitCode, Location
 from .layers.base import fmt_shape
 from .report import LayerResult, ModuleResult, Report, ReportWarning
 from .spec import GroupNode, LayerNode, Node, Spec
-
-EXIT_PASSED, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
 
 class Outcome(str, Enum):
@@ -91,12 +89,12 @@ class Verdict:
         return tuple(r for r in self.results if r.outcome is not Outcome.PASSED)
 
 
-def exit_status(outcomes: Iterable[Outcome]) -> int:
+def exit_status(outcomes: Iterable[Outcome]) -> ExitCode:
     """0 when everything holds, 1 when a check failed, 2 when something could not be checked (2 wins)."""
     found = set(outcomes)
     if Outcome.ERROR in found:
-        return EXIT_INVALID
-    return EXIT_FAILED if Outcome.FAILED in found else EXIT_PASSED
+        return ExitCode.INVALID
+    return ExitCode.FAILED if Outcome.FAILED in found else ExitCode.OK
 
 
 def check(spec: Spec, flags: Checks | None = None) -> Verdict:
@@ -149,22 +147,11 @@ def _origins(nodes: Sequence[Node]) -> dict[str, DataPath]:
     return found
 
 
-def resolve(report: Report, name: str) -> LayerResult | ModuleResult | list[str]:
-    """A row by full path, else by its own (last) name when that is unique; else the candidates."""
-    found = report.find(name)
-    if found is not None:
-        return found
-    matches = [e for e in report.order if e.name.rsplit("/", 1)[-1] == name]
-    if len(matches) == 1:
-        return matches[0]
-    return [e.name for e in matches]
-
-
 def _judge(spec: Spec, report: Report, e: Expectation, origins: dict[str, DataPath]) -> CheckResult:
     key = CHECK_KEYS[e.key]
     entry: LayerResult | ModuleResult | None = None
     if e.layer is not None:
-        found = resolve(report, e.layer)
+        found = report.resolve(e.layer)
         if isinstance(found, list):
             return _unresolved(spec, report, e, found)
         entry = found
@@ -248,7 +235,7 @@ class Tally:
     passed: int
     failed: int  # including the invalid ones
     invalid: int  # could not be checked
-    exit_status: int
+    exit_status: ExitCode
 
     @classmethod
     def of(cls, files: Sequence[FileCheck]) -> Tally:

@@ -23,8 +23,8 @@ from typing import Any, BinaryIO
 import yaml
 
 from .args import AmbiguousScalar, suggest
-from .errors import Diagnostic, Location, SpecError, UsageError
-from .spec import DataPath, NoSource, Spec, parse_spec
+from .errors import DataPath, Diagnostic, Location, SpecError, UsageError
+from .spec import NoSource, Spec, parse_spec
 
 try:
     _Loader: type = yaml.CSafeLoader

@@ -7,9 +7,10 @@ and only ever extended.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
+from .derivation import dims
 from .layers import Calc, Layer, Shape
 from .receptive import Field, field_dict
 
@@ -49,6 +50,10 @@ class Counts:
         """2 × MACs, plus the other ops where the convention counts them."""
         return 2 * self.macs + self.other_ops
 
+    def counts(self) -> dict[str, int]:
+        """The figures by field name, to build a row, module or totals from: ``Totals(**c.counts(), …)``."""
+        return {name: getattr(self, name) for name in COUNT_FIELDS}
+
     def counts_dict(self) -> dict[str, int]:
         return {
             "params": self.params,
@@ -62,6 +67,9 @@ class Counts:
             "activation_bytes": self.activation_bytes,
             "other_ops": self.other_ops,
         }
+
+
+COUNT_FIELDS = tuple(f.name for f in fields(Counts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +240,17 @@ class Report:
                 return entry
         return None
 
+    def resolve(self, name: str) -> LayerResult | ModuleResult | list[str]:
+        """A row or module by full path, else by its own (last) name when that is unique; else the paths
+        of every entry with that own name (none when nothing is called so)."""
+        found = self.find(name)
+        if found is not None:
+            return found
+        matches = [e for e in self.order if e.name.rsplit("/", 1)[-1] == name]
+        if len(matches) == 1:
+            return matches[0]
+        return [e.name for e in matches]
+
     def __iter__(self) -> Iterator[LayerResult]:
         return iter(self.layers)
 
@@ -261,14 +280,7 @@ class Report:
 
     def __repr__(self) -> str:
         t = self.totals
-        shape = "×".join(map(str, self.input_shape))
-        out = "×".join(map(str, self.output_shape))
         return (
-            f"<Report {self.name!r}: {shape} → {out}, {len(self.layers)} layers, "
+            f"<Report {self.name!r}: {dims(self.input_shape)} → {dims(self.output_shape)}, {len(self.layers)} layers, "
             f"params={t.params:,}, MACs={t.macs:,}, warnings={len(self.warnings)}>"
         )
-
-    def _repr_markdown_(self) -> str:
-        from .render.text import render_markdown
-
-        return render_markdown(self)

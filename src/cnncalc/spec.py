@@ -18,11 +18,10 @@ from typing import Any, Protocol
 
 from .args import AmbiguousScalar, ArgInfo, ArgProblem, Choice, Int, Text, kind_of, show, suggest
 from .checks import Checks, parse_checks
-from .errors import Diagnostic, Location, SpecError
+from .derivation import dims
+from .errors import DataPath, Diagnostic, Location, SpecError
 from .expansion import TooLarge, bare_parallel, check_expansion
 from .layers import ALIASES, MERGES, Layer, Shape, lookup
-
-DataPath = tuple[object, ...]  # keys and indexes from the document root
 
 MAX_LAYERS = 1_000_000  # expanded layers (and merges) in one spec
 MAX_ERRORS = 20  # independent problems reported at once
@@ -199,8 +198,7 @@ class Spec:
         return make_diagnostic(self.source_map, message, path, hint=hint, layer=layer, key=key, context=context)
 
     def __repr__(self) -> str:
-        shape = "×".join(str(d) for d in self.input_shape)
-        return f"<Spec {self.name!r}: input {shape}, {len(self.layers)} top-level layers>"
+        return f"<Spec {self.name!r}: input {dims(self.input_shape)}, {len(self.layers)} top-level layers>"
 
 
 def make_diagnostic(

@@ -13,7 +13,7 @@ import typer
 from ..checks import CHECK_KEYS, LAYERS, Checks, parse_checks
 from ..errors import CnncalcError, SpecError, UsageError
 from ..gate import FileCheck, Tally, check
-from .common import DType, emit_text, guarded, print_rich, read_spec
+from .common import FORMAT, DType, emit, format_choices, guarded, read_spec
 
 SUFFIXES = (".yaml", ".yml")
 CHECK_HELP = "\n\n".join(
@@ -30,10 +30,7 @@ CHECK_HELP = "\n\n".join(
 )
 
 
-class CheckFormat(str, Enum):
-    table = "table"
-    json = "json"
-    github = "github"
+CheckFormat = Enum("CheckFormat", format_choices("check"), type=str)  # type: ignore[misc]
 
 
 def _budget_opt(key: str, example: str) -> object:
@@ -82,7 +79,7 @@ def check_cmd(
     dtype: Annotated[
         DType | None, typer.Option("--dtype", help="Bytes per value (default float32).", show_default=False)
     ] = None,
-    fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.table,
+    fmt: Annotated[CheckFormat, FORMAT] = CheckFormat.table,  # type: ignore[attr-defined]
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List every check, warning and diagnostic under each file.")
     ] = False,
@@ -100,18 +97,7 @@ def check_cmd(
     }
     overrides = _flags(flags, expect or [], strict, batch, dtype.value if dtype is not None else None)
     files = [_check_one(name, overrides) for name in _expand(paths)]
-    if fmt is CheckFormat.json:
-        from ..render.check import check_json
-
-        emit_text(check_json(files))
-    elif fmt is CheckFormat.github:
-        from ..render.check import check_github
-
-        emit_text(check_github(files))
-    else:
-        from ..render.check import render_check
-
-        print_rich(render_check(files, verbose))
+    emit("check", fmt, files, verbose)
     raise typer.Exit(Tally.of(files).exit_status)
 
 

@@ -8,33 +8,29 @@ import io
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import Enum
 from pathlib import Path
-from types import ModuleType
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from ..args import MAX_SIZE
 from ..conventions import CONVENTIONS
-from ..errors import CnncalcError, Diagnostic, UsageError
+from ..errors import CnncalcError, Diagnostic, ExitCode, UsageError
 from ..loader import decode, load, loads, preset, preset_names, read_limited
 from ..render.columns import COLUMNS
-from ..report import DTYPES, Report
+from ..render.registry import DATA
+from ..report import DTYPES, ReportWarning
 from ..spec import Spec
 from .json_errors import write_error_json
 
-EXIT_OK, EXIT_INVALID, EXIT_INTERNAL = 0, 2, 3
 
+def format_choices(command: str) -> dict[str, str]:
+    """The members of a command's ``--format`` enum: the formats the registry renders for it."""
+    from ..render.registry import formats
 
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-    dot = "dot"
-    mermaid = "mermaid"
+    return {name: name for name in formats(command)}
 
 
 DType = Enum("DType", {name: name for name in DTYPES}, type=str)  # type: ignore[misc]
@@ -53,7 +49,7 @@ BatchOpt = Annotated[
     int, typer.Option("--batch", "-b", min=1, max=MAX_SIZE, help="Batch size: scales MACs and activations.")
 ]
 DTypeOpt = Annotated[DType, typer.Option("--dtype", help="Bytes per value for the memory figures.")]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+FORMAT = typer.Option("--format", "-f", help="Output format.")
 DepthOpt = Annotated[
     int | None,
     typer.Option(
@@ -90,7 +86,8 @@ def guarded(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        as_json = kwargs.get("fmt") is Format.json
+        fmt = kwargs.get("fmt")
+        as_json = isinstance(fmt, Enum) and fmt.value == DATA
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit, BrokenPipeError):
@@ -98,9 +95,9 @@ def guarded(fn: F) -> F:
         except CnncalcError as exc:
             if State.debug:
                 raise
-            fail(exc.render(), EXIT_INVALID, exc.to_dict() if as_json else None)
+            fail(exc.render(), ExitCode.INVALID, exc.to_dict() if as_json else None)
         except KeyboardInterrupt:
-            fail("interrupted", 130)
+            fail("interrupted", ExitCode.INTERRUPTED)
         except Exception as exc:
             if State.debug:
                 raise
@@ -108,14 +105,14 @@ def guarded(fn: F) -> F:
             hint = "this is a bug in cnncalc; rerun with --debug for the traceback and report it"
             fail(
                 f"{message}\n  {hint}",
-                EXIT_INTERNAL,
+                ExitCode.INTERNAL,
                 {"error": message, "diagnostics": [Diagnostic(message, hint).to_dict()]} if as_json else None,
             )
 
     return wrapper  # type: ignore[return-value]
 
 
-def fail(message: str, code: int, data: dict[str, object] | None = None) -> NoReturn:
+def fail(message: str, code: ExitCode, data: dict[str, object] | None = None) -> NoReturn:
     """Exit with ``code`` after the message on stderr and, when given, the error as JSON on stdout."""
     if data is not None:
         write_error_json(data, code)
@@ -172,53 +169,23 @@ def _writing() -> Iterator[None]:
         raise CnncalcError(f"cannot write the output: {exc.strerror or exc}") from None
 
 
-def emit_report(
-    report: Report, fmt: Format, depth: int | None, exact: bool, columns: str | None = None, chart: bool = False
-) -> None:
-    from ..render.columns import choose
+def emit(command: str, fmt: Enum, *args: Any, warnings: Sequence[ReportWarning] = ()) -> None:
+    """Render ``args`` with the renderer the registry names for ``command`` and ``fmt``, and write it:
+    text as it is, text pieces as they come, anything else (a renderable) through rich. ``warnings`` go
+    to stderr, so that stdout holds only the output (in JSON they are part of the data)."""
+    from ..render.registry import renderer
 
-    chosen = choose(columns)
-    if columns is not None and fmt not in (Format.table, Format.markdown):
-        raise UsageError(f"--columns applies to the table and Markdown, not --format {fmt.value}")
-    if chart and fmt is not Format.table:
-        raise UsageError(f"--chart draws in the terminal, after the table; not with --format {fmt.value}")
-    if fmt in (Format.dot, Format.mermaid):
-        from ..render import graph
-
-        emit_rendered(graph, fmt, report, depth)
-    elif fmt is Format.json:
-        from ..render.text import json_chunks
-
-        emit_chunks(json_chunks(report))
-    elif fmt is Format.csv:
-        from ..render.text import render_csv
-
-        emit_text(render_csv(report, depth))
-    elif fmt is Format.markdown:
-        from ..render.text import render_markdown
-
-        emit_text(render_markdown(report, depth, exact, chosen))
-    else:
-        from ..render.table import render_table
-
-        print_rich(render_table(report, depth, exact, chosen))
-        if chart:
-            from ..render.chart import render_chart
-
-            print_rich(render_chart(report, depth))
-
-
-def emit_rendered(module: ModuleType, fmt: Enum, *args: Any) -> None:
-    """Print ``module.render_<fmt>(*args)``: text as is, anything else (a renderable) through rich."""
-    render = getattr(module, f"render_{fmt.value}", None)
-    if render is None:
-        known = sorted(name.removeprefix("render_") for name in vars(module) if name.startswith("render_"))
-        raise UsageError(f"--format {fmt.value} is not available here", "choose one of " + ", ".join(known))
-    out = render(*args)
+    out = renderer(command, fmt.value).load()(*args)
     if isinstance(out, str):
         emit_text(out)
+    elif isinstance(out, Iterator):
+        emit_chunks(out)
     else:
         print_rich(out)
+    if fmt.value != DATA:
+        for w in warnings:
+            label = "note" if w.kind == "pytorch" else "warning"
+            sys.stderr.write(f"{label}: {w.layer}: {w.message}\n" if w.layer else f"{label}: {w.message}\n")
 
 
 def print_rich(renderable: Any) -> None:

@@ -10,21 +10,17 @@ import typer
 
 from ..args import suggest
 from ..diff import FIGURES, diff
-from ..errors import UsageError
-from .common import BatchOpt, DType, DTypeOpt, SpecArg, emit_text, guarded, print_rich, spec_arg
+from ..errors import ExitCode, UsageError
+from .common import FORMAT, BatchOpt, DType, DTypeOpt, SpecArg, emit, format_choices, guarded, spec_arg
 
-
-class DiffFormat(str, Enum):
-    table = "table"
-    markdown = "markdown"
-    json = "json"
+DiffFormat = Enum("DiffFormat", format_choices("diff"), type=str)  # type: ignore[misc]
 
 
 @guarded
 def diff_cmd(
     old: SpecArg,
     new: SpecArg,
-    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.table,
+    fmt: Annotated[DiffFormat, FORMAT] = DiffFormat.table,  # type: ignore[attr-defined]
     fail_on_increase: Annotated[
         str | None,
         typer.Option(
@@ -41,25 +37,14 @@ def diff_cmd(
     if old == new == "-":
         raise UsageError("only one of OLD and NEW can be - (standard input)")
     result = diff(spec_arg(old), spec_arg(new), batch=batch, dtype=dtype.value)
-    if fmt is DiffFormat.json:
-        from ..render.diff import diff_json
-
-        emit_text(diff_json(result))
-    elif fmt is DiffFormat.markdown:
-        from ..render.diff import diff_markdown
-
-        emit_text(diff_markdown(result))
-    else:
-        from ..render.diff import render_diff
-
-        print_rich(render_diff(result))
+    emit("diff", fmt, result)
     grown = result.increased(watched)
     if grown:
         from ..render.diff import change_text
 
         for figure in grown:
             sys.stderr.write(f"error: {figure} increased: {change_text(result.total(figure))}\n")
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.FAILED)
 
 
 def _figures(text: str) -> tuple[str, ...]:

@@ -16,22 +16,16 @@ from ..explain import Explanation, explain
 from ..layers import REGISTRY, Layer, lookup
 from ..loader import from_dict
 from ..report import Report
-from .common import BatchOpt, InputOpt, SpecArg, emit_rendered, emit_text, guarded, parse_shape, spec_arg
+from .common import FORMAT, BatchOpt, InputOpt, SpecArg, emit, emit_text, format_choices, guarded, parse_shape, spec_arg
+
+ExplainFormat = Enum("ExplainFormat", format_choices("explain"), type=str)  # type: ignore[misc]
 
 
-class ExplainFormat(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
+ExplainFormatOpt = Annotated[ExplainFormat, FORMAT]
 
 
-ExplainFormatOpt = Annotated[ExplainFormat, typer.Option("--format", "-f", help="Output format.")]
-
-
-def _emit(report: Report, explanations: tuple[Explanation, ...], fmt: ExplainFormat) -> None:
-    from ..render import explain as render
-
-    emit_rendered(render, fmt, report, explanations)
+def _emit(command: str, report: Report, explanations: tuple[Explanation, ...], fmt: Enum) -> None:
+    emit(command, fmt, report, explanations, warnings=report.warnings)
 
 
 @guarded
@@ -43,12 +37,12 @@ def explain_cmd(
     ] = None,
     input_: InputOpt = None,
     batch: BatchOpt = 1,
-    fmt: ExplainFormatOpt = ExplainFormat.text,
+    fmt: ExplainFormatOpt = ExplainFormat.text,  # type: ignore[attr-defined]
 ) -> None:
     """How every figure of every layer follows from its arguments, with the actual numbers."""
     shape = parse_shape(input_) if input_ is not None else None
     report = analyze(spec_arg(spec), input_shape=shape, batch=batch)
-    _emit(report, explain(report, layer), fmt)
+    _emit("explain", report, explain(report, layer), fmt)
 
 
 # ----------------------------------------------------------------------------------------------- layer
@@ -130,7 +124,8 @@ def _kind_help(cls: type[Layer], written: str) -> str:
         lines.append(f"  {option:<18} {info.doc} ({info.type.describe()}; {default_text})")
     if not any(True for _ in cls.arg_infos()):
         lines.append("  (none)")
-    lines += ["", "Also: --input/-i SHAPE (required), --batch/-b N, --format/-f text|json|markdown."]
+    choices = "|".join(format_choices("layer"))
+    lines += ["", f"Also: --input/-i SHAPE (required), --batch/-b N, --format/-f {choices}."]
     return "\n".join(lines) + "\n"
 
 
@@ -152,7 +147,7 @@ def layer_cmd(
         ),
     ] = None,
     batch: BatchOpt = 1,
-    fmt: ExplainFormatOpt = ExplainFormat.text,
+    fmt: ExplainFormatOpt = ExplainFormat.text,  # type: ignore[attr-defined]
     help_: Annotated[bool, typer.Option("--help", "-h", help="Show this message (with KIND: its arguments).")] = False,
 ) -> None:
     """One layer without a spec file: its output shape, parameters, MACs and their derivation.
@@ -183,4 +178,4 @@ def layer_cmd(
         arg = (d.where or "").rsplit(".", 1)[-1]
         prefix = f"--{arg.replace('_', '-')}: " if arg in args else ""
         raise UsageError(prefix + d.message, d.hint) from None
-    _emit(report, explain(report), fmt)
+    _emit("layer", report, explain(report), fmt)

@@ -9,15 +9,24 @@ import typer
 
 from ..analysis import analyze
 from ..memory import OPTIMIZER_STATE, estimate
-from .common import BatchOpt, DType, DTypeOpt, InputOpt, SpecArg, emit_rendered, guarded, parse_shape, spec_arg
+from .common import (
+    FORMAT,
+    BatchOpt,
+    DType,
+    DTypeOpt,
+    InputOpt,
+    SpecArg,
+    emit,
+    format_choices,
+    guarded,
+    parse_shape,
+    spec_arg,
+)
 
 Optimizer = Enum("Optimizer", {name: name for name in OPTIMIZER_STATE}, type=str)  # type: ignore[misc]
 
 
-class MemoryFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
+MemoryFormat = Enum("MemoryFormat", format_choices("memory"), type=str)  # type: ignore[misc]
 
 
 @guarded
@@ -29,15 +38,13 @@ def memory_cmd(
     optimizer: Annotated[
         Optimizer, typer.Option("--optimizer", help="Optimizer state kept per trainable parameter.")
     ] = Optimizer.adam,  # type: ignore[attr-defined]
-    fmt: Annotated[MemoryFormat, typer.Option("--format", "-f", help="Output format.")] = MemoryFormat.table,
+    fmt: Annotated[MemoryFormat, FORMAT] = MemoryFormat.table,  # type: ignore[attr-defined]
 ) -> None:
     """Will it fit? Memory for inference and for training, with the assumptions behind the figures.
 
     Inference: parameters + the peak of live activations. Training: parameters, gradients, optimizer state
     and every layer's output stored for the batch.
     """
-    from ..render import memory as render
-
     shape = parse_shape(input_) if input_ is not None else None
     report = analyze(spec_arg(spec), input_shape=shape, batch=batch, dtype=dtype.value)
-    emit_rendered(render, fmt, estimate(report, optimizer.value))
+    emit("memory", fmt, estimate(report, optimizer.value), warnings=report.warnings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from enum import Enum
 from fractions import Fraction
 from typing import Annotated
 
@@ -10,7 +11,9 @@ import typer
 
 from ..errors import UsageError
 from ..sweep import sweep
-from .common import BatchOpt, DType, DTypeOpt, Format, FormatOpt, SpecArg, emit_rendered, guarded, parse_shape, spec_arg
+from .common import FORMAT, BatchOpt, DType, DTypeOpt, SpecArg, emit, format_choices, guarded, parse_shape, spec_arg
+
+SweepFormat = Enum("SweepFormat", format_choices("sweep"), type=str)  # type: ignore[misc]
 
 
 def _items(values: list[str]) -> list[str]:
@@ -57,15 +60,13 @@ def sweep_cmd(
     divisor: Annotated[int, typer.Option("--divisor", min=1, help="Round scaled widths to multiples of this.")] = 8,
     batch: BatchOpt = 1,
     dtype: DTypeOpt = DType.float32,  # type: ignore[attr-defined]
-    fmt: FormatOpt = Format.table,
+    fmt: Annotated[SweepFormat, FORMAT] = SweepFormat.table,  # type: ignore[attr-defined]
 ) -> None:
     """Params, MACs and activation memory for every input size × width multiplier, with the growth factor.
 
     A width multiplier scales every conv, deconv and fc width except the classifier (the last one), like
     MobileNet's α; depthwise convs stay depthwise.
     """
-    from ..render import sweep as render
-
     result = sweep(
         spec_arg(spec),
         _shapes(input_ or []),
@@ -74,4 +75,4 @@ def sweep_cmd(
         batch,
         dtype.value,
     )
-    emit_rendered(render, fmt, result)
+    emit("sweep", fmt, result)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from .. import __version__
 from ..analysis import analyze
 from ..errors import SpecError, Unexportable
+from ..layers.base import fmt_shape
 from ..report import LayerResult, Report
 from ..spec import LayerNode, Node, ParallelNode, Spec
 from .lowering import HELPERS, Lowering, TorchModule, lower_row
@@ -263,10 +264,6 @@ class ChannelLayerNorm(nn.LayerNorm):
 }
 
 
-def _shape(dims: Sequence[int]) -> str:
-    return "[" + ", ".join(map(str, dims)) + "]"
-
-
 def _docstring(spec: Spec, report: Report, origin: str | None) -> str:
     written = f"written by `cnncalc export` (cnncalc {__version__})" + (f" from {origin}" if origin else "")
     lines = [f'"""{spec.name} as a PyTorch module, {written}.', ""]
@@ -274,14 +271,14 @@ def _docstring(spec: Spec, report: Report, origin: str | None) -> str:
         lines += [*textwrap.wrap(" ".join(spec.description.split()), 100), ""]
     if spec.source:
         lines += [*textwrap.wrap("Source: " + " ".join(spec.source.split()), 100), ""]
-    outputs = f"Input {_shape(report.input_shape)} (channels first, without the batch dimension); "
+    outputs = f"Input {fmt_shape(report.input_shape)} (channels first, without the batch dimension); "
     if report.side_outputs:
-        sides = ", ".join(f"{o.name} {_shape(o.shape)}" for o in report.side_outputs)
+        sides = ", ".join(f"{o.name} {fmt_shape(o.shape)}" for o in report.side_outputs)
         outputs += (
-            f"forward returns a tuple: the main output {_shape(report.output_shape)}, then the side outputs {sides}."
+            f"forward returns a tuple: the main output {fmt_shape(report.output_shape)}, then the side outputs {sides}."
         )
     else:
-        outputs += f"output {_shape(report.output_shape)}."
+        outputs += f"output {fmt_shape(report.output_shape)}."
     lines += textwrap.wrap(outputs, 100)
     lines += [
         "",
@@ -303,7 +300,7 @@ def to_pytorch(spec: Spec, *, input_shape: Sequence[int] | None = None, origin: 
     name = class_name(spec.name)
     network = [
         f"class {name}(Sequence):",
-        f'    """{spec.name}: {_shape(report.input_shape)} → {_shape(report.output_shape)}."""',
+        f'    """{spec.name}: {fmt_shape(report.input_shape)} → {fmt_shape(report.output_shape)}."""',
         "",
         "    def __init__(self) -> None:",
         "        super().__init__(",

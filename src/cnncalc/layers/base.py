@@ -9,7 +9,7 @@ warnings. Registering it under its YAML name makes it usable in specs; nothing e
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar, TypeVar
 
@@ -219,7 +219,7 @@ def slide(
             raise ShapeError(
                 f"output {axis_name(rank, axis)} would be {w.out}: the {kind} window ({span}) is larger "
                 f"than the padded input {n} + {pb} + {pa} = {w.padded} along that axis "
-                f"(input {fmt_spatial(spatial)})",
+                f"(input {dims(spatial)})",
                 "use a smaller kernel or dilation, add padding, or remove a downsampling layer before it",
                 arg="kernel",
             )
@@ -250,7 +250,7 @@ def unread_warning(windows: tuple[Window, ...]) -> tuple[str, ...]:
             causes.append(cause)
     if not parts:
         return ()
-    size = fmt_spatial(tuple(w.size for w in windows))
+    size = dims(tuple(w.size for w in windows))
     return (f"no window reads {' and '.join(parts)} of its {size} input: {'; '.join(causes)}",)
 
 
@@ -258,12 +258,9 @@ def numel(shape: Shape) -> int:
     return math.prod(shape)
 
 
-def fmt_shape(shape: Shape) -> str:
+def fmt_shape(shape: Sequence[int]) -> str:
+    """``[3, 224, 224]``, as a spec writes a shape (in messages and generated code)."""
     return "[" + ", ".join(str(d) for d in shape) + "]"
-
-
-def fmt_spatial(values: Shape) -> str:
-    return "×".join(str(v) for v in values)
 
 
 def fmt_axes(values: Shape) -> str:

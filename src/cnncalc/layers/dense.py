@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..args import Bool, Int, arg
 from ..derivation import Derivation, Line, dims, num, params_lines, product
 from ..receptive import Footprint
-from .base import Calc, Layer, Shape, fmt_spatial, numel, register
+from .base import Calc, Layer, Shape, numel, register
 
 
 def _flatten_line(inp: Shape, n_in: int) -> list[Line]:
@@ -31,7 +31,7 @@ class Fc(Layer):
 
     def apply(self, inp: Shape) -> Calc:
         n_in = numel(inp)
-        flat = f"flatten {fmt_spatial(inp)} = {n_in}, " if len(inp) > 1 else ""
+        flat = f"flatten {dims(inp)} = {n_in}, " if len(inp) > 1 else ""
         return Calc(
             output_shape=(self.units,),
             weights=n_in * self.units,
@@ -61,7 +61,7 @@ class Flatten(Layer):
     summary = "reshape [C, H, W] to [C·H·W]"
 
     def apply(self, inp: Shape) -> Calc:
-        return Calc(output_shape=(numel(inp),), details=f"{fmt_spatial(inp)} = {numel(inp)}")
+        return Calc(output_shape=(numel(inp),), details=f"{dims(inp)} = {numel(inp)}")
 
     def footprint(self, inp: Shape, calc: Calc) -> Footprint:
         """Each element keeps the field of the position it came from."""

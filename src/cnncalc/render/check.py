@@ -1,7 +1,7 @@
 """``cnncalc check`` results → text, a rich renderable, JSON, or GitHub Actions workflow commands.
 
 One line per file (status, where, the first reason), then the tally; ``verbose`` adds every check, the
-warnings and the full diagnostics beneath each file. Rich is imported only by :func:`render_check`.
+warnings and the full diagnostics beneath each file. Rich is imported only by :func:`render_table`.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def check_text(files: Sequence[FileCheck], verbose: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_check(files: Sequence[FileCheck], verbose: bool = False) -> Any:
+def render_table(files: Sequence[FileCheck], verbose: bool = False) -> Any:
     """The default report: the same lines with coloured statuses."""
     from rich.console import Group
     from rich.text import Text
@@ -106,7 +106,7 @@ def render_check(files: Sequence[FileCheck], verbose: bool = False) -> Any:
 # ------------------------------------------------------------------------------------------ JSON
 
 
-def check_json(files: Sequence[FileCheck]) -> str:
+def render_json(files: Sequence[FileCheck], verbose: bool = False) -> str:
     tally = Tally.of(files)
     data = {
         "schema_version": SCHEMA_VERSION,
@@ -165,7 +165,7 @@ def _command(level: str, file: str | None, line: int | None, column: int | None,
     return f"::{level} {','.join(props)}::{_data(message)}"
 
 
-def check_github(files: Sequence[FileCheck]) -> str:
+def render_github(files: Sequence[FileCheck], verbose: bool = False) -> str:
     """``::error``/``::warning`` commands at the spec's offending lines, then the plain report."""
     out: list[str] = []
     for checked in files:

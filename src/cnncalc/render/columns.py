@@ -1,4 +1,5 @@
-"""The columns a table of layers can show (``--columns``), shared by the rich table and Markdown."""
+"""What a table of layers shows — its columns (``--columns``), its totals, and the :class:`View` a
+command asks for — shared by the rich table and Markdown."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from ..errors import UsageError
 from ..receptive import AxisField, Number, show
 from ..report import LayerResult, ModuleResult, Report
-from .fmt import count, human_bytes, percent, shape
+from .fmt import both, count, human_bytes, percent, shape
 
 Entry = LayerResult | ModuleResult
 
@@ -103,3 +104,58 @@ def choose(text: str | None) -> tuple[Column, ...]:
 
 def column_help() -> str:
     return "; ".join(f"{c.name} ({c.help})" for c in COLUMNS.values())
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """How a report is shown: modules folded below ``depth``, exact integers, the columns, and whether
+    the chart follows the table."""
+
+    depth: int | None = None
+    exact: bool = False
+    columns: tuple[Column, ...] = ()
+    chart: bool = False
+
+    @property
+    def shown(self) -> tuple[Column, ...]:
+        return self.columns or choose(None)
+
+
+DEFAULT_VIEW = View()
+
+
+@dataclass(frozen=True, slots=True)
+class Total:
+    """One line under the table: a label (which may name ``{dtype}``, ``{batch}`` and ``{peak}``, the row
+    running at the activation peak), the :class:`~cnncalc.report.Totals` attribute, and its formatter."""
+
+    label: str
+    attribute: str
+    formatter: Callable[[int], str]
+    conventions: tuple[str, ...] = ()  # shown only under these conventions; () for always
+
+    def cells(self, report: Report) -> tuple[str, str] | None:
+        if self.conventions and report.convention not in self.conventions:
+            return None
+        t = report.totals
+        label = self.label.format(dtype=report.dtype, batch=report.batch, peak=t.peak_activation_layer)
+        return label, self.formatter(getattr(t, self.attribute))
+
+
+TOTALS = (
+    Total("Parameters (trainable)", "params", both),
+    Total("Non-trainable parameters", "non_trainable_params", both),
+    Total("Total parameters", "total_params", both),
+    Total("MACs", "macs", both),
+    Total("Other ops", "other_ops", both, conventions=("full",)),
+    Total("FLOPs", "flops", both),
+    Total("Activations (output elements)", "activations", both),
+    Total("Parameter memory ({dtype})", "param_bytes", human_bytes),
+    Total("Activation memory ({dtype}, batch {batch})", "activation_bytes", human_bytes),
+    Total("Peak activation memory (at {peak})", "peak_activation_bytes", human_bytes),
+)
+
+
+def totals(report: Report) -> list[tuple[str, str]]:
+    """(label, value) of every total the report shows."""
+    return [cells for total in TOTALS if (cells := total.cells(report)) is not None]

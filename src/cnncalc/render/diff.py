@@ -1,6 +1,6 @@
 """``cnncalc diff`` results → Markdown (a pull-request comment), JSON, or a rich renderable.
 
-Figures are exact integers: a diff is about precise changes. Rich is imported only by :func:`render_diff`.
+Figures are exact integers: a diff is about precise changes. Rich is imported only by :func:`render_table`.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def _counts(d: Diff) -> str:
     return f"{n[Change.ADDED]} added, {n[Change.REMOVED]} removed, {n[Change.CHANGED]} changed, {d.unchanged} unchanged"
 
 
-def diff_markdown(d: Diff) -> str:
+def render_markdown(d: Diff) -> str:
     lines = [f"### cnncalc diff: {_heading(d)}", "", _counts(d) + ".", ""]
     if d.layers:
         lines += ["| " + " | ".join(COLUMNS) + " |", "|---|---|---|---|--:|--:|"]
@@ -78,11 +78,11 @@ def diff_markdown(d: Diff) -> str:
     return "\n".join(lines) + "\n"
 
 
-def diff_json(d: Diff) -> str:
+def render_json(d: Diff) -> str:
     return json.dumps(d.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def render_diff(d: Diff) -> Any:
+def render_table(d: Diff) -> Any:
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text

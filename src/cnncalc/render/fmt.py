@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
+from ..derivation import dims
 from ..report import Report
 
 _UNITS = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
@@ -36,8 +35,7 @@ def both(n: int) -> str:
     return f"{n:,}" if short == str(n) else f"{n:,} ({short})"
 
 
-def shape(dims: Sequence[int]) -> str:
-    return "×".join(str(d) for d in dims)
+shape = dims  # the one shape formatter: 3×224×224
 
 
 def percent(share: float) -> str:

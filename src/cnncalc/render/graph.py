@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..memory import INPUT
 from ..report import ModuleResult, Report
+from .columns import DEFAULT_VIEW, View
 from .fmt import shape
 
 OUTPUT = "output"
@@ -98,8 +99,8 @@ def _quote(*lines: str) -> str:
     return '"' + "\\n".join(line.replace("\\", "\\\\").replace('"', '\\"') for line in lines) + '"'
 
 
-def render_dot(report: Report, depth: int | None = None) -> str:
-    g = build(report, depth)
+def render_dot(report: Report, view: View = DEFAULT_VIEW) -> str:
+    g = build(report, view.depth)
     lines = [
         f"digraph {_quote(report.name)} {{",
         "  rankdir=TB;",
@@ -141,8 +142,8 @@ def _mermaid_text(text: str) -> str:
     return text.replace('"', "#quot;")
 
 
-def render_mermaid(report: Report, depth: int | None = None) -> str:
-    g = build(report, depth)
+def render_mermaid(report: Report, view: View = DEFAULT_VIEW) -> str:
+    g = build(report, view.depth)
     lines = ["flowchart TD"]
     for end in (INPUT, OUTPUT):
         node_id, label = g.nodes[end]

@@ -1,63 +1,39 @@
-"""The preset list (``cnncalc preset --list``): each preset's parameters and MACs beside its source."""
+"""The preset catalogue (``cnncalc presets``) as a rich table, JSON, CSV or Markdown."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
-from ..analysis import analyze
-from ..loader import preset, preset_names
+from ..catalog import PresetRow
 from .fmt import human
 
-
-@dataclass(frozen=True, slots=True)
-class PresetRow:
-    name: str
-    summary: str
-    source: str
-    params: int  # learnable parameters at the preset's own input size
-    macs: int
+_HEADINGS = ("Preset", "Description", "Params", "MACs", "Source")
 
 
-def _first_sentence(text: str | None) -> str:
-    if not text:
-        return ""
-    flat = " ".join(text.split())
-    end = flat.find(": ")
-    end2 = flat.find(". ")
-    cut = min(e for e in (end, end2, len(flat)) if e >= 0)
-    return flat[:cut].rstrip(".")
+def render_json(rows: Sequence[PresetRow]) -> str:
+    return json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False) + "\n"
 
 
-def preset_rows() -> list[PresetRow]:
-    rows = []
-    for name in preset_names():
-        spec = preset(name)
-        totals = analyze(spec).totals
-        source = " ".join((spec.source or "").split())
-        rows.append(PresetRow(name, _first_sentence(spec.description), source, totals.params, totals.macs))
-    return rows
+def render_csv(rows: Sequence[PresetRow]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["name", "summary", "source", "params", "macs"])
+    writer.writerows([r.name, r.summary, r.source, r.params, r.macs] for r in rows)
+    return buffer.getvalue()
 
 
-def presets_text(rows: list[PresetRow], fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False) + "\n"
-    if fmt == "csv":
-        import csv
-        import io
-
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["name", "summary", "source", "params", "macs"])
-        writer.writerows([r.name, r.summary, r.source, r.params, r.macs] for r in rows)
-        return buffer.getvalue()
-    lines = ["| Preset | Description | Params | MACs | Source |", "|---|---|--:|--:|---|"]
+def render_markdown(rows: Sequence[PresetRow]) -> str:
+    lines = ["| " + " | ".join(_HEADINGS) + " |", "|---|---|--:|--:|---|"]
     lines += [f"| {r.name} | {r.summary} | {r.params:,} | {human(r.macs)} | {r.source} |" for r in rows]
     return "\n".join(lines) + "\n"
 
 
-def render_preset_list(rows: list[PresetRow]) -> Any:
+def render_table(rows: Sequence[PresetRow]) -> Any:
     from rich.table import Table
 
     table = Table(title="cnncalc presets", title_justify="left", header_style="bold")

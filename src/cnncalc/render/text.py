@@ -9,15 +9,15 @@ import json
 from collections.abc import Iterator, Sequence
 
 from ..report import LayerResult, ModuleResult, Report, Row
-from .columns import Column, choose
-from .fmt import both, convention_line, human_bytes, shape, side_outputs
+from .columns import DEFAULT_VIEW, Column, View, totals
+from .fmt import convention_line, shape, side_outputs
 
 
-def render_json(report: Report) -> str:
+def render_json(report: Report, view: View = DEFAULT_VIEW) -> str:
     return "".join(json_chunks(report))
 
 
-def json_chunks(report: Report) -> Iterator[str]:
+def json_chunks(report: Report, view: View = DEFAULT_VIEW) -> Iterator[str]:
     """The text of :func:`render_json` in pieces, to write as they come (a 100,000-row report is 50 MB of
     JSON: holding it, or every row's dict, would double the peak memory).
 
@@ -80,12 +80,12 @@ def _inputs(entry: LayerResult | ModuleResult) -> str:
     return shape(entry.input_shape)
 
 
-def render_csv(report: Report, depth: int | None = None) -> str:
-    """One row per layer and merge (modules folded at ``depth``); shapes as ``3x224x224``."""
+def render_csv(report: Report, view: View = DEFAULT_VIEW) -> str:
+    """One row per layer and merge (modules folded at the view's depth); shapes as ``3x224x224``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for row in report.rows(depth):
+    for row in report.rows(view.depth):
         if row.header:
             continue
         e = row.entry
@@ -130,11 +130,8 @@ def _md_row(report: Report, row: Row, exact: bool, columns: Sequence[Column]) ->
     return "| " + " | ".join(cells) + " |"
 
 
-def render_markdown(
-    report: Report, depth: int | None = None, exact: bool = False, columns: Sequence[Column] = ()
-) -> str:
-    t = report.totals
-    columns = columns or choose(None)
+def render_markdown(report: Report, view: View = DEFAULT_VIEW) -> str:
+    columns = view.shown
     lines = [
         f"## {report.name}",
         "",
@@ -145,25 +142,8 @@ def render_markdown(
         "| " + " | ".join(c.heading for c in columns) + " |",
         "|" + "|".join("--:" if c.numeric else "---" for c in columns) + "|",
     ]
-    lines.extend(_md_row(report, row, exact, columns) for row in report.rows(depth))
-    lines += [
-        "",
-        "| Total | |",
-        "|---|--:|",
-        f"| Parameters (trainable) | {both(t.params)} |",
-        f"| Non-trainable parameters | {both(t.non_trainable_params)} |",
-        f"| Total parameters | {both(t.total_params)} |",
-        f"| MACs | {both(t.macs)} |",
-        *([f"| Other ops | {both(t.other_ops)} |"] if report.convention == "full" else []),
-        f"| FLOPs | {both(t.flops)} |",
-        f"| Activations (output elements) | {both(t.activations)} |",
-        f"| Parameter memory | {human_bytes(t.param_bytes)} |",
-        f"| Activation memory | {human_bytes(t.activation_bytes)} |",
-        f"| Peak activation memory | {human_bytes(t.peak_activation_bytes)} (at `{t.peak_activation_layer}`) |",
-        "",
-        f"_{convention_line(report)}_",
-    ]
-    if report.warnings:
-        lines += ["", "**Warnings**", ""]
-        lines += [f"- `{w.layer}`: {w.message}" if w.layer else f"- {w.message}" for w in report.warnings]
+    lines.extend(_md_row(report, row, view.exact, columns) for row in report.rows(view.depth))
+    lines += ["", "| Total | |", "|---|--:|"]
+    lines += [f"| {_md(label)} | {_md(value)} |" for label, value in totals(report)]
+    lines += ["", f"_{convention_line(report)}_"]
     return "\n".join(lines) + "\n"
