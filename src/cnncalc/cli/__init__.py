@@ -8,35 +8,39 @@ Each command parses options, calls the core, and hands the result to a renderer.
 from __future__ import annotations
 
 import gc
+import importlib
 import os
-from typing import Annotated
+import sys
+from collections.abc import Iterable
+from typing import Annotated, Any
 
 import typer
 
 from .. import __version__
-from .check import CHECK_HELP, check_cmd
 from .common import State
-from .diff import diff_cmd
-from .explain import explain_cmd, layer_cmd
-from .export import export
 from .json_errors import Group
-from .memory import memory_cmd
-from .schema import schema_cmd
-from .summarize import preset_cmd, presets_cmd, summarize
-from .sweep import sweep_cmd
 
-app = typer.Typer(
-    name="cnncalc",
-    help="Exact shapes, parameters, MACs and memory of convolutional networks written as YAML,"
-    " without a deep-learning framework.\n\n"
-    "Exit codes: 0 success; 2 invalid spec, invalid option or missing file; 3 internal error (a bug)."
-    " `check` and `diff --fail-on-increase` exit 1 when a check fails.",
-    no_args_is_help=True,
-    cls=Group,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+# Each command's module, function, registration settings and (when its help is not its docstring) the name of
+# its help text, in the order of --help. A run imports only the module of the command it runs: a command
+# module brings its renderers and core modules, and the others would cost more than cnncalc's own work.
+COMMANDS: dict[str, tuple[str, str, dict[str, Any], str | None]] = {
+    "summarize": ("summarize", "summarize", {}, None),
+    "preset": ("summarize", "preset_cmd", {}, None),
+    "presets": ("summarize", "presets_cmd", {}, None),
+    "check": ("check", "check_cmd", {}, "CHECK_HELP"),
+    "diff": ("diff", "diff_cmd", {}, None),
+    "schema": ("schema", "schema_cmd", {}, None),
+    "explain": ("explain", "explain_cmd", {}, None),
+    "sweep": ("sweep", "sweep_cmd", {}, None),
+    "memory": ("memory", "memory_cmd", {}, None),
+    "layer": (
+        "explain",
+        "layer_cmd",
+        {"context_settings": {"allow_extra_args": True, "ignore_unknown_options": True}, "add_help_option": False},
+        None,
+    ),
+    "export": ("export", "export", {}, None),
+}
 
 
 def _version(value: bool) -> None:
@@ -45,7 +49,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit.")
@@ -55,23 +58,51 @@ def _root(
     State.debug = debug or bool(os.environ.get("CNNCALC_DEBUG"))  # per invocation: in-process runs must not leak
 
 
-app.command("summarize")(summarize)
-app.command("preset")(preset_cmd)
-app.command("presets")(presets_cmd)
-app.command("check", help=CHECK_HELP)(check_cmd)
-app.command("diff")(diff_cmd)
-app.command("schema")(schema_cmd)
-app.command("explain")(explain_cmd)
-app.command("sweep")(sweep_cmd)
-app.command("memory")(memory_cmd)
-app.command(
-    "layer", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}, add_help_option=False
-)(layer_cmd)
-app.command("export")(export)
+def make_app(commands: Iterable[str] = COMMANDS) -> typer.Typer:
+    """The ``cnncalc`` command group with ``commands`` registered (every one by default)."""
+    app = typer.Typer(
+        name="cnncalc",
+        help="Exact shapes, parameters, MACs and memory of convolutional networks written as YAML,"
+        " without a deep-learning framework.\n\n"
+        "Exit codes: 0 success; 2 invalid spec, invalid option or missing file; 3 internal error (a bug)."
+        " `check` and `diff --fail-on-increase` exit 1 when a check fails.",
+        no_args_is_help=True,
+        cls=Group,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(_root)
+    for name in commands:
+        module_name, function, settings, help_name = COMMANDS[name]
+        module = importlib.import_module(f".{module_name}", __name__)
+        help_text = {"help": getattr(module, help_name)} if help_name else {}
+        app.command(name, **settings, **help_text)(getattr(module, function))
+    return app
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``app``: every command, for tests and embedding (built on first use)."""
+    if name != "app":
+        raise AttributeError(name)
+    app = make_app()
+    globals()["app"] = app
+    return app
 
 
 def main() -> None:
     # One run builds one large, acyclic object graph and exits: the cyclic collector would only rescan it
     # (a 100,000-layer spec took a third longer with it).
     gc.disable()
-    app(prog_name="cnncalc")
+    make_app(_needed(sys.argv[1:]))(prog_name="cnncalc")
+
+
+def _needed(args: list[str]) -> Iterable[str]:
+    """The commands a command line needs: the one it names; none for ``--version``; otherwise every one
+    (help, or an unknown name that gets a did-you-mean)."""
+    word = next((arg for arg in args if not arg.startswith("-")), None)
+    if word in COMMANDS:
+        return [word]
+    if word is None and ("--version" in args or "-V" in args):
+        return []
+    return COMMANDS
