@@ -32,8 +32,18 @@ def _cli_modules(*argv: str) -> set[str]:
     return _modules_after(RUN_CLI, json.dumps(argv))
 
 
-def test_the_python_api_imports_no_cli_and_nothing_it_does_not_need() -> None:
+def test_importing_cnncalc_loads_its_core_on_first_use() -> None:
     loaded = _modules_after("import sys, json, cnncalc; sys.stderr.write(json.dumps(sorted(sys.modules)))")
+    assert {m for m in loaded if m.startswith("cnncalc")} == {"cnncalc"}
+    assert "typer" not in loaded and "rich" not in loaded and "yaml" not in loaded
+
+
+def test_the_python_api_imports_no_cli_and_nothing_it_does_not_need() -> None:
+    code = (
+        "import sys, json, cnncalc; report = cnncalc.analyze(cnncalc.preset('googlenet'));"
+        "sys.stderr.write(json.dumps(sorted(sys.modules)))"
+    )
+    loaded = _modules_after(code)
     for heavy in ("typer", "rich", "click", "cnncalc.cli", "cnncalc.export", "importlib.resources", "difflib"):
         assert heavy not in loaded
     assert "fractions" not in loaded and "decimal" not in loaded  # imported when a field stops being whole

@@ -17,7 +17,6 @@ from typing import Annotated, Any
 import typer
 
 from .. import __version__
-from .common import State
 from .json_errors import Group
 
 # Each command's module, function, registration settings and (when its help is not its docstring) the name of
@@ -55,6 +54,8 @@ def _root(
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks (for developers).")] = False,
 ) -> None:
+    from .common import State  # here: --version needs none of what the commands share
+
     State.debug = debug or bool(os.environ.get("CNNCALC_DEBUG"))  # per invocation: in-process runs must not leak
 
 
