@@ -180,16 +180,30 @@ layers:
 """
 
 
+FRACTIONAL = """
+name: fractional
+input: [4, 8, 8]
+layers:
+  - deconv: {filters: 4, kernel: 3, stride: 2}
+  - upsample: {scale_factor: 3}
+  - adaptive_avgpool: {output_size: 5}
+"""
+
+
 @pytest.mark.parametrize(
     "spec",
-    [*(pytest.param(name, id=name) for name in cnncalc.preset_names()), pytest.param(HOSTILE, id="hostile-text")],
+    [
+        *(pytest.param(name, id=name) for name in cnncalc.preset_names()),
+        pytest.param(HOSTILE, id="hostile-text"),
+        pytest.param(FRACTIONAL, id="fractional-receptive-fields"),
+    ],
 )
 def test_rendered_json_is_the_contract_exactly(spec: str) -> None:
     """The fast JSON layout (one row per line, C encoder) holds exactly ``to_dict()``: keys, values and
     order, whatever text the spec holds."""
     from cnncalc.render.text import render_json
 
-    report = cnncalc.analyze(cnncalc.preset(spec) if "\n" not in spec else cnncalc.loads(spec, "hostile.yaml"))
+    report = cnncalc.analyze(cnncalc.preset(spec) if "\n" not in spec else cnncalc.loads(spec, "spec.yaml"))
     text = render_json(report)
     assert json.loads(text) == report.to_dict()
     assert json.dumps(json.loads(text)) == json.dumps(report.to_dict())  # the same order, at every level

@@ -215,9 +215,12 @@ def field_dict(field: Field) -> dict[str, list[int | float]] | None:
     """The JSON form: per-axis lists of size, jump, padding and centre; None without spatial axes."""
     if not field:
         return None
-    return {
-        "size": [to_json(a.size) for a in field],
-        "jump": [to_json(a.jump) for a in field],
-        "padding": [to_json(a.padding) for a in field],
-        "centre": [to_json(a.centre) for a in field],
+    figures = {
+        "size": [a.size for a in field],
+        "jump": [a.jump for a in field],
+        "padding": [-a.start for a in field],
+        "centre": [a.centre for a in field],
     }
+    if all(type(v) is int for values in figures.values() for v in values):  # the common case, written as is
+        return figures  # type: ignore[return-value]  # all ints: Number narrowed to int
+    return {key: [to_json(v) for v in values] for key, values in figures.items()}
