@@ -883,7 +883,6 @@ def test_rank_errors(cli: Cli, spec_file: SpecFile, input_shape: str, layer: str
 @pytest.mark.parametrize(
     ("document", "pattern", "position"),
     [
-        pytest.param("input: [3, 8, 8]\nlayers: [relu]\n", r"the spec has no 'name'", "1:1", id="no-name"),
         pytest.param("name: t\nlayers: [relu]\n", r"the spec has no 'input'", "1:1", id="no-input"),
         pytest.param(HEAD, r"the spec has no 'layers'", "1:1", id="no-layers"),
         pytest.param(

@@ -117,3 +117,10 @@ def test_the_schema_command_prints_it(cli: Callable[..., Result]) -> None:
     result = cli("schema")
     assert result.exit_code == 0
     assert json.loads(result.stdout) == SCHEMA
+
+
+def test_a_spec_file_without_a_name_is_valid() -> None:
+    # issue 9: the name defaults to the file's stem, so the schema (for files) does not require it
+    assert "name" not in SCHEMA["required"]
+    assert "file's name without its extension" in SCHEMA["properties"]["name"]["description"]
+    assert list(VALIDATOR.iter_errors(data("input: [3, 8, 8]\nlayers: [relu]\n"))) == []

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import cnncalc
+
+from .conftest import Result
 
 
 def names(layers: list[Any], input_shape: list[int] | None = None, **extra: Any) -> list[str]:
@@ -448,3 +453,16 @@ def test_expansion_limit() -> None:
     layers = [{"repeat": {"times": 1000, "layers": [{"repeat": {"times": 1001, "layers": ["relu"]}}]}}]
     with pytest.raises(cnncalc.SpecError, match="the spec expands to more than 1,000,000 layers"):
         cnncalc.from_dict({"name": "t", "input": [1], "layers": layers})
+
+
+def test_the_name_defaults_to_the_file_stem(cli: Callable[..., Result], spec_file: Callable[..., Path]) -> None:
+    # issue 9: a three-line spec needs no name; a file is named by its stem, standard input "stdin"
+    text = "input: [3, 8, 8]\nlayers: [relu]\n"
+    path = spec_file(text, "tiny-net.v2.yaml")
+    assert cnncalc.load(path).name == "tiny-net.v2"
+    assert json.loads(cli("summarize", str(path), "-f", "json").stdout)["name"] == "tiny-net.v2"
+    assert json.loads(cli("summarize", "-", "-f", "json", input=text).stdout)["name"] == "stdin"
+    assert cnncalc.loads("name: mine\n" + text, "other.yaml").name == "mine"  # a written name wins
+    # text and data with no file to name them still need one
+    with pytest.raises(cnncalc.SpecError, match="the spec has no 'name'"):
+        cnncalc.loads(text)

@@ -55,11 +55,22 @@ def load(path: str | Path) -> Spec:
 
 
 def loads(text: str, filename: str = "<string>") -> Spec:
-    """Validate a spec given as YAML text; ``filename`` is used in error messages."""
+    """Validate a spec given as YAML text; ``filename`` is used in error messages, and its stem is the
+    network's name when the spec has no ``name:`` (``stdin`` for ``<stdin>``; a name is required for
+    ``<string>``)."""
     data, source_map = parse_yaml(text, filename)
-    spec = parse_spec(data, source_map)
+    spec = parse_spec(data, source_map, default_name(filename))
     source_map.release()
     return spec
+
+
+def default_name(filename: str) -> str | None:
+    """``nets/resnet.yaml`` → ``resnet``; ``<stdin>`` → ``stdin``; None for other ``<…>`` pseudo-files."""
+    if filename == "<stdin>":
+        return "stdin"
+    if filename.startswith("<") or filename.startswith("preset:"):
+        return None
+    return Path(filename).stem or None
 
 
 def from_dict(data: dict[str, Any]) -> Spec:

@@ -27,7 +27,7 @@ MAX_LAYERS = 1_000_000  # expanded layers (and merges) in one spec
 MAX_ERRORS = 20  # independent problems reported at once
 MAX_INPUT_RANK = 4  # [C, D, H, W]
 STRUCTURAL = ("parallel", "repeat", "side")
-REQUIRED = ("name", "input", "layers")
+REQUIRED = ("input", "layers")  # and "name" where no default name is known (see parse_spec)
 # The keys of the structural items, shared by the parser and the JSON Schema (cnncalc.schema).
 PARALLEL_KEYS: dict[str, str] = {
     "name": "the parallel's name (default parallel1, parallel2, …)",
@@ -261,7 +261,7 @@ class _Ctx:
 
 
 TOP_LEVEL: dict[str, str] = {
-    "name": "the network's name",
+    "name": "the network's name (default: the file's name without its extension; stdin for standard input)",
     "description": "what the network is (text)",
     "source": "where the architecture comes from (paper, repository)",
     "input": "input shape, channels first: [C], [C, L], [C, H, W] or [C, D, H, W]",
@@ -271,17 +271,19 @@ TOP_LEVEL: dict[str, str] = {
 }
 
 
-def parse_spec(data: object, source_map: SourceMap | None = None) -> Spec:
+def parse_spec(data: object, source_map: SourceMap | None = None, default_name: str | None = None) -> Spec:
     """Validate a spec document (a mapping, as loaded from YAML) and expand it into a :class:`Spec`.
 
-    Raises :class:`SpecError` listing every independent problem found (up to a limit).
+    ``default_name`` is the network's name when the document has none (the file's stem); without one,
+    ``name`` is required. Raises :class:`SpecError` listing every independent problem found (up to a limit).
     """
-    return _Parser(source_map or NoSource()).spec(data)
+    return _Parser(source_map or NoSource(), default_name).spec(data)
 
 
 class _Parser:
-    def __init__(self, source_map: SourceMap) -> None:
+    def __init__(self, source_map: SourceMap, default_name: str | None = None) -> None:
         self.src = source_map
+        self.default_name = default_name
         self.errors: list[Diagnostic] = []
         self.warnings: list[tuple[str, str]] = []
         self.blocks: dict[str, BlockDef] = {}
@@ -338,12 +340,12 @@ class _Parser:
                     "the top level takes " + ", ".join(TOP_LEVEL)
                 )
                 self.errors.append(self.diag(f"unknown top-level key {show(key)}", (key,), hint, key=True))
-        for required in REQUIRED:
+        for required in REQUIRED if self.default_name is not None else ("name", *REQUIRED):
             if required not in data:
                 self.errors.append(
                     self.diag(f"the spec has no '{required}'", (), f"add `{required}:` ({TOP_LEVEL[required]})")
                 )
-        name = self.attempt(lambda: self.text(data, "name")) if "name" in data else None
+        name = self.attempt(lambda: self.text(data, "name")) if "name" in data else self.default_name
         description = self.attempt(lambda: self.text(data, "description")) if "description" in data else None
         source = self.attempt(lambda: self.text(data, "source")) if "source" in data else None
         shape = self.attempt(lambda: self.input_shape(data["input"])) if "input" in data else None

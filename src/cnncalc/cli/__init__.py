@@ -66,7 +66,8 @@ def make_app(commands: Iterable[str] = COMMANDS) -> typer.Typer:
         help="Exact shapes, parameters, MACs and memory of convolutional networks written as YAML,"
         " without a deep-learning framework.\n\n"
         "Exit codes: 0 success; 2 invalid spec, invalid option or missing file; 3 internal error (a bug)."
-        " `check` and `diff --fail-on-increase` exit 1 when a check fails.",
+        " `check` and `diff --fail-on-increase` exit 1 when a check fails. Output to a pipe whose reader"
+        " stops early (cnncalc … | head -3) ends quietly with 0. Warnings go to stderr.",
         no_args_is_help=True,
         cls=Group,
         pretty_exceptions_enable=False,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import io
 import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -79,6 +81,70 @@ ConventionOpt = Annotated[
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The options ``summarize``, ``preset`` and ``memory`` share, declared once (:func:`with_options`);
+    a command without one of them gets its default here."""
+
+    fmt: Enum
+    input_: str | None = None
+    batch: int = 1
+    dtype: str = "float32"
+    depth: int | None = None
+    exact: bool = False
+    columns: str | None = None
+    chart: bool = False
+    convention: str = "default"
+
+    @property
+    def input_shape(self) -> tuple[int, ...] | None:
+        return parse_shape(self.input_) if self.input_ is not None else None
+
+
+# each shared option: its annotation (type and typer declaration) and default
+_SHARED: dict[str, tuple[Any, Any]] = {
+    "input_": (InputOpt, None),
+    "batch": (BatchOpt, 1),
+    "dtype": (DTypeOpt, DType.float32),  # type: ignore[attr-defined]
+    "depth": (DepthOpt, None),
+    "exact": (ExactOpt, False),
+    "columns": (ColumnsOpt, None),
+    "chart": (ChartOpt, False),
+    "convention": (ConventionOpt, ConventionName.default),  # type: ignore[attr-defined]
+}
+EVERY_OPTION = tuple(_SHARED)
+
+
+def with_options(command: str, *names: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command ``--format`` (its formats from the renderer registry) and the shared options
+    ``names``; the decorated function receives them as one ``options: Options`` argument."""
+    fmt_type = Enum(f"{command.title()}Format", format_choices(command), type=str)  # type: ignore[misc]
+    default = fmt_type[next(iter(format_choices(command)))]  # the registry lists the default first
+    declared = {**{name: _SHARED[name] for name in names}, "fmt": (Annotated[fmt_type, FORMAT], default)}
+
+    def decorate(fn: Callable[..., None]) -> Callable[..., None]:
+        own = [p for p in inspect.signature(fn, eval_str=True).parameters.values() if p.name != "options"]
+        shared = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+            for name, (annotation, default) in declared.items()
+        ]
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> None:
+            values = {name: kwargs.pop(name) for name in declared}
+            for name in ("dtype", "convention"):
+                if name in values:
+                    values[name] = values[name].value
+            fn(*args, options=Options(**values), **kwargs)
+
+        params = [*own, *shared]
+        wrapper.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in params}
+        return wrapper
+
+    return decorate
+
+
 def guarded(fn: F) -> F:
     """Map cnncalc's errors to a message on stderr and exit code 2 — and, with ``--format json``, also to
     a JSON object on stdout (:mod:`.json_errors`); never show a traceback (unless ``--debug`` or
@@ -90,8 +156,10 @@ def guarded(fn: F) -> F:
         as_json = isinstance(fmt, Enum) and fmt.value == DATA
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, SystemExit, BrokenPipeError):
-            raise  # a closed pipe (cnncalc … | head) ends quietly, as typer handles it
+        except BrokenPipeError:
+            _closed_pipe()
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
         except CnncalcError as exc:
             if State.debug:
                 raise
@@ -110,6 +178,15 @@ def guarded(fn: F) -> F:
             )
 
     return wrapper  # type: ignore[return-value]
+
+
+def _closed_pipe() -> NoReturn:
+    """The reader went away (``cnncalc … | head -3``): stop quietly with exit 0 — what a pipeline sees of
+    a Unix tool ended by SIGPIPE — for every command and format. Later writes (the interpreter's final
+    flush) go to /dev/null, so nothing complains on stderr."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise typer.Exit(ExitCode.OK)
 
 
 def fail(message: str, code: ExitCode, data: dict[str, object] | None = None) -> NoReturn:
@@ -197,6 +274,7 @@ def print_rich(renderable: Any) -> None:
     if not console.is_terminal:
         needed = Measurement.get(console, console.options.update(width=400), renderable).maximum
         console = Console(highlight=False, width=max(console.width, min(needed, 400)))
+    console.on_broken_pipe = _closed_pipe  # type: ignore[method-assign]  # rich's own exits 1
     with _writing():
         console.print(renderable)
         console.file.flush()
