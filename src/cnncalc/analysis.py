@@ -99,6 +99,7 @@ class _Walker:
         # a layer's figures depend only on its arguments and its input shape: blocks and repeats apply the same
         # layer to the same shape again and again, and their rows share one Calc and one footprint
         self.applied: dict[tuple[Layer, Shape], tuple[Calc, Footprint]] = {}
+        self.inputs: dict[Shape, tuple[Shape]] = {}
         self.fields: dict[str, Field] = {INPUT: field}  # receptive field of each row's output
         self.layers: list[LayerResult] = []
         self.order: list[LayerResult | ModuleResult | None] = []
@@ -246,7 +247,8 @@ class _Walker:
                 ]
             ) from None
         field = advance(self.fields[producer], footprint, calc.output_shape[1:])
-        self.row(calc, node.path, node.type, depth, (shape,), (producer,), field, layer)
+        inputs = self.inputs.setdefault(shape, (shape,))  # one tuple per shape, shared by the rows reading it
+        self.row(calc, node.path, node.type, depth, inputs, (producer,), field, layer)
         return calc.output_shape, node.path
 
     def tool_macs(self, row: LayerResult) -> int:
