@@ -1000,13 +1000,14 @@ def test_errors_as_json(
 
 
 def test_readme_error_examples_are_true(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    """docs/limits.md's bad spec gives the message and the JSON error object the page shows."""
+    page = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    layers = "  - conv: {filters: 32, kernel: 3}\n  - conv: {filters: 64, kernal: 3}\n"
-    Path("net.yaml").write_text(f"name: my-net\ninput: [3, 32, 32]\nlayers:\n{layers}", encoding="utf-8")
-    result = cli("summarize", "net.yaml", "--format", "json")
-    text_block = readme.split("```text\n", 1)[1].split("```", 1)[0]
-    json_block = readme.split("```json\n", 1)[1].split("```", 1)[0]
+    spec = page.split("```yaml\n# save as bad.yaml\n", 1)[1].split("```", 1)[0]
+    Path("bad.yaml").write_text("# save as bad.yaml\n" + spec, encoding="utf-8")
+    result = cli("summarize", "bad.yaml", "--format", "json")
+    text_block = page.split("```text\n$ cnncalc summarize bad.yaml\n", 1)[1].split("```", 1)[0]
+    json_block = page.split("```json\n", 1)[1].split("```", 1)[0]
     assert result.stderr == text_block
     assert result.stdout == json_block
 

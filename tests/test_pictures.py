@@ -165,7 +165,8 @@ def test_chart(cli: Callable[..., Result]) -> None:
 
 
 def test_readme_chart_figures() -> None:
-    # the README: AlexNet's convs hold 92% of its MACs and 4% of its parameters, fc6 62% of the parameters
+    # docs/commands.md, Pictures: AlexNet's convs hold 92% of its MACs and 4% of its parameters, fc6 62% of the
+    # parameters
     r = cnncalc.analyze(cnncalc.preset("alexnet"))
     convs = [row for row in r.layers if row.type == "conv"]
     assert round(100 * sum(r.mac_share(c) for c in convs)) == 92

@@ -1,6 +1,6 @@
 """The result of an analysis: immutable per-layer rows, module aggregates, totals and warnings.
 
-``Report.to_dict()`` is the JSON contract (``schema_version`` 1); its keys are documented in the README
+``Report.to_dict()`` is the JSON contract (``schema_version`` 1); its keys are documented in docs/json.md
 and only ever extended.
 """
 

@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .args import JSON, Text
+from .args import JSON, ArgInfo, Text
 from .checks import CHECK_KEYS, LAYERS, LAYERS_DOC, SETTINGS, Dims
 from .layers import ALIASES, REGISTRY, Layer
 from .spec import (
@@ -83,7 +83,7 @@ def _kind(cls: type[Layer]) -> JSON:
     for name, info, default in cls.arg_infos():
         doc = info.doc
         if not info.required:
-            doc += f" (default {info.default_doc or _show(default)})"
+            doc += f" (default {default_text(info, default)})"
         props[name] = _or_param(info.type.schema(), doc)
         if info.required:
             required.append(name)
@@ -98,10 +98,13 @@ def _kind(cls: type[Layer]) -> JSON:
     return out
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "none" if value is None else str(value)
+def default_text(info: ArgInfo, default: Any) -> str:
+    """An optional argument's default as the docs and the schema state it: ``true``, ``0``, ``= kernel``."""
+    if info.default_doc is not None:
+        return info.default_doc
+    if isinstance(default, bool):
+        return "true" if default else "false"
+    return "none" if default is None else str(default)
 
 
 def _checks() -> JSON:

@@ -18,8 +18,8 @@ def _flatten_line(inp: Shape, n_in: int) -> list[Line]:
 @register
 @dataclass(frozen=True, slots=True)
 class Fc(Layer):
-    """Flattens its input like Caffe's InnerProduct, then ``weights = in · units`` (one per
-    input–output pair), ``biases = units`` and ``MACs = in · units``."""
+    """Flattens its input like Caffe's InnerProduct (the details show the flattened length ``in``), then
+    ``weights = in · units`` (one per input–output pair), ``biases = units`` and ``MACs = in · units``."""
 
     kind = "fc"
     summary = "fully connected layer; flattens its input first (Caffe's InnerProduct)"
@@ -57,6 +57,9 @@ class Fc(Layer):
 @register
 @dataclass(frozen=True, slots=True)
 class Flatten(Layer):
+    """``[C, H, W]`` becomes ``[C·H·W]`` (channels first, as PyTorch's ``flatten(1)``); no parameters,
+    no MACs. Each element keeps the receptive field of the position it came from."""
+
     kind = "flatten"
     summary = "reshape [C, H, W] to [C·H·W]"
 

@@ -35,6 +35,16 @@ class ShapePreserving(Layer):
         )
 
 
+_ARITHMETIC = "Output shape = input shape; no parameters, no MACs."
+
+
+def _ops(ops: int) -> str:
+    """What ``--convention full`` counts for a shape-preserving kind (see the module docstring)."""
+    if ops == 0:
+        return "No other operations either (``--convention full``)."
+    return f"``--convention full`` counts {ops} operation{'s' if ops > 1 else ''} per element."
+
+
 def _simple(kind: str, summary: str, aliases: dict[str, int | None] | None = None, ops: int = 1) -> type[Layer]:
     """A registered argument-free shape-preserving kind (relu, sigmoid, …)."""
     namespace = {
@@ -44,6 +54,7 @@ def _simple(kind: str, summary: str, aliases: dict[str, int | None] | None = Non
         "ops_per_element": ops,
         "__module__": __name__,
     }
+    namespace["__doc__"] = f"{summary[0].upper()}{summary[1:]}. {_ARITHMETIC} {_ops(ops)}"
     cls = type(kind.title().replace("_", ""), (ShapePreserving,), namespace)
     return register(dataclass(frozen=True, slots=True)(cls))
 
@@ -63,6 +74,9 @@ Identity = _simple("identity", "passes its input through unchanged", ops=0)
 @register
 @dataclass(frozen=True, slots=True)
 class LeakyRelu(ShapePreserving):
+    """Output shape = input shape; no parameters, no MACs. ``--convention full`` counts 1 operation per
+    element."""
+
     kind = "leaky_relu"
     summary = "x for x > 0, negative_slope · x otherwise"
     aliases = {"leakyrelu": None}
@@ -76,6 +90,9 @@ class LeakyRelu(ShapePreserving):
 @register
 @dataclass(frozen=True, slots=True)
 class Elu(ShapePreserving):
+    """Output shape = input shape; no parameters, no MACs. ``--convention full`` counts 1 operation per
+    element."""
+
     kind = "elu"
     summary = "x for x > 0, alpha · (exp(x) − 1) otherwise"
 
@@ -88,6 +105,10 @@ class Elu(ShapePreserving):
 @register
 @dataclass(frozen=True, slots=True)
 class Dropout(ShapePreserving):
+    """Zeroes a fraction ``rate`` of the activations while training and scales the others by
+    ``1 / (1 − rate)``; at inference it does nothing. Output shape = input shape; no parameters, no MACs,
+    no other operations (``--convention full``)."""
+
     kind = "dropout"
     summary = "zeroes a fraction of activations while training; no effect on shapes or counts"
     aliases = {"dropout1d": 1, "dropout2d": 2, "dropout3d": 3}

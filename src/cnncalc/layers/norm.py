@@ -96,8 +96,8 @@ class Lrn(Layer):
 @dataclass(frozen=True, slots=True)
 class GroupNorm(Layer):
     """Normalises each of ``groups`` groups of channels over the group's channels and all positions
-    (Wu & He, 2018); as PyTorch's ``GroupNorm``, a learnable scale and shift per channel (``2C``
-    parameters) and no running statistics."""
+    (Wu & He, 2018); ``groups`` must divide the channels. As PyTorch's ``GroupNorm``, a learnable scale
+    and shift per channel (``2C`` parameters) and no running statistics."""
 
     kind = "groupnorm"
     summary = "group normalisation: statistics per sample over groups of channels"

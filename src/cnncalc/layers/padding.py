@@ -14,6 +14,10 @@ from .base import Calc, Layer, Shape, fmt_pads, register, resolve_padding, spati
 @register
 @dataclass(frozen=True, slots=True)
 class ZeroPad(Layer):
+    """Each spatial axis grows from ``N`` to ``P_before + N + P_after``, the same for every channel; no
+    parameters, no MACs. ``padding`` takes what a conv's does except ``same`` and ``valid``, which are
+    defined by a window this layer does not have. In receptive fields it shifts the start by ``P_before``."""
+
     kind = "zeropad"
     summary = "adds zeros around each map: N → P_before + N + P_after per axis"
     aliases = {"zero_pad": None, "zeropad1d": 1, "zeropad2d": 2, "zeropad3d": 3, "zeropadding2d": 2}

@@ -78,6 +78,12 @@ def _explain_pool(inp: Shape, calc: Calc, reduce: str) -> Derivation:
 @register
 @dataclass(frozen=True, slots=True)
 class MaxPool(Layer):
+    """The maximum of every ``kernel`` window of each channel on its own: channels unchanged, no
+    parameters, no MACs. Output length per axis ``floor((N + P_before + P_after − d·(k − 1) − 1) / S) + 1``,
+    the conv's window formula; with ``ceil_mode`` the division rounds up and a last window that would start
+    in the right padding is dropped (PyTorch's rule). ``--convention full`` counts ``k − 1`` comparisons per
+    window of ``k`` elements."""
+
     kind = "maxpool"
     summary = "max pooling per channel"
     aliases = {"max_pool": None, "maxpool1d": 1, "maxpool2d": 2, "maxpool3d": 3}
@@ -102,6 +108,12 @@ class MaxPool(Layer):
 @register
 @dataclass(frozen=True, slots=True)
 class AvgPool(Layer):
+    """The average of every ``kernel`` window of each channel on its own: channels unchanged, no
+    parameters, no MACs. Output length per axis ``floor((N + P_before + P_after − k) / S) + 1``, the conv's
+    window formula; with ``ceil_mode`` the division rounds up and a last window that would start in the
+    right padding is dropped (PyTorch's rule). ``--convention full`` counts ``k`` operations per window of
+    ``k`` elements (``k − 1`` additions and a division)."""
+
     kind = "avgpool"
     summary = "average pooling per channel"
     aliases = {"avg_pool": None, "avgpool1d": 1, "avgpool2d": 2, "avgpool3d": 3}
@@ -144,6 +156,10 @@ class _GlobalPool(Layer):
 @register
 @dataclass(frozen=True, slots=True)
 class GlobalAvgPool(_GlobalPool):
+    """The average of each whole map: ``[C, H, W]`` becomes ``[C, 1, 1]`` (the rank is kept, as PyTorch's
+    ``AdaptiveAvgPool2d(1)``); no parameters, no MACs. Every output reads every input position.
+    ``--convention full`` counts one operation per element read (additions and a division per channel)."""
+
     kind = "global_avgpool"
     summary = "average of each whole channel; output [C, 1, 1] (PyTorch's AdaptiveAvgPool to 1)"
     aliases = {"global_avg_pool": None, "gap": None}
@@ -156,6 +172,10 @@ class GlobalAvgPool(_GlobalPool):
 @register
 @dataclass(frozen=True, slots=True)
 class GlobalMaxPool(_GlobalPool):
+    """The maximum of each whole map: ``[C, H, W]`` becomes ``[C, 1, 1]``; no parameters, no MACs. Every
+    output reads every input position. ``--convention full`` counts ``S − 1`` comparisons per channel of
+    ``S`` positions."""
+
     kind = "global_maxpool"
     summary = "maximum of each whole channel; output [C, 1, 1]"
     aliases = {"global_max_pool": None}
@@ -207,7 +227,9 @@ class _AdaptivePool(Layer):
 @register
 @dataclass(frozen=True, slots=True)
 class AdaptiveAvgPool(_AdaptivePool):
-    """PyTorch's adaptive average pooling: window ``i`` spans ``[⌊i·N/out⌋, ⌈(i+1)·N/out⌉)``."""
+    """PyTorch's adaptive average pooling: the output is ``[C, *output_size]``, and window ``i`` of an
+    axis of length ``N`` spans ``[⌊i·N/out⌋, ⌈(i+1)·N/out⌉)``; no parameters, no MACs. ``--convention
+    full`` counts one operation per element of each window (additions and a division)."""
 
     kind = "adaptive_avgpool"
     summary = "average pooling to a fixed output size per channel (PyTorch's AdaptiveAvgPool)"
@@ -223,6 +245,10 @@ class AdaptiveAvgPool(_AdaptivePool):
 @register
 @dataclass(frozen=True, slots=True)
 class AdaptiveMaxPool(_AdaptivePool):
+    """PyTorch's adaptive max pooling: the output is ``[C, *output_size]``, and window ``i`` of an axis of
+    length ``N`` spans ``[⌊i·N/out⌋, ⌈(i+1)·N/out⌉)``; no parameters, no MACs. ``--convention full``
+    counts one comparison fewer than the elements of each window."""
+
     kind = "adaptive_maxpool"
     summary = "max pooling to a fixed output size per channel (PyTorch's AdaptiveMaxPool)"
     aliases = {"adaptive_max_pool": None}

@@ -17,7 +17,9 @@ MODE_RANKS: dict[str, int | None] = {"nearest": None, "linear": 1, "bilinear": 2
 class Upsample(Layer):
     """Each spatial axis grows to ``N · scale_factor`` or to a given ``size`` (PyTorch's ``Upsample``).
 
-    Integer scale factors only, so the output length is exact. Other ops (``--convention full``): none for
+    Exactly one of ``scale_factor`` and ``size``; integer scale factors only, so the output length is exact.
+    ``nearest`` works in any rank; ``linear`` needs a 1-D input, ``bilinear`` and ``bicubic`` a 2-D one,
+    ``trilinear`` a 3-D one. No parameters, no MACs. Other ops (``--convention full``): none for
     ``nearest``; an interpolating mode blends ``2^d`` inputs per output element (``d`` spatial axes; 4 for
     bilinear): ``2^d`` multiplications and ``2^d − 1`` additions.
     """
