@@ -644,7 +644,8 @@ def write(
             f"{onnx['torch_params']:,} parameters before export; onnx-tool {d['params']:,} parameters and "
             f"{d['macs']:,} MACs on the exported file, where each batchnorm is folded into its conv (the conv gains a "
             "bias, the batchnorm's scale and shift disappear) and its MACs count the other ops too (bias, ReLU, "
-            "add, pooling).",
+            "add, pooling). cnncalc's parameters equal torch's `sum(p.numel())`; onnx-tool's differ by more than the "
+            "folding accounts for (not yet explained).",
         ]
     lines += ["", "## The framework route", ""]
     if isinstance(route, str):
