@@ -366,6 +366,70 @@ def test_onnx_truncated_file_is_a_clean_error(tmp_path: Path) -> None:
         import_model(str(path))
 
 
+@pytest.mark.parametrize("raw_data", [pytest.param(False, id="float_data"), pytest.param(True, id="raw_data")])
+def test_onnx_weights_are_left_out_by_the_wire_walk(tmp_path: Path, raw_data: bool) -> None:
+    """The model without the data of its initializers of more than 64 elements equals the model parsed whole
+    with that data cleared: every other field, the small initializers' values included, is kept."""
+    onnx = need("onnx")
+    from cnncalc.importers.onnx_wire import without_weights
+
+    h, t = onnx.helper, onnx.TensorProto
+    values = bytes(4 * 108) if raw_data else [0.5] * 108  # 108 > 64 elements
+    big = h.make_tensor("w", t.FLOAT, [4, 3, 3, 3], values, raw=raw_data)
+    small = h.make_tensor("s", t.INT64, [2], [1, -1])
+    model = h.make_model(
+        h.make_graph(
+            [h.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[3, 3], name="conv")],
+            "g",
+            [h.make_tensor_value_info("x", t.FLOAT, [1, 3, 8, 8])],
+            [h.make_tensor_value_info("y", t.FLOAT, None)],
+            [big, small],
+            doc_string="kept",
+        ),
+        opset_imports=[h.make_opsetid("", 17)],
+    )
+    slim = onnx.load_model_from_string(without_weights(model.SerializeToString()))
+    model.graph.initializer[0].ClearField("raw_data" if raw_data else "float_data")
+    assert slim == model
+    weight, shape = slim.graph.initializer
+    assert list(weight.dims) == [4, 3, 3, 3] and list(shape.int64_data) == [1, -1]
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        pytest.param(b"\x3a\xff", id="length-past-the-end"),
+        pytest.param(b"\x08\xff\xff", id="unfinished-varint"),
+        pytest.param(b"\x0b", id="group-wire-type"),
+    ],
+)
+def test_onnx_broken_encoding_is_a_clean_error(tmp_path: Path, cut: bytes) -> None:
+    path = Path(small_onnx(tmp_path, "Sigmoid"))
+    path.write_bytes(path.read_bytes() + cut)
+    with pytest.raises(CnncalcError, match=r"small.onnx:1:1: not a valid ONNX model: ValueError: "):
+        import_model(str(path))
+
+
+def test_onnx_files_have_their_own_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model file is not a spec: the 16 MiB spec limit does not apply (a ResNet-50 is about 100 MB); the
+    ONNX limit is protobuf's 2 GiB, made smaller here to test it."""
+    import cnncalc.importers
+    from cnncalc.loader import MAX_BYTES
+
+    path = Path(small_onnx(tmp_path, "Sigmoid"))
+    assert cnncalc.importers.MAX_MODEL_BYTES == 2**31 - 1 > MAX_BYTES
+    monkeypatch.setattr(cnncalc.importers, "MAX_MODEL_BYTES", path.stat().st_size - 1)
+    with pytest.raises(CnncalcError, match=r"small.onnx is \d+ bytes; an ONNX file holds at most"):
+        import_model(str(path))
+
+
+def test_empty_onnx_file_is_a_clean_error(tmp_path: Path) -> None:
+    path = tmp_path / "empty.onnx"
+    path.write_bytes(b"")
+    with pytest.raises(CnncalcError, match=r"empty.onnx:1:1: the ONNX model has no nodes"):
+        import_model(str(path))
+
+
 def test_onnx_symbolic_size_needs_input(tmp_path: Path) -> None:
     onnx = need("onnx")
     h, t = onnx.helper, onnx.TensorProto

@@ -7,13 +7,20 @@ optional library (protobuf, onnx, torch) only when called.
 
 from __future__ import annotations
 
+import mmap
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import UsageError
+from ..loader import MAX_BYTES
 from .graph import Graph, structure, to_yaml
 
 FORMATS = ("onnx", "caffe", "darknet", "torch")
+MAX_MODEL_BYTES = 2**31 - 1
+"""The largest ONNX file: protobuf's limit for one message (larger models keep their weights in external
+data files, which cnncalc does not need). Text formats have the spec files' limit, ``loader.MAX_BYTES``."""
 _EXTENSIONS = {".onnx": "onnx", ".prototxt": "caffe", ".pbtxt": "caffe", ".cfg": "darknet"}
 
 
@@ -59,21 +66,39 @@ def import_model(
 
         graph = read_torch(source, input_shape, name)
     else:
-        path = Path(source)
         try:
-            raw = path.read_bytes()
+            with Path(source).open("rb") as stream:
+                fmt = fmt or detect(source, stream.read(4096))
+                if fmt == "onnx":
+                    graph = _read_onnx(stream, source, input_shape, name, allow_unknown)
+                else:
+                    stream.seek(0)
+                    raw = stream.read(MAX_BYTES + 1)
+                    if len(raw) > MAX_BYTES:
+                        raise UsageError(f"{source} is larger than {MAX_BYTES:,} bytes: it is not a {fmt} model")
+                    graph = _read(fmt, raw, source, input_shape, name, allow_unknown)
         except OSError as exc:
             raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
-        fmt = fmt or detect(source, raw[:4096])
-        graph = _read(fmt, raw, source, input_shape, name, allow_unknown)
     return Imported(to_yaml(structure(graph)), tuple(graph.notes), fmt)
 
 
-def _read(fmt: str, raw: bytes, source: str, shape: tuple[int, ...] | None, name: str | None, unknown: bool) -> Graph:
-    if fmt == "onnx":
-        from .onnx_model import read as read_onnx
+def _read_onnx(stream: BinaryIO, source: str, shape: tuple[int, ...] | None, name: str | None, unknown: bool) -> Graph:
+    """The model, mapped rather than read: only the graph's pages are touched, never the weights'."""
+    from .onnx_model import read as read_onnx
 
-        return read_onnx(raw, source, shape, name, unknown)
+    size = os.fstat(stream.fileno()).st_size
+    if size > MAX_MODEL_BYTES:
+        raise UsageError(
+            f"{source} is {size:,} bytes; an ONNX file holds at most {MAX_MODEL_BYTES:,} (protobuf's limit)",
+            "save the weights as external data (onnx.save_model(..., save_as_external_data=True))",
+        )
+    if size == 0:
+        return read_onnx(b"", source, shape, name, unknown)
+    with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        return read_onnx(mapped, source, shape, name, unknown)
+
+
+def _read(fmt: str, raw: bytes, source: str, shape: tuple[int, ...] | None, name: str | None, unknown: bool) -> Graph:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

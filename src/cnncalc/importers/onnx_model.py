@@ -11,10 +11,12 @@ for the node's output; a disagreement is an error naming the node.
 
 from __future__ import annotations
 
+from mmap import mmap
 from typing import Any
 
 from ..errors import Location, UsageError
 from .graph import INPUT, Graph, Op, clean_name, located
+from .onnx_wire import KEPT_VALUES, without_weights
 
 _SAME_SHAPE = {
     "Relu": "relu",
@@ -29,12 +31,14 @@ _ALIASES = {"Identity"}
 _MERGES = {"Add": "add", "Mul": "mul", "Sum": "add"}
 
 
-def read(raw: bytes, file: str, input_shape: tuple[int, ...] | None, name: str | None, allow_unknown: bool) -> Graph:
+def read(
+    raw: bytes | mmap, file: str, input_shape: tuple[int, ...] | None, name: str | None, allow_unknown: bool
+) -> Graph:
     import onnx
     from onnx import numpy_helper, shape_inference
 
     try:
-        model = onnx.load_model_from_string(raw)
+        model = onnx.load_model_from_string(without_weights(raw))
     except Exception as exc:  # the protobuf decoder's errors carry no position in the file
         raise located(
             f"not a valid ONNX model: {type(exc).__name__}: {exc}",
@@ -45,18 +49,16 @@ def read(raw: bytes, file: str, input_shape: tuple[int, ...] | None, name: str |
     if not graph.node:
         raise located("the ONNX model has no nodes (a truncated or empty file?)", Location(file, 1, 1))
     # weights are only needed for their shapes: small initializers (pads, scales, shapes) are read as
-    # values, and large ones lose their data here, which also keeps shape inference fast
+    # values, and large ones were read without their data (onnx_wire), which also keeps shape inference fast
     constants: dict[str, Any] = {}
     for t in graph.initializer:
-        if _numel(t.dims) <= 64 and t.data_location != onnx.TensorProto.EXTERNAL:
+        if _numel(t.dims) <= KEPT_VALUES and t.data_location != onnx.TensorProto.EXTERNAL:
             try:
                 constants[t.name] = numpy_helper.to_array(t)
             except ValueError:  # no data (a weight kept elsewhere): its shape is what counts
                 constants[t.name] = _Dims(tuple(t.dims))
         else:
             constants[t.name] = _Dims(tuple(t.dims))
-            for data in ("raw_data", "float_data", "int64_data", "int32_data", "double_data"):
-                t.ClearField(data)
     inputs = [i for i in graph.input if i.name not in constants]
     if len(inputs) != 1:
         raise UsageError(
