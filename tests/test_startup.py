@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+import cnncalc
+
 from .conftest import ROOT
 
 RUN_CLI = (
@@ -63,11 +65,26 @@ def test_plain_output_imports_neither_rich_nor_other_commands(argv: tuple[str, .
     loaded = _cli_modules(*argv)
     assert not {m for m in loaded if m == "rich" or m.startswith("rich.")}
     commands = {m for m in loaded if m.startswith("cnncalc.cli.")} - {
+        "cnncalc.cli.group",  # typer's command group, with the table of commands
         "cnncalc.cli.common",
         "cnncalc.cli.json_errors",
         "cnncalc.cli.streams",  # the guard around every run: closed pipes, full disks, Ctrl-C (issue 13)
     }
     assert commands <= {"cnncalc.cli.summarize"}  # the command run, and no other
+
+
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_the_version_alone_is_printed_without_the_command_line_parser(flag: str) -> None:
+    """typer and its click cost about 40 ms, eight times cnncalc's own start-up: ``--version`` needs neither."""
+    loaded = _cli_modules(flag)
+    assert "typer" not in loaded and "click" not in loaded and "cnncalc.cli.group" not in loaded
+    fast = subprocess.run([sys.executable, "-m", "cnncalc", flag], capture_output=True, text=True, cwd=ROOT)
+    # with another option the version is typer's eager --version: the same line
+    parsed = subprocess.run(
+        [sys.executable, "-m", "cnncalc", "--debug", flag], capture_output=True, text=True, cwd=ROOT
+    )
+    assert fast.returncode == parsed.returncode == 0
+    assert fast.stdout == parsed.stdout == f"cnncalc {cnncalc.__version__}\n"
 
 
 def test_the_table_imports_rich_when_it_is_drawn() -> None:
