@@ -45,6 +45,7 @@ def analyze(
     walker = _Walker(spec, shape, batch, DTYPES[dtype], CONVENTIONS[convention], rewrite)
     walker.sequence(spec.layers, shape, INPUT, 0)
     outputs = walker.outputs()
+    walker.walked()
     layers = tuple(walker.layers)
     total = walker.sums()
     peak = peak_activations(numel(shape) * batch, layers)
@@ -122,6 +123,7 @@ class _Walker:
         # layer to the same shape again and again, and their rows share one Calc and one footprint
         self.applied: dict[tuple[Layer, Shape], tuple[Calc, Footprint]] = {}
         self.inputs: dict[Shape, tuple[Shape]] = {}
+        self.figures: dict[int, int] = {}
         self.fields: dict[str, Field] = {INPUT: input_field(shape[1:])}  # receptive field of each row's output
         self.layers: list[LayerResult] = []
         self.order: list[LayerResult | ModuleResult | None] = []
@@ -135,6 +137,18 @@ class _Walker:
         # nest (keeping them for every row cost a fifth of the analysis's memory)
         self.running: tuple[int, int, int, int, int, int] = (0, 0, 0, 0, 0, 0)
         self.before: dict[int, tuple[int, int, int, int, int, int]] = {0: self.running}
+
+    def same(self, figure: int) -> int:
+        return self.figures.setdefault(figure, figure)
+
+    def walked(self) -> None:
+        """Let go of what only the walk looks up (about 160 bytes per row): the report is assembled next, at
+        the analysis's peak of memory."""
+        self.applied.clear()
+        self.inputs.clear()
+        self.figures.clear()
+        self.fields.clear()
+        self.produced.clear()
 
     def begin(self) -> int:
         """The index of the next row, where a module begins."""
@@ -168,17 +182,19 @@ class _Walker:
         field: Field,
         layer: Layer | None = None,
     ) -> None:
-        activations = numel(calc.output_shape) * self.batch
+        # one int object per distinct figure: rows repeat a few values, and a fresh int is 32 bytes, five per row
+        same = self.same
+        activations = same(numel(calc.output_shape) * self.batch)
         self.fields[name] = field
         row = LayerResult(
             weights=calc.weights,
             biases=calc.biases,
             non_trainable_params=calc.buffers,
-            macs=calc.macs * self.batch,
-            other_ops=calc.other_ops * self.batch if self.convention.other_ops else 0,
+            macs=same(calc.macs * self.batch),
+            other_ops=same(calc.other_ops * self.batch) if self.convention.other_ops else 0,
             activations=activations,
-            param_bytes=(calc.weights + calc.biases + calc.buffers) * self.dtype_bytes,
-            activation_bytes=activations * self.dtype_bytes,
+            param_bytes=same((calc.weights + calc.biases + calc.buffers) * self.dtype_bytes),
+            activation_bytes=same(activations * self.dtype_bytes),
             name=name,
             type=type_,
             depth=depth,

@@ -185,6 +185,9 @@ def parse_yaml(text: str, filename: str) -> tuple[Any, YamlSourceMap]:
         node = _Composer(loader, filename, lines).document()
         source_map = YamlSourceMap(filename, node, lines, text)
         data = _Converter(source_map).convert(node)
+        # positions are looked up only for a diagnostic, which composes the graph again: the graph (about
+        # 0.9 KB per layer, more than the layer's results) does not outlive the data built from it
+        source_map.release()
     except yaml.MarkedYAMLError as exc:
         raise SpecError([_yaml_error(exc, filename, lines)]) from None
     except yaml.reader.ReaderError as exc:

@@ -51,20 +51,25 @@ class Peak:
 
 def peak_activations(input_elements: int, rows: Sequence[LayerResult]) -> Peak:
     """The largest total size of tensors alive at once (see the module docstring), in O(rows)."""
-    freed_after: dict[int, list[str]] = {}
-    last_read = {producer: i for i, row in enumerate(rows) for producer in row.inputs}
-    for name, i in last_read.items():
-        freed_after.setdefault(i, []).append(name)
-    sizes = {INPUT: input_elements}
+    sizes = {row.name: row.activations for row in rows}
+    sizes[INPUT] = input_elements
+    # a tensor is freed after the row that reads it last: found walking backwards, summed per row (a list of
+    # ints, not a list of names per row: this ran at the end of every analysis, at its peak of memory)
+    freed_after = [0] * len(rows)
+    read: set[str] = set()
+    for i in range(len(rows) - 1, -1, -1):
+        for producer in rows[i].inputs:
+            if producer not in read:
+                read.add(producer)
+                freed_after[i] += sizes[producer]
+    del read, sizes
     alive = input_elements
     best = Peak(input_elements, INPUT)
     for i, row in enumerate(rows):
-        sizes[row.name] = row.activations
         alive += row.activations
         if alive > best.elements:
             best = Peak(alive, row.name)
-        for name in freed_after.get(i, ()):
-            alive -= sizes[name]
+        alive -= freed_after[i]
     return best
 
 
