@@ -138,9 +138,6 @@ class _Walker:
         self.running: tuple[int, int, int, int, int, int] = (0, 0, 0, 0, 0, 0)
         self.before: dict[int, tuple[int, int, int, int, int, int]] = {0: self.running}
 
-    def same(self, figure: int) -> int:
-        return self.figures.setdefault(figure, figure)
-
     def walked(self) -> None:
         """Let go of what only the walk looks up (about 160 bytes per row): the report is assembled next, at
         the analysis's peak of memory."""
@@ -183,18 +180,23 @@ class _Walker:
         layer: Layer | None = None,
     ) -> None:
         # one int object per distinct figure: rows repeat a few values, and a fresh int is 32 bytes, five per row
-        same = self.same
-        activations = same(numel(calc.output_shape) * self.batch)
+        same = self.figures.setdefault
+        activations = numel(calc.output_shape) * self.batch
+        activations = same(activations, activations)
+        macs = calc.macs * self.batch
+        other_ops = calc.other_ops * self.batch if self.convention.other_ops else 0
+        param_bytes = (calc.weights + calc.biases + calc.buffers) * self.dtype_bytes
+        activation_bytes = activations * self.dtype_bytes
         self.fields[name] = field
         row = LayerResult(
             weights=calc.weights,
             biases=calc.biases,
             non_trainable_params=calc.buffers,
-            macs=same(calc.macs * self.batch),
-            other_ops=same(calc.other_ops * self.batch) if self.convention.other_ops else 0,
+            macs=same(macs, macs),
+            other_ops=same(other_ops, other_ops),
             activations=activations,
-            param_bytes=same((calc.weights + calc.biases + calc.buffers) * self.dtype_bytes),
-            activation_bytes=same(activations * self.dtype_bytes),
+            param_bytes=same(param_bytes, param_bytes),
+            activation_bytes=same(activation_bytes, activation_bytes),
             name=name,
             type=type_,
             depth=depth,

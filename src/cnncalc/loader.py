@@ -591,6 +591,9 @@ class _Converter:
     def __init__(self, source_map: YamlSourceMap) -> None:
         self.src = source_map
         self.shared: dict[int, Any] = {}
+        # a spec repeats its scalars (16, 3, relu, …): each distinct one is typed once, and its (immutable)
+        # value shared
+        self.scalars: dict[tuple[str, str, bool], object] = {}
 
     def fail(self, node: _Node, message: str, hint: str | None = None) -> SpecError:
         one_line = node.kind == _SCALAR and node.end_line == node.line
@@ -603,10 +606,13 @@ class _Converter:
         if node.anchored and id(node) in self.shared:
             return self.shared[id(node)]
         if node.kind == _SCALAR:
-            try:
-                value = _scalar(node)
-            except SpecError as exc:
-                raise self.fail(node, exc.diagnostics[0].message, exc.diagnostics[0].hint) from None
+            key = (node.tag, node.value, node.plain)
+            value = self.scalars.get(key, self)  # self: not typed yet (None is a value)
+            if value is self:
+                try:
+                    value = self.scalars[key] = _scalar(node)
+                except SpecError as exc:
+                    raise self.fail(node, exc.diagnostics[0].message, exc.diagnostics[0].hint) from None
         elif node.tag != _TAG + ("seq" if node.kind == _SEQUENCE else "map"):
             raise self.fail(node, f"unsupported YAML tag {node.tag}", "remove the tag; specs use plain YAML values")
         elif node.kind == _SEQUENCE:

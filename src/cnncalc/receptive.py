@@ -239,12 +239,16 @@ def field_dict(field: Field) -> dict[str, list[int | float]] | None:
     """The JSON form: per-axis lists of size, jump, padding and centre; None without spatial axes."""
     if not field:
         return None
-    figures = {
-        "size": [a.size for a in field],
-        "jump": [a.jump for a in field],
-        "padding": [-a.start for a in field],
-        "centre": [a.centre for a in field],
-    }
-    if all(type(v) is int for values in figures.values() for v in values):  # the common case, written as is
+    size, jump, padding, centre = [], [], [], []
+    whole = True
+    for a in field:
+        c = a.centre
+        size.append(a.size)
+        jump.append(a.jump)
+        padding.append(-a.start)
+        centre.append(c)
+        whole = whole and type(a.size) is int and type(a.jump) is int and type(a.start) is int and type(c) is int
+    figures = {"size": size, "jump": jump, "padding": padding, "centre": centre}
+    if whole:  # the common case, written as is
         return figures  # type: ignore[return-value]  # all ints: Number narrowed to int
     return {key: [to_json(v) for v in values] for key, values in figures.items()}
