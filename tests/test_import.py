@@ -423,6 +423,17 @@ def test_onnx_files_have_their_own_size_limit(tmp_path: Path, monkeypatch: pytes
         import_model(str(path))
 
 
+def test_text_models_have_the_spec_files_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Caffe prototxt or Darknet cfg is read whole: as a spec file, at most loader.MAX_BYTES (made smaller
+    here to test it), and no further byte is read past it."""
+    import cnncalc.importers
+
+    path = write(tmp_path, "big.cfg", "[net]\nwidth=32\nheight=32\nchannels=3\n")
+    monkeypatch.setattr(cnncalc.importers, "MAX_BYTES", 10)
+    with pytest.raises(CnncalcError, match=r"big.cfg is larger than 10 bytes: it is not a darknet model"):
+        import_model(path)
+
+
 def test_empty_onnx_file_is_a_clean_error(tmp_path: Path) -> None:
     path = tmp_path / "empty.onnx"
     path.write_bytes(b"")

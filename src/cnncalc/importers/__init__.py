@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -68,12 +69,12 @@ def import_model(
     else:
         try:
             with Path(source).open("rb") as stream:
-                fmt = fmt or detect(source, stream.read(4096))
+                head = stream.read(4096)  # read, not sought back to: the file may be a pipe
+                fmt = fmt or detect(source, head)
                 if fmt == "onnx":
-                    graph = _read_onnx(stream, source, input_shape, name, allow_unknown)
+                    graph = _read_onnx(stream, head, source, input_shape, name, allow_unknown)
                 else:
-                    stream.seek(0)
-                    raw = stream.read(MAX_BYTES + 1)
+                    raw = head + stream.read(max(0, MAX_BYTES + 1 - len(head)))
                     if len(raw) > MAX_BYTES:
                         raise UsageError(f"{source} is larger than {MAX_BYTES:,} bytes: it is not a {fmt} model")
                     graph = _read(fmt, raw, source, input_shape, name, allow_unknown)
@@ -82,20 +83,32 @@ def import_model(
     return Imported(to_yaml(structure(graph)), tuple(graph.notes), fmt)
 
 
-def _read_onnx(stream: BinaryIO, source: str, shape: tuple[int, ...] | None, name: str | None, unknown: bool) -> Graph:
+def _read_onnx(
+    stream: BinaryIO, head: bytes, source: str, shape: tuple[int, ...] | None, name: str | None, unknown: bool
+) -> Graph:
     """The model, mapped rather than read: only the graph's pages are touched, never the weights'."""
     from .onnx_model import read as read_onnx
 
-    size = os.fstat(stream.fileno()).st_size
-    if size > MAX_MODEL_BYTES:
-        raise UsageError(
-            f"{source} is {size:,} bytes; an ONNX file holds at most {MAX_MODEL_BYTES:,} (protobuf's limit)",
-            "save the weights as external data (onnx.save_model(..., save_as_external_data=True))",
-        )
-    if size == 0:
+    status = os.fstat(stream.fileno())
+    if not stat.S_ISREG(status.st_mode):  # a pipe or a device: read, up to the limit
+        raw = head + stream.read(max(0, MAX_MODEL_BYTES + 1 - len(head)))
+        if len(raw) > MAX_MODEL_BYTES:
+            raise _too_large_model(source, None)
+        return read_onnx(raw, source, shape, name, unknown)
+    if status.st_size > MAX_MODEL_BYTES:
+        raise _too_large_model(source, status.st_size)
+    if status.st_size == 0:
         return read_onnx(b"", source, shape, name, unknown)
     with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
         return read_onnx(mapped, source, shape, name, unknown)
+
+
+def _too_large_model(source: str, size: int | None) -> UsageError:
+    what = f"is {size:,} bytes" if size is not None else "is longer"
+    return UsageError(
+        f"{source} {what}; an ONNX file holds at most {MAX_MODEL_BYTES:,} bytes (protobuf's limit)",
+        "save the weights as external data (onnx.save_model(..., save_as_external_data=True))",
+    )
 
 
 def _read(fmt: str, raw: bytes, source: str, shape: tuple[int, ...] | None, name: str | None, unknown: bool) -> Graph:
