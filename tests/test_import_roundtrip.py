@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import sys
 import types
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,8 +28,11 @@ from .torch_support import disagreements, load_module, need
 ONNX_SKIPPED = {"alexnet", "googlenet", "googlenet-aux", "mobilenet_v1", "vgg11", "vgg16", "alexnet-torchvision"}
 
 
-def rows(report: cnncalc.Report, dropout: bool = True) -> list[tuple[tuple[int, ...], int, int]]:
-    return [(r.output_shape, r.params, r.macs) for r in report.layers if dropout or r.type != "dropout"]
+def rows(report: cnncalc.Report, dropout: bool = True) -> Counter[tuple[tuple[int, ...], int, int]]:
+    """Every row's output shape, parameters and MACs. As a multiset: the rows are one topological order of
+    the graph, and an import lists a concat's branches in the concat's order (U-Net's crop before the
+    up-convolution it is cropped to), where the preset may list them otherwise."""
+    return Counter((r.output_shape, r.params, r.macs) for r in report.layers if dropout or r.type != "dropout")
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ from ..layers.upsample import Upsample
 from ..report import LayerResult, Report, ReportWarning
 
 # classes the exported file defines itself; every other class is torch.nn's
-HELPERS = ("Concat", "Add", "Mul", "ChannelLayerNorm", "ChannelSlice", "Scale")
+HELPERS = ("Concat", "Add", "Mul", "ChannelLayerNorm", "ChannelSlice", "ChannelShuffle", "Scale")
 
 
 @dataclass(frozen=True, slots=True)
@@ -521,6 +521,8 @@ def _slice(layer: Slice, inp: Shape, calc: Calc) -> Lowering:
 
 @lowers(ChannelShuffle)
 def _channel_shuffle(layer: ChannelShuffle, inp: Shape, calc: Calc) -> Lowering:
+    """torchvision's view-transpose-view rather than ``nn.ChannelShuffle``, which ``torch.onnx.export``
+    refuses (no ONNX form of ``aten::channel_shuffle``)."""
     return _plain("ChannelShuffle", inp, calc, ("groups", layer.groups), positional=1)
 
 
