@@ -164,6 +164,113 @@ def scale(sizes: Sequence[int], repeat: int) -> list[dict[str, Any]]:
     return results
 
 
+def report_pages(repeat: int) -> list[dict[str, Any]]:
+    """``cnncalc report`` (the HTML page, to /dev/null) against ``summarize --format json`` of the same spec
+    in the same run — the floor: reading the spec and analysing it — and the page's size."""
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        specs = {"googlenet": "googlenet", "resnet50": "resnet50"}
+        for shape, make in (("sequential", sequential), ("branch-heavy", branchy)):
+            for rows in (1_000, 10_000):
+                path = Path(tmp) / f"{shape}-{rows}.yaml"
+                path.write_text(make(rows), encoding="utf-8")
+                specs[f"{shape} {rows:,} rows"] = str(path)
+        for name, spec in specs.items():
+            page = run(cli("report", spec), capture=True)[2]
+            floor = timings(cli("summarize", spec, "-f", "json"), repeat)
+            measured = timings(cli("report", spec), repeat)
+            results.append({"spec": name, "floor": floor, "run": measured, "bytes": len(page.encode())})
+            print(f"  report {name}: {measured[0]:.3f} s, {len(page.encode()):,} bytes", file=sys.stderr)
+    return results
+
+
+def _pages(rows: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "",
+        "## The HTML report",
+        "",
+        "`cnncalc report SPEC` (the page written to /dev/null) against `cnncalc summarize SPEC --format json` "
+        "of the same spec in the same run, the floor (reading, parsing and analysing the spec are common to "
+        "both); the page's size.",
+        "",
+        "| spec | summarize -f json | report | ratio | report peak RSS | page |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
+    for r in rows:
+        (floor, _, _), (wall, low, rss) = r["floor"], r["run"]
+        lines.append(
+            f"| {r['spec']} | {ms(floor)} | {ms(wall)} ({ms(low)}) | {wall / floor:.1f}× | {mb(rss)} | "
+            f"{r['bytes'] / 1000:,.0f} KB |"
+        )
+    return lines
+
+
+# ------------------------------------------------------------------------- work bounded by the limits
+
+
+def edited(rows: int, every: int | None) -> str:
+    """``rows`` convs 1×1; with ``every``, each ``every``-th has 9 filters instead of 8 (issue 13's diff case)."""
+    body = "\n".join(f"  - conv: {{filters: {9 if every and i % every == 3 else 8}, kernel: 1}}" for i in range(rows))
+    return f"name: flat-{rows}\ninput: [8, 4, 4]\nlayers:\n{body}\n"
+
+
+def expected(rows: int) -> str:
+    """``rows`` relus and a ``checks.layers`` entry for each (issue 13's quadratic ``check``)."""
+    entries = "\n".join(f"    relu{i + 1}: {{output_shape: [3, 4, 4]}}" for i in range(rows))
+    body = "\n".join("  - relu" for _ in range(rows))
+    return f"name: checked-{rows}\ninput: [3, 4, 4]\nlayers:\n{body}\nchecks:\n  layers:\n{entries}\n"
+
+
+def limits(sizes: Sequence[int], repeat: int) -> list[dict[str, Any]]:
+    """``diff`` of long specs with an edit every 7th row, ``check`` with one ``checks.layers`` entry per row,
+    and the table: each against its floor, ``summarize --format json`` of the same spec(s) in this run."""
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for rows in sizes:
+            reps = repeat if rows <= 10_000 else 1
+            old, new, checked = (Path(tmp) / f"{n}-{rows}.yaml" for n in ("old", "new", "checked"))
+            old.write_text(edited(rows, None), encoding="utf-8")
+            new.write_text(edited(rows, 7), encoding="utf-8")
+            checked.write_text(expected(rows), encoding="utf-8")
+            floor_one = timings(cli("summarize", str(new), "-f", "json"), reps)
+            cases = [
+                ("diff, an edit every 7th row", cli("diff", str(old), str(new), "-f", "json"), 2),
+                ("check, an expectation per row", cli("check", str(checked)), 1),
+                ("summarize, table", cli("summarize", str(new)), 1),
+            ]
+            for name, argv, specs in cases:
+                floor = floor_one if name != "check, an expectation per row" else None
+                if floor is None:
+                    floor = timings(cli("summarize", str(checked), "-f", "json"), reps)
+                measured = timings(argv, reps)
+                results.append({"case": name, "rows": rows, "run": measured, "floor": floor, "specs": specs})
+                print(f"  {name} {rows:,} rows: {measured[0]:.3f} s", file=sys.stderr)
+    return results
+
+
+def _limits_section(rows: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "",
+        "## Work bounded by the limits",
+        "",
+        "Commands whose work once grew faster than the spec (issue 13), each against its floor measured in the "
+        "same run: `summarize --format json` of the same spec (twice for `diff`, which analyses two). *diff*: "
+        "flat convs 1×1, the new spec with 9 filters instead of 8 in every 7th; *check*: one relu per row and a "
+        "`checks.layers` entry for each; *table*: the default format, the most expensive per row.",
+        "",
+        "| command | rows | wall time | floor | ratio | peak RSS | floor RSS |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in rows:
+        wall, low, rss = r["run"]
+        floor = r["floor"][0] * r["specs"]
+        lines.append(
+            f"| {r['case']} | {r['rows']:,} | {ms(wall)} ({ms(low)}) | {ms(floor)} | {wall / floor:.2f} | "
+            f"{mb(rss)} | {mb(r['floor'][2])} |"
+        )
+    return lines
+
+
 # ------------------------------------------------------------------------------------------ start-up
 
 
@@ -330,6 +437,7 @@ def mb(n: int) -> str:
 
 def write(
     scale_rows: list[dict[str, Any]],
+    limit_rows: list[dict[str, Any]],
     start: dict[str, tuple[float, float]],
     imports: list[tuple[str, int]],
     route: list[dict[str, Any]] | str,
@@ -384,6 +492,7 @@ def write(
         "",
     ]
     lines += _linearity(scale_rows)
+    lines += _limits_section(limit_rows)
     lines += ["", "## Start-up", "", "| command | median | minimum |", "|---|--:|--:|"]
     for name, (median, low) in start.items():
         lines.append(f"| `{name}` | {ms(median)} | {ms(low)} |")
@@ -480,23 +589,31 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, no 100,000-layer specs")
     parser.add_argument("--also", action="append", default=[], help="another Python with cnncalc: time its start-up")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--limits-only", action="store_true", help="only the limits section, printed (the rest takes minutes)"
+    )
     args = parser.parse_args(argv)
     argv = argv if argv is not None else sys.argv[1:]
     repeat = 3 if args.quick else 9
     sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
+    if args.limits_only:
+        print("\n".join(_limits_section(limits(sizes, repeat))))
+        return
     steps: list[tuple[str, Callable[[], Any]]] = [
         ("scale", lambda: scale(sizes, repeat)),
+        ("limits", lambda: limits(sizes, repeat)),
         ("start-up", lambda: startup(repeat * 2, args.also)),
         ("imports", import_profile),
         ("framework route", lambda: framework(repeat)),
+        ("report", lambda: report_pages(repeat)),
     ]
     results = []
     for name, step in steps:
         print(f"{name}…", file=sys.stderr)
         results.append(step())
-    scale_rows, start, imports, route = results
+    scale_rows, limit_rows, start, imports, route, pages = results
     shown = [a for i, a in enumerate(argv) if a != "--output" and (i == 0 or argv[i - 1] != "--output")]
-    text = write(scale_rows, start, imports, route, shown)
+    text = write(scale_rows, limit_rows, start, imports, route, shown) + "\n".join(_pages(pages)) + "\n"
     args.output.write_text(text, encoding="utf-8")
     print(text)
 

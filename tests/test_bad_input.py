@@ -301,6 +301,62 @@ YAML_CASES = [
         None,
         id="list-as-key",
     ),
+    # issue 13: Python refuses ints of more than 4,300 digits (exit 3), anywhere a number goes
+    *[
+        pytest.param(
+            HEAD + text,
+            r"(999999999999|0xffffffffff)… \(5,000 digits\) is too large: sizes are at most 2,147,483,647",
+            position,
+            None,
+            id=f"huge-integer-{where}",
+        )
+        for where, text, position in [
+            ("size", f"layers: [conv: {{filters: {'9' * 5000}, kernel: 3}}]\n", "3:26"),
+            ("hex", f"layers: [conv: {{filters: 0x{'f' * 5000}, kernel: 3}}]\n", "3:26"),
+            ("times", f"layers: [repeat: {{times: {'9' * 5000}, layers: [relu]}}]\n", "3:26"),
+            ("checks", f"layers: [relu]\nchecks: {{max_params: {'9' * 5000}}}\n", "4:22"),
+        ]
+    ],
+    # issue 13: explicit tags with content they cannot hold (exit 3)
+    pytest.param(
+        HEAD + "layers: [conv: {filters: !!int 'abc', kernel: 3}]\n",
+        r"'abc' is not a valid !!int[\s\S]*hint: remove the !!int tag",
+        "3:26",
+        "!!int 'abc'",
+        id="tag-int",
+    ),
+    pytest.param(
+        HEAD + "layers: [bn: {affine: !!bool 'maybe'}]\n",
+        r"'maybe' is not a valid !!bool",
+        "3:23",
+        "!!bool 'maybe'",
+        id="tag-bool",
+    ),
+    pytest.param(
+        HEAD + "layers: [dropout: {rate: !!float 'x'}]\n", r"'x' is not a valid !!float", "3:26", None, id="tag-float"
+    ),
+    # issue 13: numbers only to YAML 1.1 (PyYAML), text to YAML 1.2, like 010 and 1:30 already
+    pytest.param(
+        HEAD + "layers: [conv: {filters: 0b11, kernel: 3}]\n",
+        r"0b11 is ambiguous: YAML 1.1 \(PyYAML\) reads it as the number 3, YAML 1.2 as text[\s\S]*hint: write 3",
+        "3:26",
+        "0b11",
+        id="yaml11-binary",
+    ),
+    pytest.param(
+        HEAD + "layers: [conv: {filters: 4_, kernel: 3}]\n",
+        r"4_ is ambiguous: YAML 1.1 \(PyYAML\) reads it as the number 4",
+        "3:26",
+        "4_",
+        id="yaml11-trailing-underscore",
+    ),
+    pytest.param(
+        HEAD + "layers: [dropout: {rate: 0.1_0}]\n",
+        r"0\.1_0 is ambiguous: YAML 1.1 \(PyYAML\) reads it as the number 0\.1",
+        "3:26",
+        "0.1_0",
+        id="yaml11-float-underscore",
+    ),
 ]
 
 
@@ -443,14 +499,15 @@ def kernel_bomb(levels: int) -> str:
         ),
         pytest.param(
             repeat_bomb(10),
-            r"the spec expands to more than 1,000,000 layers: this repeat passes the limit",
+            r"the spec expands to more than 100,000 layers: this repeat passes the limit",
             r"\d+:\d+",
             id="repeat-alias-bomb",
         ),
         pytest.param(
             block_bomb(10),
-            r"the spec expands to more than 1,000,000 layers: this use of block 'b4' passes the limit",
-            "9:53",
+            # b(k) expands to 10**(k+1) relus: b4's tenth use of b3 (column 53) brings the count to the limit
+            r"the spec expands to more than 100,000 layers: this use of block 'b3' passes the limit",
+            "8:53",
             id="block-bomb",
         ),
         pytest.param(
@@ -721,14 +778,14 @@ SEMANTIC_CASES = [
     ),
     pytest.param(
         "layers: [repeat: {times: 2000000, layers: [relu]}]",
-        r"the spec expands to more than 1,000,000 layers: repeating 2,000,000 times passes the limit",
+        r"the spec expands to more than 100,000 layers: repeating 2,000,000 times passes the limit",
         "3:26",
         "2000000",
         id="repeat-absurd",
     ),
     pytest.param(
         "layers: [repeat: {times: 1000, layers: [repeat: {times: 1001, layers: [relu]}]}]",
-        r"the spec expands to more than 1,000,000 layers: repeating 1,000 times passes the limit",
+        r"the spec expands to more than 100,000 layers: repeating 1,000 times passes the limit",
         "3:26",
         "1000",
         id="nested-repeats",
@@ -820,6 +877,51 @@ SEMANTIC_CASES = [
         "c",
         id="duplicate-name",
     ),
+    # issue 13: sizes that grow past 2³¹ − 1 are stopped where computed (were exit 3 in the renderers)
+    pytest.param(
+        "layers: [repeat: {times: 40, layers: [upsample: {scale_factor: 2}]}]",
+        r"repeat1/28/upsample1: the output \[3, 2147483648, 2147483648\] has a size past 2,147,483,647",
+        "3:49",
+        None,
+        id="growing-upsample",
+    ),
+    pytest.param(
+        "layers: [repeat: {times: 40, layers: [zeropad: {padding: 100000000}]}]",
+        r"repeat1/11/zeropad1: the output \[3, 2200000008, 2200000008\] has a size past",
+        "3:48",
+        None,
+        id="growing-zeropad",
+    ),
+    pytest.param(
+        "layers: [repeat: {times: 9, layers: [deconv: {filters: 3, kernel: 2, stride: 1000}]}]",
+        # (H − 1)·stride + kernel: 8 → 7·1000 + 2 = 7002 → 7001·1000 + 2 = 7001002 → 7001001·1000 + 2
+        r"repeat1/3/deconv1: the output \[3, 7001001002, 7001001002\] has a size past",
+        "3:46",
+        None,
+        id="growing-deconv",
+    ),
+    pytest.param(
+        "layers: [parallel: {merge: concat, branches: [[conv: {filters: 2147483647, kernel: 1}], []]}]",
+        r"parallel1/concat: the output \[2147483650, 8, 8\] has a size past",
+        "3:",
+        None,
+        id="growing-concat",
+    ),
+    # issue 13: ESC sequences clear the screen or set the window title on any terminal showing the name
+    pytest.param(
+        'layers: [conv: {filters: 8, kernel: 3, name: "c\\e[2J"}]',
+        r"layer name 'c\\x1b\[2J' contains U\+001B \(a control character\)[\s\S]*hint: remove it",
+        "3:46",
+        '"c\\e[2J"',
+        id="escape-in-name",
+    ),
+    pytest.param(
+        'layers: [relu: {name: "r\\u202eevil"}]',
+        r"contains U\+202E \(a control character\)",
+        "3:23",
+        None,
+        id="bidi-override-in-name",
+    ),
 ]
 
 
@@ -872,6 +974,22 @@ def test_spec_errors(
             "3:19",
             id="pool-on-a-vector",
         ),
+        # issue 13: batchnorm1d took a 2-D map while batchnorm2d refused a 1-D one; PyTorch's BatchNorm1d
+        # takes [C] or [C, L] only
+        pytest.param(
+            "[3, 8, 8]",
+            "batchnorm1d",
+            r"batchnorm1: batchnorm1d expects 0 or 1 spatial axes, but its input \[3, 8, 8\] has 2",
+            "3:10",
+            id="batchnorm1d-on-a-2d-map",
+        ),
+        pytest.param(
+            "[3, 8]",
+            "batchnorm2d",
+            r"batchnorm1: batchnorm2d expects 2 spatial axes, but its input \[3, 8\] has 1",
+            "3:10",
+            id="batchnorm2d-on-a-1d-signal",
+        ),
     ],
 )
 def test_rank_errors(cli: Cli, spec_file: SpecFile, input_shape: str, layer: str, pattern: str, position: str) -> None:
@@ -911,6 +1029,19 @@ def test_rank_errors(cli: Cli, spec_file: SpecFile, input_shape: str, layer: str
         ),
         pytest.param(
             "name: [t]\ninput: [3, 8, 8]\nlayers: [relu]\n", r"name: expected text, got \['t'\]", "1:7", id="name-list"
+        ),
+        # issue 13: a line break in the name forged a `::error file=...` annotation in `check -f github`
+        pytest.param(
+            'name: "t\\n::error file=x::forged"\ninput: [3, 8, 8]\nlayers: [relu]\n',
+            r"name: 't\\n::error file=x::forged' contains U\+000A \(a line break\)",
+            "1:7",
+            id="line-break-in-name",
+        ),
+        pytest.param(
+            'name: t\ndescription: "a\\e]0;title\\a"\ninput: [3, 8, 8]\nlayers: [relu]\n',
+            r"description: 'a\\x1b\]0;title\\x07' contains U\+001B \(a control character\)",
+            "2:14",
+            id="escape-in-description",
         ),
     ],
 )
@@ -1091,11 +1222,36 @@ def test_command_line_parse_errors(cli: Cli, args: tuple[str, ...], pattern: str
         pytest.param("3x224x", r"--input '3x224x' is not a shape", id="trailing-x"),
         pytest.param("", r"--input '' is not a shape", id="empty"),
         pytest.param("3x10000000000x10000000000", r"every size must be at most 2,147,483,647", id="huge"),
+        # issue 13: past Python's 4,300-digit int limit (was exit 3), and an unclosed bracket (was accepted)
+        pytest.param(f"[3, {'9' * 5000}, 227]", r"every size must be at most 2,147,483,647", id="huge-digits"),
+        pytest.param("[3x227x227", r"--input '\[3x227x227' is not a shape", id="unclosed-bracket"),
+        pytest.param("3x227x227]", r"--input '3x227x227\]' is not a shape", id="unopened-bracket"),
         pytest.param("3x1x1", r"conv1: output height would be 0", id="too-small-for-the-network"),
     ],
 )
 def test_bad_input_shapes(cli: Cli, value: str, message: str) -> None:
     assert re.search(message, clean_error(cli("preset", "alexnet", "--input", value)))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        # issue 13: 1e400 overflowed a float (exit 3); 1e9 and "" were accepted
+        pytest.param("1e400", r"--width 1e400: a width multiplier must be at most 2,147,483,647", id="1e400"),
+        pytest.param("1e999999999", r"--width '1e999999999' is out of range", id="huge-exponent"),
+        pytest.param(
+            "1e9",
+            r"conv1: 96 channels scaled by 1e\+09 are 96,000,000,000, past 2,147,483,647[\s\S]*"
+            r"note: with --width 1e\+09",
+            id="channels-past-the-limit",
+        ),
+        pytest.param("", r"--width '' names no multiplier", id="empty"),
+        pytest.param("nan", r"--width 'nan' is not a number", id="nan"),
+        pytest.param("-1", r"--width -1: a width multiplier must be positive", id="negative"),
+    ],
+)
+def test_bad_widths(cli: Cli, value: str, message: str) -> None:
+    assert re.search(message, clean_error(cli("sweep", "alexnet", "--width", value)))
 
 
 def test_input_shapes_in_other_spellings(cli: Cli) -> None:
@@ -1105,11 +1261,20 @@ def test_input_shapes_in_other_spellings(cli: Cli) -> None:
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-@pytest.mark.parametrize("fmt", ["table", "json"])
-def test_unwritable_output(fmt: str) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("preset", "googlenet", "-f", "table"),
+        ("preset", "googlenet", "-f", "json"),
+        ("--version",),  # issue 13: these two were tracebacks
+        ("--help",),
+    ],
+    ids=["table", "json", "version", "help"],
+)
+def test_unwritable_output(args: tuple[str, ...]) -> None:
     with Path("/dev/full").open("w") as full:
         run = subprocess.run(
-            [sys.executable, "-m", "cnncalc", "preset", "googlenet", "-f", fmt],
+            [sys.executable, "-m", "cnncalc", *args],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
@@ -1117,6 +1282,93 @@ def test_unwritable_output(fmt: str) -> None:
         )
     assert run.returncode == 2, run.stderr
     assert run.stderr.startswith("error: cannot write the output: No space left on device"), run.stderr
+
+
+@pytest.mark.parametrize("args", [("preset", "alexnet"), ("preset", "alexnet", "-f", "json"), ("--version",)])
+def test_closed_output(args: tuple[str, ...]) -> None:
+    """`cnncalc … >&-`: no standard output at all (issue 13: exit 0 with nothing written, or a traceback)."""
+    run = subprocess.run(
+        [sys.executable, "-m", "cnncalc", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert run.returncode == 2, run.stderr
+    assert run.stderr == "error: cannot write the output: standard output is closed\n"
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_output_encoding_without_the_symbols_falls_back_to_ascii(encoding: str) -> None:
+    """PYTHONIOENCODING=ascii or a Latin-1 terminal (issue 13: UnicodeEncodeError, exit 3)."""
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "COLUMNS": "120", "NO_COLOR": "1", "CNNCALC_DEBUG": ""}
+    for args in (("preset", "alexnet"), ("explain", "alexnet", "--layer", "conv1")):
+        run = subprocess.run([sys.executable, "-m", "cnncalc", *args], capture_output=True, check=False, env=env)
+        assert run.returncode == 0, run.stderr
+        text = run.stdout.decode(encoding)
+        times = "x" if encoding == "ascii" else "×"  # Latin-1 has ×, not →
+        assert f"alexnet: 3{times}227{times}227 -> 1000" in text and "→" not in text
+    bad = subprocess.run(
+        [sys.executable, "-m", "cnncalc", "preset", "alexnet", "--input", "3×1×1"], capture_output=True, env=env
+    )
+    assert bad.returncode == 2 and b"Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "debug"), [("", False), ("0", False), ("false", False), ("No", False), ("1", True), ("yes", True)]
+)
+def test_cnncalc_debug_values(spec_file: SpecFile, value: str, debug: bool) -> None:
+    """Issue 13: CNNCALC_DEBUG=0 turned debugging on (bool("0") is True)."""
+    spec = spec_file(HEAD + "layers: [conv: {filters: 8, kernal: 3}]\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "cnncalc", "summarize", str(spec)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "CNNCALC_DEBUG": value},
+    )
+    assert ("Traceback" in run.stderr) is debug, run.stderr
+
+
+def test_interrupt_is_exit_130_without_a_traceback() -> None:
+    """Ctrl-C anywhere after cnncalc's own code starts (issue 13: a traceback in 15 of 21 tries). The
+    interrupts land at spread-out moments of start-up and of the command; Python's own start-up, before
+    any cnncalc code, is outside our reach, so a run that never reached it is retried."""
+    import signal
+    import time
+
+    outcomes = []
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6, 0.8):
+        for _ in range(3):
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys; sys.argv[0] = 'cnncalc'; import cnncalc.cli; cnncalc.cli.main()",
+                    "preset",
+                    "vgg16",
+                    "-f",
+                    "json",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            time.sleep(delay)
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=60)
+            # before cnncalc's guard is installed: Python's start-up, or importing the guard itself
+            python_start_up = proc.returncode == -signal.SIGINT or (
+                "Traceback" in err and ("cnncalc/" not in err or "_startup" in err)
+            )
+            if not python_start_up:
+                outcomes.append((proc.returncode, err))
+                break
+    # under load a short delay may land in Python's own start-up three times; most delays must reach cnncalc
+    assert len(outcomes) >= 4, outcomes
+    for code, err in outcomes:
+        assert code in (0, 130) and "Traceback" not in err, err
 
 
 # ------------------------------------------------------------------------------------ sizes and speed
@@ -1151,3 +1403,57 @@ def test_expansion_count_is_the_parsers() -> None:
         parser = _Parser(source_map)
         parser.spec(data)
         assert check_expansion(data["layers"], parser.blocks, parser.cyclic, MAX_LAYERS) == parser.expanded, name
+
+
+# ------------------------------------------------------------------------------ names on the command line
+
+
+def test_a_directory_named_like_a_preset_does_not_shadow_it(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13: `alexnet/` in the working directory made `cnncalc summarize alexnet` fail ("is a directory");
+    only a file of that name wins over the preset."""
+    (tmp_path / "alexnet").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = cli("summarize", "alexnet", "-f", "json")
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["totals"]["params"] == 60_965_224  # Caffe's bvlc_alexnet, as the preset
+
+
+def test_a_dangling_symlink_under_a_checked_directory_is_reported(cli: Cli, tmp_path: Path) -> None:
+    """Issue 13: `check DIR/` skipped a link to a missing file and said "1 passed"."""
+    (tmp_path / "ok.yaml").write_text(HEAD + "layers: [relu]\n", encoding="utf-8")
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "missing.yaml")
+    result = cli("check", str(tmp_path))
+    assert result.exit_code == 2, result
+    assert "gone.yaml" in result.stdout and "no such file" in result.stdout
+    assert "1 passed, 1 failed (1 invalid)" in result.stdout
+
+
+def test_carets_are_aligned_by_display_width(cli: Cli, spec_file: SpecFile) -> None:
+    """Issue 13: carets counted code points and sat up to 40 columns off after CJK, emoji or combining marks."""
+    err = clean_error(
+        cli("summarize", str(spec_file(HEAD + "layers:\n  - conv: {name: 中文层😀e\u0301, filters: 8, kernal: 3}\n")))
+    )
+    carets = next(line for line in err.splitlines() if line.strip().startswith("|") and "^" in line)
+    # "  - conv: {name: " 17 columns, 中文层 3 × 2, 😀 2, e + combining acute 1, ", filters: 8, " 14
+    assert carets.index("^") - (carets.index("|") + 2) == 17 + 3 * 2 + 2 + 1 + 14
+    assert carets.count("^") == len("kernal")
+
+
+def test_an_unknown_checks_layers_name_is_located_at_the_name(cli: Cli, spec_file: SpecFile) -> None:
+    """Issue 13: the caret sat on the entry's first sub-key (output_shape), not on the name that is wrong."""
+    text = HEAD + "layers: [relu]\nchecks:\n  layers:\n    relu9: {output_shape: [3, 8, 8]}\n"
+    result = cli("check", str(spec_file(text)), "-f", "github")
+    assert result.exit_code == 2, result
+    assert re.search(r"net\.yaml,line=6,col=5,.*::no layer or block named 'relu9'", result.stdout), result.stdout
+
+
+def test_a_broken_block_definition_is_reported_once(cli: Cli, spec_file: SpecFile) -> None:
+    """Issue 13: each use of a block whose definition failed added "unknown layer type 'b'" (did you mean
+    'bn'?) to the definition's own error."""
+    text = HEAD.replace("input", "blocks:\n  b: {params: [w], layers: []}\ninput") + "layers: [b: {w: 4}, b: {w: 8}]\n"
+    err = clean_error(cli("summarize", str(spec_file(text))))
+    assert err.count("error:") == 1, err
+    assert re.match(r"error: \S*net\.yaml:3:28: the layers of block 'b' must be a non-empty list", err), err
+    assert "unknown layer type" not in err

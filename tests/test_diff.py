@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cnncalc
+from cnncalc import diff as diff_module
 from cnncalc.diff import Change, diff
 
 from .conftest import Result
@@ -187,3 +189,74 @@ def test_one_insertion_anywhere_is_one_added_row(stack: list[int], extra: int, d
     assert [c.change for c in forward.layers] == [Change.ADDED]
     assert [c.change for c in backward.layers] == [Change.REMOVED]
     assert forward.unchanged == backward.unchanged == len(stack)
+
+
+# ------------------------------------------------------------------------- long specs (issue 13)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_cells() -> object:
+    """No dynamic programming: every stretch goes through anchors and the linear fallback."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(diff_module, "MAX_CELLS", 0)
+        yield
+
+
+def _is_common_subsequence(pairs: list[tuple[int, int]], a: list[int], b: list[int]) -> bool:
+    increasing = all(i1 < i2 and j1 < j2 for (i1, j1), (i2, j2) in itertools.pairwise(pairs))
+    return increasing and all(a[i] == b[j] for i, j in pairs)
+
+
+@given(
+    a=st.lists(st.integers(0, 5), max_size=60),
+    b=st.lists(st.integers(0, 5), max_size=60),
+)
+def test_anchored_alignment_is_a_common_subsequence(a: list[int], b: list[int], monkeypatch_cells: None) -> None:
+    """With no cells for dynamic programming, anchors and the fallback still match only equal rows, in order."""
+    pairs = diff_module._matches(a, b)
+    assert _is_common_subsequence(pairs, a, b)
+
+
+@given(
+    base=st.lists(st.integers(0, 3), min_size=50, max_size=400),
+    edits=st.sets(st.integers(0, 39), max_size=8),
+    data=st.data(),
+)
+def test_isolated_edits_are_aligned_exactly(
+    base: list[int], edits: set[int], data: st.DataObject, monkeypatch_cells: None
+) -> None:
+    """Mostly equal sequences — every 10th position may be replaced, inserted or removed — are aligned with
+    the fewest insertions and removals, as the exact algorithm would: one per edit, or two for a replacement."""
+    a, b = list(base), list(base)
+    removed = 0
+    for k in sorted((e * 10 for e in edits if e * 10 < len(base)), reverse=True):
+        kind = data.draw(st.sampled_from(["replace", "insert", "remove"]))
+        if kind == "replace":
+            b[k] = 100 + k  # a signature seen nowhere else
+            removed += 1
+        elif kind == "insert":
+            b.insert(k, 100 + k)
+        else:
+            del b[k]
+            removed += 1
+    pairs = diff_module._matches(a, b)
+    assert _is_common_subsequence(pairs, a, b)
+    assert len(pairs) == len(a) - removed
+
+
+def test_long_flat_specs_with_many_edits_are_aligned_row_by_row() -> None:
+    """The issue's case: an edit every 7th layer of a long flat spec (quadratic before: 577 s at 10,000
+    rows; `benchmarks/bench.py` measures it). Every edited conv is one changed row, every other row matches."""
+    n = 3000
+    old = {"name": "t", "input": [3, 8, 8], "layers": [{"conv": {"filters": 8, "kernel": 1}} for _ in range(n)]}
+    new = {
+        "name": "t",
+        "input": [3, 8, 8],
+        "layers": [{"conv": {"filters": 9 if i % 7 == 3 else 8, "kernel": 1}} for i in range(n)],
+    }
+    d = diff(cnncalc.from_dict(old), cnncalc.from_dict(new))
+    edited_convs = len(range(3, n, 7))  # 429, the last at index 2,999: the last layer
+    # each edited conv changes, and so does the conv after it (its input channels), but the last has none
+    changed = 2 * edited_convs - 1
+    assert [c.change for c in d.layers] == [Change.CHANGED] * changed
+    assert d.unchanged == n - changed

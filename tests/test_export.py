@@ -62,7 +62,14 @@ def test_googlenet_modules_keep_cnncalc_names() -> None:
 
 @pytest.mark.parametrize(
     ("spec_name", "expected"),
-    [("googlenet-aux", "GooglenetAux"), ("small resnet", "SmallResnet"), ("3d-net", "Net3dNet"), ("Add", "AddNet")],
+    [
+        ("googlenet-aux", "GooglenetAux"),
+        ("small resnet", "SmallResnet"),
+        ("3d-net", "Net3dNet"),
+        ("Add", "AddNet"),
+        ("false", "FalseNet"),
+        ("none", "NoneNet"),
+    ],
 )
 def test_class_names(spec_name: str, expected: str) -> None:
     assert class_name(spec_name) == expected

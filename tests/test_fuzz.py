@@ -12,12 +12,13 @@ from __future__ import annotations
 import contextlib
 import copy
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import yaml
-from hypothesis import event, given
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -73,7 +74,9 @@ def assert_clean(text: str, *options: str) -> str:
 
 # ------------------------------------------------------------------------------------- random data
 
-EXTREME_INTS = st.sampled_from([0, -1, 1, 2, 3, 7, MAX_SIZE, MAX_SIZE + 1, 2**63, 10**30, -(10**30)])
+EXTREME_INTS = st.sampled_from(
+    [0, -1, 1, 2, 3, 7, MAX_SIZE, MAX_SIZE + 1, 2**63, 10**30, -(10**30), 10**4000]
+)  # 4,001 digits: refused by the loader
 SCALARS = st.one_of(
     st.none(),
     st.booleans(),
@@ -82,6 +85,8 @@ SCALARS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=12),
     st.sampled_from(["same", "valid", "concat", "add", "conv", "relu", "$w", "yes", "010", "1e3", "1:30", "~"]),
+    # issue 13: control, format, line-separator and non-BMP characters in any text
+    st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=8),
 )
 VALUES = st.recursive(
     SCALARS,
@@ -116,6 +121,9 @@ YAML_BITS = st.sampled_from(
         *("name: n\n", "input: [3, 8, 8]\n", "layers:\n", "  - conv: {filters: 4, kernel: 3}\n", "  - relu\n"),
         *("- ", "  ", "\t", "{", "}", "[", "]", ": ", ", ", "&a ", "*a ", "<<: ", "!!str ", "---\n", "...\n"),
         *("'", '"', "#", "\n", "? ", "yes", "010", "1e3", "-", "|\n", ">\n", "%YAML 1.1\n", "\x00", "\ufeff", "é"),
+        # issue 13: explicit tags, YAML-1.1-only numbers, integers past Python's 4,300-digit limit
+        *("!!int ", "!!bool ", "!!float ", "!!null ", "!!binary ", "!!timestamp ", "!!set ", "!!omap ", "!foo "),
+        *("0b11", "4_", "0.1_0", "0x1F", "0o17", "1_000", "9" * 4400, "0x" + "f" * 4000, ".inf", ".nan"),
     ]
 )
 
@@ -125,6 +133,93 @@ def test_random_text(text: str) -> None:
     assert_clean(text)
     with pure_python_parser():
         assert_clean(text)
+
+
+# ------------------------------------------------------------------------------------ issue 13 cases
+
+# A share of the profile's examples each, so that the CI fuzz budget stays what it was; the long profile
+# still runs thousands of each.
+SHARE = settings(max_examples=max(10, settings.default.max_examples // 10))
+
+HUGE = st.sampled_from(["9" * 4400, "0x" + "f" * 4000, "-" + "9" * 4400, "1" + "0" * 40])
+TAGGED = st.tuples(
+    st.sampled_from(["!!int", "!!bool", "!!float", "!!str", "!!null", "!!binary", "!!timestamp"]),
+    st.sampled_from(["'abc'", "'maybe'", "'1'", "3", "'0x10'", "''", "[1]", "{a: 1}", "'2001-13-45'"]),
+).map(" ".join)
+KNOBS = ["filters", "kernel", "stride", "padding", "scale_factor", "times", "max_params", "units", "rate", "groups"]
+
+
+@SHARE
+@given(st.sampled_from(KNOBS), HUGE | TAGGED | st.sampled_from(["0b11", "4_", "0.1_0", "1_0_", "0x_1"]))
+def test_huge_integers_tags_and_yaml11_numbers(knob: str, value: str) -> None:
+    text = (
+        "name: t\ninput: [3, 8, 8]\nlayers:\n"
+        f"  - conv: {{filters: 4, kernel: 3, {knob}: {value}}}\n"
+        f"  - repeat: {{times: 2, layers: [upsample: {{scale_factor: 2}}]}}\n"
+        f"checks: {{max_params: {value}}}\n"
+    )
+    assert_clean(text)
+
+
+GROWING = st.sampled_from(
+    [
+        "upsample: {scale_factor: %d}",
+        "zeropad: {padding: %d}",
+        "deconv: {filters: 2, kernel: 2, stride: %d}",
+        "conv: {filters: 2, kernel: 1, padding: %d}",
+        "maxpool: {kernel: 1, padding: 0, stride: 1}",
+    ]
+)
+
+
+@SHARE
+@given(GROWING, st.integers(1, 10**6), st.integers(1, 60), st.sampled_from([(), ("-f", "json"), ("-f", "dot")]))
+def test_growing_sizes(layer: str, factor: int, times: int, options: tuple[str, ...]) -> None:
+    """Sizes that grow through the network stop at the first one past 2³¹ − 1 (were exit 3 in renderers)."""
+    body = layer % factor if "%d" in layer else layer
+    assert_clean(f"name: t\ninput: [2, 4, 4]\nlayers:\n  - repeat: {{times: {times}, layers: [{body}]}}\n", *options)
+
+
+TEXT = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=20)
+
+
+@SHARE
+@given(name=TEXT, layer=TEXT, description=TEXT, fmt=st.sampled_from(["table", "markdown", "csv", "dot", "mermaid"]))
+def test_hostile_text_in_every_field(name: str, layer: str, description: str, fmt: str) -> None:
+    """Control and non-BMP characters anywhere: refused at load time in names, never reaching the output."""
+    document = {
+        "name": name,
+        "description": description,
+        "input": [3, 8, 8],
+        "layers": [{"conv": {"filters": 4, "kernel": 3, "name": layer}}, "relu"],
+    }
+    text = yaml.safe_dump(document, allow_unicode=True)
+    code, _ = run(text, "-f", fmt)
+    assert_clean(text, "-f", fmt)
+    if code == 0:
+        result = RUNNER.invoke(app, ["summarize", "-", "-f", fmt], input=text, env=ENV, catch_exceptions=False)
+        shown = result.stdout
+        assert not any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") and ch not in "\n" for ch in shown), shown
+
+
+@SHARE
+@given(name=TEXT, layer=TEXT, description=TEXT)
+def test_export_then_compile(name: str, layer: str, description: str) -> None:
+    """Whatever text the spec holds, `export --to pytorch` either refuses it cleanly or writes Python that
+    compiles (running it is tests/test_export_hostile.py's job)."""
+    document = {
+        "name": name,
+        "description": description,
+        "source": description,
+        "input": [3, 8, 8],
+        "layers": [{"conv": {"filters": 4, "kernel": 3, "name": layer}}, {"side": {"layers": ["relu"]}}],
+    }
+    text = yaml.safe_dump(document, allow_unicode=True)
+    result = RUNNER.invoke(app, ["export", "-", "--to", "pytorch"], input=text, env=ENV, catch_exceptions=False)
+    assert result.exit_code in (0, 2), result.stderr
+    assert "Traceback" not in result.stderr
+    if result.exit_code == 0:
+        compile(result.stdout, "export.py", "exec")
 
 
 # ------------------------------------------------------------------------------------------ mutations

@@ -30,6 +30,7 @@ CORE = [
 CORE += ["checks.py", "gate.py", "diff.py", "schema.py"]  # cnncalc check, diff and schema
 CORE += ["conventions.py", "export"]  # pure too: export writes PyTorch code as text
 CORE += ["layer_docs.py"]  # docs/layers.md, generated from the registry
+CORE += ["picture.py"]  # the figures of a conv or pooling picture (the HTML report draws them)
 FORBIDDEN = {"typer", "rich", "yaml", "click", "torch"}  # torch is never a dependency of cnncalc
 
 

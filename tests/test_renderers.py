@@ -24,6 +24,7 @@ ARGS: dict[str, list[str]] = {
     "layer": ["conv", "-i", "3x8x8", "--filters", "4", "--kernel", "3"],
     "memory": ["seed-example"],
     "sweep": ["seed-example", "--width", "0.5,1"],
+    "report": ["seed-example"],
 }
 CASES = [(command, fmt) for command in RENDERERS for fmt in formats(command)]
 

@@ -451,7 +451,7 @@ def test_missing_required_keys() -> None:
 
 def test_expansion_limit() -> None:
     layers = [{"repeat": {"times": 1000, "layers": [{"repeat": {"times": 1001, "layers": ["relu"]}}]}}]
-    with pytest.raises(cnncalc.SpecError, match="the spec expands to more than 1,000,000 layers"):
+    with pytest.raises(cnncalc.SpecError, match="the spec expands to more than 100,000 layers"):
         cnncalc.from_dict({"name": "t", "input": [1], "layers": layers})
 
 

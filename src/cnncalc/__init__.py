@@ -6,11 +6,15 @@
 60965224
 """
 
-from .analysis import analyze
-from .errors import CnncalcError, Diagnostic, Location, SpecError, UsageError
-from .loader import from_dict, load, loads, preset, preset_names, preset_text
-from .report import DTYPES, LayerResult, ModuleResult, Output, Report, ReportWarning, Totals
-from .spec import Spec, parse_spec
+from . import _startup
+
+_startup.exit_on_interrupt_while_starting()
+
+from .analysis import analyze  # noqa: E402 (after the interrupt guard: importing is most of start-up)
+from .errors import CnncalcError, Diagnostic, Location, SpecError, UsageError  # noqa: E402
+from .loader import from_dict, load, loads, preset, preset_names, preset_text  # noqa: E402
+from .report import DTYPES, LayerResult, ModuleResult, Output, Report, ReportWarning, Totals  # noqa: E402
+from .spec import Spec, parse_spec  # noqa: E402
 
 __version__ = "1.0.0"
 

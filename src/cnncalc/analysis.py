@@ -99,6 +99,16 @@ def _unused(rows: Sequence[LayerResult], outputs: Sequence[Output]) -> list[Repo
     ]
 
 
+def within_limit(output_shape: Shape) -> None:
+    """Every size a layer computes is checked where it is computed: past 2³¹ − 1 no framework can index
+    the tensor, and sizes that keep growing (repeated upsampling) would make every later figure huge."""
+    if any(d > MAX_SIZE for d in output_shape):
+        raise ShapeError(
+            f"the output {fmt_shape(output_shape)} has a size past {MAX_SIZE:,} (2³¹ − 1)",
+            "a size this large cannot be indexed by any framework: check the strides, scales and padding",
+        )
+
+
 class _Walker:
     def __init__(
         self, spec: Spec, shape: Shape, batch: int, dtype_bytes: int, convention: Convention, rewrite: Rewrite | None
@@ -237,11 +247,13 @@ class _Walker:
         return shape, producer
 
     def layer(self, node: LayerNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
-        if node.rank is not None and len(shape) - 1 != node.rank:
+        ranks = (node.rank,) if isinstance(node.rank, int) else node.rank
+        if ranks is not None and len(shape) - 1 not in ranks:
+            expected = " or ".join(map(str, ranks))
             raise SpecError(
                 [
                     self.spec.diagnostic(
-                        f"{node.written_as} expects {node.rank} spatial {'axes' if node.rank != 1 else 'axis'}, "
+                        f"{node.written_as} expects {expected} spatial {'axis' if ranks == (1,) else 'axes'}, "
                         f"but its input {fmt_shape(shape)} has {len(shape) - 1}",
                         node.origin,
                         hint=f"write {node.type} (any rank) instead of {node.written_as}",
@@ -257,6 +269,7 @@ class _Walker:
                 layer = layer.bind({key: self.produced[path][0] for key, path in node.refs})
             layer = layer.concrete(shape)
             calc = layer.apply(shape)
+            within_limit(calc.output_shape)
         except ShapeError as exc:
             at = node.arg_origins.get(exc.arg, node.origin) if exc.arg else node.origin
             raise SpecError(
@@ -342,6 +355,7 @@ class _Walker:
         merge = MERGES[kind]
         try:
             merged = merge(shapes, labels)
+            within_limit(merged)
         except ShapeError as exc:
             at = node.merge_origin if isinstance(node, ParallelNode) else node.origin
             raise SpecError(

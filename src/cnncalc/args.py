@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import MISSING, dataclass, field
 from typing import Any
@@ -42,6 +43,25 @@ class ArgProblem(Exception):
         self.arg = arg
 
 
+# Invisible characters that steer terminals and text layout (ESC sequences, bidi overrides, line separators);
+# the zero-width (non-)joiner stays allowed because emoji sequences and some scripts need it.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_JOINERS = "\u200c\u200d"
+
+
+def unsafe_character(text: str, allowed: str = "") -> str | None:
+    """The first control, format or line-separator character of ``text`` as ``U+001B (a control
+    character)``, or None when ``text`` is safe to show anywhere."""
+    for ch in text:
+        if ch in allowed or ch in _JOINERS:
+            continue
+        category = unicodedata.category(ch)
+        if category in _UNSAFE_CATEGORIES:
+            kind = "a line break" if ch in "\n\r\x85" or category in ("Zl", "Zp") else "a control character"
+            return f"U+{ord(ch):04X} ({kind})"
+    return None
+
+
 def show(value: object, depth: int = 0) -> str:
     """A value as the user wrote it, for error messages (truncated: values may be huge or cyclic)."""
     if isinstance(value, AmbiguousScalar):
@@ -52,6 +72,9 @@ def show(value: object, depth: int = 0) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return repr(value if len(value) <= 60 else value[:57] + "...")
+    if isinstance(value, int) and value.bit_length() > 200:  # 61+ digits: shown cut, like text
+        digits = str(value) if value.bit_length() < 14000 else f"{value:x}"
+        return f"{digits[:57]}... ({len(digits)} {'digits' if value.bit_length() < 14000 else 'hex digits'})"
     if isinstance(value, (list, tuple, dict)):
         if depth >= 2:
             return "[…]" if not isinstance(value, dict) else "{…}"
@@ -234,12 +257,21 @@ class Choice(ArgType):
 
 @dataclass(frozen=True, slots=True)
 class Text(ArgType):
+    """Text; ``lines`` allows line breaks and tabs (a description), otherwise it is one line (a name)."""
+
+    lines: bool = False
+
     def parse(self, value: object) -> str:
         _reject_ambiguous(value, "quote it to mean text")
         if not isinstance(value, str):
             raise ArgProblem(
                 f"expected text, got {show(value)} ({kind_of(value)})",
                 f"quote it: '{show(value)}'" if isinstance(value, (int, float, bool)) else None,
+            )
+        bad = unsafe_character(value, "\t\n\r" if self.lines else "")
+        if bad is not None:
+            raise ArgProblem(
+                f"{show(value)} contains {bad}", "remove it: text here is shown on terminals and in CI logs"
             )
         return value
 

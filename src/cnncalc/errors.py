@@ -7,6 +7,7 @@ layer path), what is wrong and what would fix it.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -77,7 +78,9 @@ class Diagnostic:
             text, column, width = _excerpt(text, loc.column - 1, width)
             gutter = f"{loc.line:>5} | "
             lines.append(gutter + text)
-            lines.append(" " * (len(gutter) - 2) + "| " + " " * column + "^" * width)
+            # carets go by terminal columns: CJK and emoji take two, combining marks none
+            lead, under = display_width(text[:column]), max(1, display_width(text[column : column + width]))
+            lines.append(" " * (len(gutter) - 2) + "| " + " " * lead + "^" * under)
         lines.extend(f"  note: {note}" for note in self.notes)
         if self.hint:
             lines.append(f"  hint: {self.hint}")
@@ -103,6 +106,17 @@ class Diagnostic:
 
 
 EXCERPT = 100  # columns of a long spec line shown around the value at fault
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of ``text``: 2 for wide and full-width characters (CJK, most emoji), 0 for combining
+    marks, zero-width and format characters, 1 otherwise (Unicode's East Asian Width, UAX #11)."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
 
 
 def _excerpt(text: str, column: int, width: int) -> tuple[str, int, int]:

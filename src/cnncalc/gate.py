@@ -105,7 +105,8 @@ def check(spec: Spec, flags: Checks | None = None) -> Verdict:
     checks = spec.checks.override(flags) if flags is not None else spec.checks
     report = analyze(spec, batch=checks.batch or 1, dtype=checks.dtype or "float32")
     origins = _origins(spec.layers)
-    results = [_judge(spec, report, e, origins) for e in checks.expectations]
+    names = _Names(report)
+    results = [_judge(spec, report, e, origins, names) for e in checks.expectations]
     strict = bool(checks.strict)
     strict_flag = flags is not None and flags.strict is not None
     warnings: list[LocatedWarning] = []
@@ -147,13 +148,45 @@ def _origins(nodes: Sequence[Node]) -> dict[str, DataPath]:
     return found
 
 
-def _judge(spec: Spec, report: Report, e: Expectation, origins: dict[str, DataPath]) -> CheckResult:
+MAX_SUGGESTIONS = 20  # unresolved names that get a "did you mean": each compares against every row
+
+
+class _Names:
+    """The rows of a report by full path and by own (last) name, indexed once: each expectation is then
+    resolved in constant time, so ``checks.layers`` with N entries costs O(N), not O(N · rows)."""
+
+    def __init__(self, report: Report) -> None:
+        self.by_path: dict[str, LayerResult | ModuleResult] = {}
+        self.by_own_name: dict[str, list[LayerResult | ModuleResult]] = {}
+        for entry in report.order:
+            self.by_path.setdefault(entry.name, entry)
+            self.by_own_name.setdefault(entry.name.rsplit("/", 1)[-1], []).append(entry)
+        self.suggested = 0
+
+    def resolve(self, name: str) -> LayerResult | ModuleResult | list[str]:
+        """A row by full path, else by its own (last) name when that is unique; else the candidates."""
+        found = self.by_path.get(name)
+        if found is not None:
+            return found
+        matches = self.by_own_name.get(name, [])
+        if len(matches) == 1:
+            return matches[0]
+        return [e.name for e in matches]
+
+    def suggest(self, name: str) -> str | None:
+        self.suggested += 1
+        if self.suggested > MAX_SUGGESTIONS:
+            return None
+        return suggest(name, [*self.by_path, *sorted(self.by_own_name)])
+
+
+def _judge(spec: Spec, report: Report, e: Expectation, origins: dict[str, DataPath], names: _Names) -> CheckResult:
     key = CHECK_KEYS[e.key]
     entry: LayerResult | ModuleResult | None = None
     if e.layer is not None:
-        found = report.resolve(e.layer)
+        found = names.resolve(e.layer)
         if isinstance(found, list):
-            return _unresolved(spec, report, e, found)
+            return _unresolved(spec, e, found, names)
         entry = found
     # blame the checks entry, or for the command line's checks the layer's own definition
     origin = e.origin if e.origin is not None else origins.get(entry.name) if entry is not None else None
@@ -192,17 +225,17 @@ def _excess(actual: int, limit: int) -> str:
     return f"{actual - limit:,}" + (f" (+{(actual - limit) / limit:,.2%})" if limit else "")
 
 
-def _unresolved(spec: Spec, report: Report, e: Expectation, candidates: list[str]) -> CheckResult:
+def _unresolved(spec: Spec, e: Expectation, candidates: list[str], names: _Names) -> CheckResult:
     assert e.layer is not None
-    location = spec.locate(e.origin, key=True) if e.origin is not None else None
+    # the layer's name is the key above the expectation (checks.layers.NAME.KEY): caret the name
+    location = spec.locate(e.origin[:-1], key=True) if e.origin is not None else None
     if candidates:
         listing = ", ".join(candidates[:5]) + (", …" if len(candidates) > 5 else "")
         message = f"'{e.layer}' names {len(candidates)} layers ({listing})"
         hint = "write the full path of the one you mean"
     else:
         message = f"no layer or block named '{e.layer}'"
-        names = [entry.name for entry in report.order]
-        hint = suggest(e.layer, names + sorted({n.rsplit("/", 1)[-1] for n in names})) or (
+        hint = names.suggest(e.layer) or (
             "`cnncalc summarize` lists the layers; paths join names with /, e.g. inception_3a/b2/3x3"
         )
     return CheckResult(

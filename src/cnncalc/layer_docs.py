@@ -16,6 +16,7 @@ import re
 
 from .args import ArgInfo
 from .layers import MERGES, REGISTRY, Layer
+from .layers.base import Rank
 from .schema import default_text
 
 REGENERATE = "python -m cnncalc.layer_docs > docs/layers.md"
@@ -41,7 +42,9 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _alias(name: str, rank: int | None) -> str:
+def _alias(name: str, rank: Rank) -> str:
+    if isinstance(rank, tuple):  # batchnorm1d: a vector or a 1-D signal
+        return f"`{name}` ({' or '.join('a vector' if r == 0 else f'{r}-D' for r in rank)} input only)"
     return f"`{name}`" + (f" ({_RANKS[rank]})" if rank in _RANKS else "")
 
 

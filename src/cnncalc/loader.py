@@ -14,6 +14,7 @@ converted here rather than by PyYAML's constructor so that
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import re
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from typing import Any, BinaryIO
 
 import yaml
 
-from .args import AmbiguousScalar, suggest
+from .args import MAX_SIZE, AmbiguousScalar, show, suggest
 from .errors import DataPath, Diagnostic, Location, SpecError, UsageError
 from .spec import NoSource, Spec, parse_spec
 
@@ -384,6 +385,9 @@ class YamlSourceMap:
         self.file: str | None = file
         self.root = root
         self.lines = lines
+        # per mapping node (by id), its keys indexed on first use: locating N entries of one mapping is
+        # then O(N), not O(N²) (a `checks.layers` with 20,000 entries took a minute)
+        self._index: dict[int, tuple[dict[object, tuple[_Node, _Node]], list[_Node]]] = {}
 
     def node_at(self, path: DataPath, key: bool = False) -> _Node:
         node = self.root
@@ -401,13 +405,29 @@ class YamlSourceMap:
                 return node
         return node
 
+    def _keys(self, node: _Node) -> tuple[dict[object, tuple[_Node, _Node]], list[_Node]]:
+        """The mapping's own keys (the first of each, as written) and the mappings it merges (``<<``)."""
+        index = self._index.get(id(node))
+        if index is None:
+            keys: dict[object, tuple[_Node, _Node]] = {}
+            merged: list[_Node] = []
+            for knode, vnode in node.value:
+                if knode.tag == _TAG + "merge":
+                    merged.extend(vnode.value if vnode.kind == _SEQUENCE else [vnode])
+                elif knode.kind == _SCALAR:
+                    with contextlib.suppress(TypeError):  # an unhashable key is never looked up
+                        keys.setdefault(_key_value(knode), (knode, vnode))
+            index = self._index[id(node)] = (keys, merged)
+        return index
+
     def _find(self, node: _Node, part: object, depth: int = 0) -> tuple[_Node, _Node] | None:
-        merged: list[_Node] = []
-        for knode, vnode in node.value:
-            if knode.tag == _TAG + "merge":
-                merged.extend(vnode.value if vnode.kind == _SEQUENCE else [vnode])
-            elif knode.kind == _SCALAR and _key_value(knode) == part:
-                return knode, vnode
+        keys, merged = self._keys(node)
+        try:
+            found = keys.get(part)
+        except TypeError:  # an unhashable path part names no key
+            found = None
+        if found is not None:
+            return found
         for m in merged:
             if m.kind == _MAPPING and depth < MAX_DEPTH:
                 found = self._find(m, part, depth + 1)
@@ -432,11 +452,38 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
 
 
+# Python refuses to convert ints of more than 4,300 decimal digits; numbers this long (hex ones count their
+# decimal length) are refused here, with the limit every size has. Shorter ones reach the usual checks.
+_MAX_DIGITS = 4000
+_DIGITS = re.compile(r"[0-9a-fA-F]")
+
+
 def _scalar(node: _Node) -> object:
-    tag = node.tag
-    raw = node.value
+    try:
+        return _typed_scalar(node.tag, node.value, node.plain)
+    except (ValueError, KeyError, TypeError, OverflowError, IndexError):
+        short = node.tag.removeprefix(_TAG)
+        raise SpecError(
+            [Diagnostic(f"{show(node.value)} is not a valid !!{short}", f"remove the !!{short} tag or fix the value")]
+        ) from None
+
+
+def _typed_scalar(tag: str, raw: str, plain: bool) -> object:
+    written = len(_DIGITS.findall(raw)) if tag in (_TAG + "int", _TAG + "float") else 0
+    if written > _MAX_DIGITS * 3 // 4:  # 0x and 3,000 hex digits: 3,612 decimal ones
+        written = len(_DIGITS.findall(re.sub(r"^[-+]?0[xo]", "", raw)))
+        base = {"0x": 1.21, "0o": 0.91}.get(raw.lstrip("+-")[:2], 1.0)  # decimal digits per digit written
+        if written * base > _MAX_DIGITS:
+            raise SpecError(
+                [
+                    Diagnostic(
+                        f"{raw[:12]}… ({written:,} digits) is too large: sizes are at most {MAX_SIZE:,} (2³¹ − 1)",
+                        "write a smaller number",
+                    )
+                ]
+            )
     if tag == _TAG + "str":
-        if node.plain and _YAML12_NUMBER.match(raw):
+        if plain and _YAML12_NUMBER.match(raw):
             return float(raw)  # 1e-4: text in YAML 1.1, a number in YAML 1.2 and to every reader
         return raw
     if tag == _TAG + "int" and _DECIMAL.match(raw):
@@ -450,8 +497,13 @@ def _scalar(node: _Node) -> object:
         return AmbiguousScalar(
             raw, truth, f"YAML 1.1 (PyYAML) reads it as {'true' if truth else 'false'}, YAML 1.2 as text"
         )
+    if tag in (_TAG + "int", _TAG + "float") and plain and _YAML11_ONLY.search(raw) and not _GROUPED.match(raw):
+        value = _construct(tag, raw)
+        return AmbiguousScalar(
+            raw, value, f"YAML 1.1 (PyYAML) reads it as the number {value}, YAML 1.2 as text", f"write {value}"
+        )
     if tag == _TAG + "int":
-        value = _CONSTRUCTOR.construct_yaml_int(yaml.ScalarNode(tag, raw))
+        value = _construct(tag, raw)
         if ":" in raw:
             return AmbiguousScalar(
                 raw, value, f"YAML 1.1 reads it as the base-60 number {value}", "quote it, or write a plain number"
@@ -465,10 +517,22 @@ def _scalar(node: _Node) -> object:
             )
         return value
     if tag == _TAG + "float":
-        return _CONSTRUCTOR.construct_yaml_float(yaml.ScalarNode(tag, raw))
+        return _construct(tag, raw)
     if tag == _TAG + "timestamp":
         return raw
     raise SpecError([Diagnostic(f"unsupported YAML tag {tag}", "remove the tag; specs use plain YAML values")])
+
+
+# 4_, 0.1_0, 0b11: numbers to PyYAML only. Digits grouped as Python groups them (6_998_552) stay numbers:
+# the checks document them, and no reader could mean anything else.
+_YAML11_ONLY = re.compile(r"_|^[-+]?0b")
+_GROUPED = re.compile(r"[-+]?[1-9][0-9]*(_[0-9]+)*\Z")
+
+
+def _construct(tag: str, raw: str) -> object:
+    if tag == _TAG + "int":
+        return _CONSTRUCTOR.construct_yaml_int(yaml.ScalarNode(tag, raw))
+    return _CONSTRUCTOR.construct_yaml_float(yaml.ScalarNode(tag, raw))
 
 
 class _Converter:

@@ -16,15 +16,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from .args import AmbiguousScalar, ArgInfo, ArgProblem, Choice, Int, Text, kind_of, show, suggest
+from .args import AmbiguousScalar, ArgInfo, ArgProblem, Choice, Int, Text, kind_of, show, suggest, unsafe_character
 from .checks import Checks, parse_checks
 from .derivation import dims
 from .errors import DataPath, Diagnostic, Location, SpecError
 from .expansion import TooLarge, bare_parallel, check_expansion
 from .expressions import ExpressionError, bound_values, evaluate, is_expression, names
 from .layers import ALIASES, MERGES, Layer, Shape, lookup
+from .layers.base import Rank
 
-MAX_LAYERS = 1_000_000  # expanded layers (and merges) in one spec
+# Expanded layers (and merges) in one spec: the row limit, which bounds every command's time and memory
+# (README, "Limits": derived from the cost per row that benchmarks/bench.py measures).
+MAX_LAYERS = 100_000
 MAX_ERRORS = 20  # independent problems reported at once
 MAX_INPUT_RANK = 4  # [C, D, H, W]
 STRUCTURAL = ("parallel", "repeat", "side")
@@ -111,7 +114,7 @@ class LayerNode:
     path: str
     layer: Layer
     written_as: str  # the type name in the spec (an alias such as conv2d, or the kind)
-    rank: int | None  # spatial rank an alias demands (conv2d → 2), or None
+    rank: Rank  # spatial rank(s) an alias demands (conv2d → 2, batchnorm1d → (0, 1)), or None
     origin: DataPath
     arg_origins: Mapping[str, DataPath]
     context: tuple[Instance, ...] = ()
@@ -345,6 +348,7 @@ class _Parser:
         self.warnings: list[tuple[str, str]] = []
         self.blocks: dict[str, BlockDef] = {}
         self.cyclic: set[str] = set()  # reported once; never expanded
+        self.broken: set[str] = set()  # blocks whose definition failed: reported once, uses skipped
         self.expanded = 0
         self.paths: dict[str, DataPath] = {}  # every node path claimed so far → where it is written
         self.unresolved: list[_Unresolved] = []
@@ -406,8 +410,10 @@ class _Parser:
                     self.diag(f"the spec has no '{required}'", (), f"add `{required}:` ({TOP_LEVEL[required]})")
                 )
         name = self.attempt(lambda: self.text(data, "name")) if "name" in data else self.default_name
-        description = self.attempt(lambda: self.text(data, "description")) if "description" in data else None
-        source = self.attempt(lambda: self.text(data, "source")) if "source" in data else None
+        description = (
+            self.attempt(lambda: self.text(data, "description", lines=True)) if "description" in data else None
+        )
+        source = self.attempt(lambda: self.text(data, "source", lines=True)) if "source" in data else None
         shape = self.attempt(lambda: self.input_shape(data["input"])) if "input" in data else None
         if "blocks" in data:
             self.attempt(lambda: self.block_defs(data["blocks"]))
@@ -442,9 +448,9 @@ class _Parser:
             output_origins=tuple(o for _, o in outputs),
         )
 
-    def text(self, data: Mapping[str, object], key: str) -> str:
+    def text(self, data: Mapping[str, object], key: str, lines: bool = False) -> str:
         try:
-            return Text().parse(data[key])
+            return Text(lines).parse(data[key])
         except ArgProblem as exc:
             raise self.abort(f"{key}: {exc.message}", (key,), exc.hint) from None
 
@@ -483,6 +489,8 @@ class _Parser:
                 self.block_def(name, body)
             except _Abort as exc:
                 self.collect(exc)
+                if isinstance(name, str):
+                    self.broken.add(name)  # its uses would each say "unknown layer type"
         self.check_block_cycles()
 
     def block_def(self, name: object, body: object) -> None:
@@ -516,7 +524,7 @@ class _Parser:
         description = None
         if "description" in body:
             try:
-                description = Text().parse(body["description"])
+                description = Text(lines=True).parse(body["description"])
             except ArgProblem as exc:
                 raise self.abort(f"description: {exc.message}", (*path, "description"), exc.hint) from None
         self.blocks[name] = BlockDef(name, params, defaults, layers, path, description)
@@ -822,7 +830,7 @@ class _Parser:
             return self.repeat(body, body_path, ctx)
         if type_name == "side":
             return self.side(body, body_path, ctx)
-        if type_name in self.cyclic:
+        if type_name in self.cyclic or type_name in self.broken:
             return None
         if type_name in self.blocks:
             return self.block_call(type_name, body, body_path, ctx)
@@ -917,6 +925,14 @@ class _Parser:
                 f"a layer name must be text, got {show(raw)} ({kind_of(raw)})",
                 origin,
                 f"quote it: '{show(raw)}'",
+                ctx=ctx,
+            )
+        bad = unsafe_character(raw)
+        if bad is not None:
+            raise self.abort(
+                f"layer name {show(raw)} contains {bad}",
+                origin,
+                "remove it: names are shown on terminals, in CI logs and in generated code",
                 ctx=ctx,
             )
         if not raw or raw != raw.strip() or any(ch.isspace() for ch in raw):

@@ -24,7 +24,8 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from .analysis import analyze
-from .errors import SpecError
+from .args import MAX_SIZE
+from .errors import ShapeError, SpecError
 from .layers import Layer, Shape
 from .report import Report
 from .spec import LayerNode, Spec
@@ -48,7 +49,13 @@ class WidthRule:
     def channels(self, count: int, multiple_of: int) -> int:
         if self.alpha == 1:
             return count
-        return make_divisible(count * self.alpha, math.lcm(self.divisor, multiple_of))
+        scaled = make_divisible(count * self.alpha, math.lcm(self.divisor, multiple_of))
+        if scaled > MAX_SIZE:
+            raise ShapeError(
+                f"{count} channels scaled by {float(self.alpha):g} are {scaled:,}, past {MAX_SIZE:,} (2³¹ − 1)",
+                "choose a smaller width multiplier",
+            )
+        return scaled
 
     def __call__(self, node: LayerNode, shape: Shape) -> Layer:
         widths = _unchanged if node.path in self.keep else self.channels

@@ -8,21 +8,22 @@ Each command parses options, calls the core, and hands the result to a renderer.
 from __future__ import annotations
 
 import gc
-import os
 from typing import Annotated
 
 import typer
 
 from .. import __version__
 from .check import CHECK_HELP, check_cmd
-from .common import State
+from .common import State, debug_from_environment
 from .diff import diff_cmd
 from .explain import explain_cmd, kinds_help, layer_cmd
 from .export import export
 from .import_cmd import import_cmd
 from .json_errors import Group
 from .memory import memory_cmd
+from .report import report_cmd
 from .schema import schema_cmd
+from .streams import guarded_process
 from .summarize import preset_cmd, presets_cmd, summarize
 from .sweep import sweep_cmd
 
@@ -55,7 +56,7 @@ def _root(
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks (for developers).")] = False,
 ) -> None:
-    State.debug = debug or bool(os.environ.get("CNNCALC_DEBUG"))  # per invocation: in-process runs must not leak
+    State.debug = debug or debug_from_environment()  # per invocation: in-process runs must not leak
 
 
 # Each command's --help ends with these (tests/test_help.py runs every one); net.yaml is a spec file.
@@ -75,6 +76,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "cnncalc import yolov3-tiny.cfg -o yolov3-tiny.yaml",
         "cnncalc import yolov3-tiny.cfg --input 3x320x320 --name tiny",
     ),
+    "report": ("cnncalc report googlenet -o googlenet.html", "cnncalc report net.yaml --depth 1 > net.html"),
 }
 
 
@@ -100,10 +102,12 @@ app.command(
 )(layer_cmd)
 app.command("export", epilog=_epilog("export"))(export)
 app.command("import", epilog=_epilog("import"))(import_cmd)
+app.command("report", epilog=_epilog("report"))(report_cmd)
 
 
 def main() -> None:
     # One run builds one large, acyclic object graph and exits: the cyclic collector would only rescan it
     # (a 100,000-layer spec took a third longer with it).
     gc.disable()
-    app(prog_name="cnncalc")
+    with guarded_process():
+        app(prog_name="cnncalc")

@@ -157,7 +157,7 @@ def _expand(paths: list[str]) -> list[str]:
                 p
                 for p in path.rglob("*")
                 if p.suffix in SUFFIXES
-                and p.is_file()
+                and (p.is_file() or p.is_symlink())  # a dangling link is reported, not skipped
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not below:

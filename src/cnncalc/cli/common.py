@@ -26,6 +26,7 @@ from ..render.registry import DATA, formats, renderer
 from ..report import DTYPES, ReportWarning
 from ..spec import Spec
 from .json_errors import write_error_json
+from .streams import catch_interrupts
 
 
 def format_choices(command: str) -> dict[str, str]:
@@ -37,8 +38,13 @@ DType = Enum("DType", {name: name for name in DTYPES}, type=str)  # type: ignore
 ConventionName = Enum("ConventionName", {name: name for name in CONVENTIONS}, type=str)  # type: ignore[misc]
 
 
+def debug_from_environment() -> bool:
+    """``CNNCALC_DEBUG`` set to anything but empty, ``0``, ``false``, ``no`` or ``off`` (any case)."""
+    return os.environ.get("CNNCALC_DEBUG", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
 class State:
-    debug = bool(os.environ.get("CNNCALC_DEBUG"))
+    debug = debug_from_environment()
 
 
 InputOpt = Annotated[
@@ -152,6 +158,7 @@ def guarded(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         fmt = kwargs.get("fmt")
         as_json = isinstance(fmt, Enum) and fmt.value == DATA
+        catch_interrupts()
         try:
             return fn(*args, **kwargs)
         except BrokenPipeError:
@@ -195,7 +202,7 @@ def fail(message: str, code: ExitCode, data: dict[str, object] | None = None) ->
     raise typer.Exit(code)
 
 
-_SHAPE = re.compile(r"\[?\s*(\d+(?:\s*[x×,]\s*\d+)*)\s*\]?\Z")
+_SHAPE = re.compile(r"(\[)?\s*(\d+(?:\s*[x×,]\s*\d+)*)\s*(?(1)\])\Z")
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
@@ -206,7 +213,10 @@ def parse_shape(text: str) -> tuple[int, ...]:
             f"--input {text!r} is not a shape",
             "write channels first, sizes separated by x: --input 3x224x224",
         )
-    dims = tuple(int(d) for d in re.split(r"\s*[x×,]\s*", m.group(1)))
+    sizes = [d.lstrip("0") or "0" for d in re.split(r"\s*[x×,]\s*", m.group(2))]
+    if any(len(d) > len(str(MAX_SIZE)) for d in sizes):  # int() refuses past 4,300 digits
+        raise UsageError(f"--input {text[:40]!r}: every size must be at most {MAX_SIZE:,} (2³¹ − 1)")
+    dims = tuple(map(int, sizes))
     if any(d < 1 for d in dims):
         raise UsageError(f"--input {text!r}: every size must be at least 1", "e.g. --input 3x224x224")
     if any(d > MAX_SIZE for d in dims):
@@ -258,9 +268,14 @@ def emit(
     else:
         print_rich(out)
     if fmt.value != DATA or not json_has_warnings:
-        for w in warnings:
-            label = "note" if w.kind == "pytorch" else "warning"
-            sys.stderr.write(f"{label}: {w.layer}: {w.message}\n" if w.layer else f"{label}: {w.message}\n")
+        write_warnings(warnings)
+
+
+def write_warnings(warnings: Sequence[ReportWarning]) -> None:
+    """Each warning on a line of stderr (notes about the PyTorch export as notes)."""
+    for w in warnings:
+        label = "note" if w.kind == "pytorch" else "warning"
+        sys.stderr.write(f"{label}: {w.layer}: {w.message}\n" if w.layer else f"{label}: {w.message}\n")
 
 
 def print_rich(renderable: Any) -> None:
@@ -308,11 +323,13 @@ def read_spec(path: str) -> Spec:
 
 def spec_arg(ref: str) -> Spec:
     """A spec named on the command line: ``-`` (standard input), a file, ``preset:NAME``, or a preset's name
-    (a file of that name wins). A name with no file and no file-like look is taken for a preset, so a typo
-    gets a did-you-mean among the presets rather than "no such file". A model file cnncalc imports
+    (a file of that name wins, a directory does not). A name with no file and no file-like look is taken for a
+    preset, so a typo gets a did-you-mean among the presets rather than "no such file". A model file cnncalc imports
     (``.onnx``, ``.prototxt``, ``.cfg``) is imported on the way in."""
     if ref.startswith("preset:"):
         return preset(ref.removeprefix("preset:"))
-    if ref != "-" and not Path(ref).exists() and (ref in preset_names() or not any(ch in ref for ch in "./\\")):
+    path = Path(ref)
+    is_file = path.exists() and not path.is_dir()
+    if ref != "-" and not is_file and (ref in preset_names() or not any(ch in ref for ch in "./\\")):
         return preset(ref)
     return read_spec(ref)

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from ..args import MAX_SIZE
 from ..errors import UsageError
 from ..sweep import sweep
 from .common import FORMAT, BatchOpt, DType, DTypeOpt, SpecArg, emit, format_choices, guarded, parse_shape, spec_arg
@@ -32,16 +33,30 @@ def _shapes(values: list[str]) -> list[tuple[int, ...]]:
 
 
 def _widths(values: list[str]) -> list[Fraction]:
-    widths = []
-    for item in _items(values):
-        try:
-            alpha = Fraction(item)
-        except (ValueError, ZeroDivisionError):
-            raise UsageError(f"--width {item!r} is not a number", "e.g. --width 0.5,1,2") from None
-        if alpha <= 0:
-            raise UsageError(f"--width {item}: a width multiplier must be positive", "e.g. --width 0.5,1,2")
-        widths.append(alpha)
-    return widths
+    if values and not _items(values):
+        raise UsageError(f"--width {', '.join(map(repr, values))} names no multiplier", _WIDTH_HINT)
+    return [_width(item) for item in _items(values)]
+
+
+_WIDTH_HINT = "e.g. --width 0.5,1,2"
+
+
+def _width(item: str) -> Fraction:
+    exponent = re.search(r"[eE][-+]?0*(\d+)", item)
+    if len(item) > 40 or (exponent is not None and len(exponent.group(1)) > 3):
+        # Fraction("1e999999999") would compute the power: refuse before reading it
+        raise UsageError(
+            f"--width {item[:40]!r} is out of range: width multipliers are at most {MAX_SIZE:,}", _WIDTH_HINT
+        )
+    try:
+        alpha = Fraction(item)
+    except (ValueError, ZeroDivisionError):
+        raise UsageError(f"--width {item!r} is not a number", _WIDTH_HINT) from None
+    if alpha <= 0:
+        raise UsageError(f"--width {item}: a width multiplier must be positive", _WIDTH_HINT)
+    if alpha > MAX_SIZE:
+        raise UsageError(f"--width {item}: a width multiplier must be at most {MAX_SIZE:,} (2³¹ − 1)", _WIDTH_HINT)
+    return alpha
 
 
 @guarded

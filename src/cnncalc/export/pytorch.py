@@ -17,7 +17,7 @@ such as ``train``).
 
 from __future__ import annotations
 
-import json
+import keyword
 import math
 import re
 import textwrap
@@ -148,7 +148,7 @@ def _wiring(reads: dict[str, tuple[str, ...]], keeps: dict[str, str]) -> list[st
         ("keeps", {k: _py(v) for k, v in keeps.items()}),
     ):
         if mapping:
-            lines += [f"{key}={{", *(f"    {json.dumps(k)}: {v}," for k, v in mapping.items()), "},"]
+            lines += [f"{key}={{", *(f"    {_literal(k)}: {v}," for k, v in mapping.items()), "},"]
     return lines
 
 
@@ -188,9 +188,29 @@ def class_name(spec_name: str) -> str:
     name = "".join(p[0].upper() + p[1:] for p in parts) or "Net"
     if name[0].isdigit():
         name = "Net" + name
-    if name in (*CONTAINERS, *HELPERS, "F", "nn", "torch"):
+    if name in (*CONTAINERS, *HELPERS, "F", "nn", "torch") or keyword.iskeyword(name):  # True, None, False
         name += "Net"
     return name
+
+
+def _escaped(text: str) -> str:
+    """``text`` as the inside of a double-quoted Python string (also safe inside a docstring and a
+    comment): backslashes and double quotes escaped, every unprintable character (line breaks, controls,
+    lone surrogates) written as its escape, everything else kept as written, emoji included."""
+    out = []
+    for ch in text:
+        if ch in '\\"':
+            out.append("\\" + ch)
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(repr(ch)[1:-1])
+    return "".join(out)
+
+
+def _literal(text: str) -> str:
+    """Spec text as a Python string literal; JSON's ``\\uXXXX`` pairs would make an emoji two lone surrogates."""
+    return f'"{_escaped(text)}"'
 
 
 def _py(value: object) -> str:
@@ -202,7 +222,7 @@ def _py(value: object) -> str:
             return 'float("-inf")' if value < 0 else 'float("inf")'
         return repr(value)
     if isinstance(value, str):
-        return json.dumps(value)
+        return _literal(value)
     if isinstance(value, tuple):
         return "(" + ", ".join(_py(v) for v in value) + ("," if len(value) == 1 else "") + ")"
     if isinstance(value, list):
@@ -223,13 +243,13 @@ def _render(items: list[_Item], indent: int) -> list[str]:
     lines: list[str] = []
     for item in items:
         if item.comment:
-            lines.extend(pad + "# " + line for line in textwrap.wrap(item.comment, 100))
+            lines.extend(pad + "# " + line for line in textwrap.wrap(_escaped(item.comment), 100))
         if item.children is None:
-            lines.append(f"{pad}({json.dumps(item.name)}, {item.expr}),")
+            lines.append(f"{pad}({_literal(item.name)}, {item.expr}),")
         elif not item.children:
-            lines.append(f"{pad}({json.dumps(item.name)}, {item.expr}()),")
+            lines.append(f"{pad}({_literal(item.name)}, {item.expr}()),")
         else:
-            lines.append(f"{pad}({json.dumps(item.name)}, {item.expr}(")
+            lines.append(f"{pad}({_literal(item.name)}, {item.expr}(")
             lines.extend(_render(item.children, indent + 4))
             lines.extend(f"{pad}    {line}" for line in item.wiring)
             lines.append(f"{pad})),")
@@ -387,22 +407,32 @@ class ChannelLayerNorm(nn.LayerNorm):
 }
 
 
+def _prose(text: str) -> str:
+    """Spec text for the docstring: whitespace runs (line breaks included) read as one space, then escaped."""
+    return _escaped(" ".join(text.split()))
+
+
+def _wrap(text: str) -> list[str]:
+    """Lines of at most 100 characters, broken only at spaces: a break inside an escape would change it."""
+    return textwrap.wrap(text, 100, break_long_words=False, break_on_hyphens=False)
+
+
 def _docstring(spec: Spec, report: Report, origin: str | None) -> str:
-    written = f"written by `cnncalc export` (cnncalc {__version__})" + (f" from {origin}" if origin else "")
-    lines = [f'"""{spec.name} as a PyTorch module, {written}.', ""]
+    written = f"written by `cnncalc export` (cnncalc {__version__})" + (f" from {_prose(origin)}" if origin else "")
+    lines = [f'"""{_prose(spec.name)} as a PyTorch module, {written}.', ""]
     if spec.description:
-        lines += [*textwrap.wrap(" ".join(spec.description.split()), 100), ""]
+        lines += [*_wrap(_prose(spec.description)), ""]
     if spec.source:
-        lines += [*textwrap.wrap("Source: " + " ".join(spec.source.split()), 100), ""]
+        lines += [*_wrap("Source: " + _prose(spec.source)), ""]
     outputs = f"Input {fmt_shape(report.input_shape)} (channels first, without the batch dimension); "
     if report.side_outputs:
-        sides = ", ".join(f"{o.name} {fmt_shape(o.shape)}" for o in report.side_outputs)
+        sides = ", ".join(f"{_prose(o.name)} {fmt_shape(o.shape)}" for o in report.side_outputs)
         outputs += (
             f"forward returns a tuple: the main output {fmt_shape(report.output_shape)}, then the side outputs {sides}."
         )
     else:
         outputs += f"output {fmt_shape(report.output_shape)}."
-    lines += textwrap.wrap(outputs, 100)
+    lines += _wrap(outputs)
     lines += [
         "",
         "Module names follow cnncalc's layer paths with '/' read as '.': the layer a/b/c is",
@@ -423,7 +453,7 @@ def to_pytorch(spec: Spec, *, input_shape: Sequence[int] | None = None, origin: 
     name = class_name(spec.name)
     network = [
         f"class {name}(Sequence):",
-        f'    """{spec.name}: {fmt_shape(report.input_shape)} → {fmt_shape(report.output_shape)}."""',
+        f'    """{_prose(spec.name)}: {fmt_shape(report.input_shape)} → {fmt_shape(report.output_shape)}."""',
         "",
         "    def __init__(self) -> None:",
         "        super().__init__(",
@@ -432,12 +462,12 @@ def to_pytorch(spec: Spec, *, input_shape: Sequence[int] | None = None, origin: 
         "        )",
     ]
     if len(report.outputs) > 1:
-        first = "main" if not spec.outputs else f"saved[{json.dumps(spec.outputs[0])}]"
-        rest = ", ".join(f"saved[{json.dumps(o.name)}]" for o in report.outputs[1:])
+        first = "main" if not spec.outputs else f"saved[{_literal(spec.outputs[0])}]"
+        rest = ", ".join(f"saved[{_literal(o.name)}]" for o in report.outputs[1:])
         network += [
             "",
             "    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:  # type: ignore[override]",
-            f'        """The outputs: {", ".join(o.name for o in report.outputs)}."""',
+            f'        """The outputs: {", ".join(_prose(o.name) for o in report.outputs)}."""',
             '        saved: dict[str, torch.Tensor] = {"input": x}',
             f"        {'main = ' if not spec.outputs else ''}super().forward(x, saved)",
             f"        return ({first}, {rest})",
@@ -448,7 +478,7 @@ def to_pytorch(spec: Spec, *, input_shape: Sequence[int] | None = None, origin: 
             "    def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]",
             '        saved: dict[str, torch.Tensor] = {"input": x}',
             "        super().forward(x, saved)",
-            f"        return saved[{json.dumps(spec.outputs[0])}]",
+            f"        return saved[{_literal(spec.outputs[0])}]",
         ]
     main = [
         'if __name__ == "__main__":',

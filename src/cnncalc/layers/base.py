@@ -20,6 +20,9 @@ from ..geometry import TransposedWindow, Window, axis_name, axis_unit, same_padd
 from ..receptive import WHOLE, Footprint, resampling, step_of
 
 Shape = tuple[int, ...]
+# The spatial rank an alias demands: one (conv2d: 2), several (batchnorm1d: [C] or [C, L], as PyTorch's
+# BatchNorm1d), or None for any.
+Rank = int | tuple[int, ...] | None
 Widths = Callable[[int, int], int]
 """A width rule: ``(channels, multiple_of) → scaled channels``, a multiple of ``multiple_of``."""
 
@@ -72,7 +75,7 @@ class Layer:
     __slots__ = ()
     kind: ClassVar[str]
     summary: ClassVar[str]
-    aliases: ClassVar[Mapping[str, int | None]] = {}  # alias → required spatial rank (None: any)
+    aliases: ClassVar[Mapping[str, Rank]] = {}  # alias → required spatial rank(s) (None: any)
     width: ClassVar[str | None] = None  # the argument that sets the output channels (scaled by sweeps)
     references: ClassVar[tuple[str, ...]] = ()  # arguments that name an earlier row (crop's like)
 
@@ -141,7 +144,7 @@ class Layer:
 
 
 REGISTRY: dict[str, type[Layer]] = {}
-ALIASES: dict[str, tuple[type[Layer], int | None]] = {}
+ALIASES: dict[str, tuple[type[Layer], Rank]] = {}
 
 L = TypeVar("L", bound=type[Layer])
 
@@ -156,7 +159,7 @@ def register(cls: L) -> L:
     return cls
 
 
-def lookup(name: str) -> tuple[type[Layer], int | None] | None:
+def lookup(name: str) -> tuple[type[Layer], Rank] | None:
     return ALIASES.get(name)
 
 

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from ..args import Float, arg
 from ..derivation import Derivation, dims, num
-from .base import Calc, Layer, Shape, numel, register
+from .base import Calc, Layer, Rank, Shape, numel, register
 
 
 class ShapePreserving(Layer):
@@ -45,7 +45,7 @@ def _ops(ops: int) -> str:
     return f"``--convention full`` counts {ops} operation{'s' if ops > 1 else ''} per element."
 
 
-def _simple(kind: str, summary: str, aliases: dict[str, int | None] | None = None, ops: int = 1) -> type[Layer]:
+def _simple(kind: str, summary: str, aliases: dict[str, Rank] | None = None, ops: int = 1) -> type[Layer]:
     """A registered argument-free shape-preserving kind (relu, sigmoid, …)."""
     namespace = {
         "kind": kind,

@@ -24,7 +24,7 @@ class BatchNorm(Layer):
 
     kind = "batchnorm"
     summary = "batch normalisation over the channel axis"
-    aliases = {"bn": None, "batch_norm": None, "batchnorm1d": None, "batchnorm2d": 2, "batchnorm3d": 3}
+    aliases = {"bn": None, "batch_norm": None, "batchnorm1d": (0, 1), "batchnorm2d": 2, "batchnorm3d": 3}
 
     eps: float = arg(Float(0.0, exclusive_minimum=True), "added to the variance", 1e-5)
     affine: bool = arg(Bool(), "learn a scale and shift per channel", True)

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from ..diff import Change, Diff, LayerChange, TotalChange
-from .fmt import shape
+from .fmt import markdown_cell, shape
 
 LABELS = {
     "params": "Parameters",
@@ -71,7 +71,7 @@ def render_markdown(d: Diff) -> str:
     lines = [f"### cnncalc diff: {_heading(d)}", "", _counts(d) + ".", ""]
     if d.layers:
         lines += ["| " + " | ".join(COLUMNS) + " |", "|---|---|---|---|--:|--:|"]
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in layer_cells(c)) + " |" for c in d.layers]
+        lines += ["| " + " | ".join(markdown_cell(cell) for cell in layer_cells(c)) + " |" for c in d.layers]
         lines.append("")
     lines += ["| Total | Old | New | Change |", "|---|--:|--:|--:|"]
     lines += ["| " + " | ".join(total_cells(t)) + " |" for t in d.totals]

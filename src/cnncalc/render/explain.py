@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from ..derivation import Line, num
 from ..explain import Explanation
 from ..report import SCHEMA_VERSION, Report
-from .fmt import shape
+from .fmt import markdown_cell, shape
 
 
 def _heading(e: Explanation) -> str:
@@ -51,21 +51,15 @@ def render_text(report: Report, explanations: Sequence[Explanation], width: int 
     return "\n\n".join(blocks) + "\n"
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def render_markdown(report: Report, explanations: Sequence[Explanation]) -> str:
-    out = [f"## {_md(_title(report))}"]
+    out = [f"## {markdown_cell(_title(report))}"]
     for e in explanations:
-        out += ["", f"### {_md(_heading(e))}", ""]
-        out += [_md(t) for t in e.derivation.text]
+        out += ["", f"### {markdown_cell(_heading(e))}", ""]
+        out += [markdown_cell(t) for t in e.derivation.text]
         if e.derivation.lines:
             out += ["", "| quantity | formula | with the numbers | value |", "|---|---|---|--:|"]
-            out += [
-                f"| {_md(line.quantity)} | {_md(line.formula)} | {_md(line.expression)} | {num(line.value)} |"
-                for line in e.derivation.lines
-            ]
+            cells = ((line.quantity, line.formula, line.expression, num(line.value)) for line in e.derivation.lines)
+            out += ["| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in cells]
     return "\n".join(out) + "\n"
 
 
@@ -79,3 +73,21 @@ def render_json(report: Report, explanations: Sequence[Explanation]) -> str:
         "layers": [e.to_dict() for e in explanations],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_html(report: Report, explanations: Sequence[Explanation]) -> str:
+    """A self-contained page: per row its heading, the picture of a conv or pooling layer, the derivation."""
+    from ..picture import picture
+    from .html import page
+    from .picture import derivation_html, esc, picture_svg
+
+    sections = []
+    for i, e in enumerate(explanations):
+        pic = picture(e.row)
+        drawing = picture_svg(pic, f"p{i}") if pic is not None else ""
+        sections.append(
+            f'<section id="row{i}" data-name="{esc(e.row.name)}"><h2>{esc(_heading(e))}</h2>'
+            f'<div class="pair">{drawing}<div>{derivation_html(e)}</div></div></section>'
+        )
+    body = f'<main class="explain"><h1>{esc(_title(report))}</h1>{"".join(sections)}</main>'
+    return page(f"{report.name} — cnncalc explain", body, script=False)

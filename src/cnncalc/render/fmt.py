@@ -53,3 +53,10 @@ def side_outputs(report: Report) -> str:
 def convention_line(report: Report) -> str:
     """The table footer: the counting convention in force and what it counts."""
     return f"Convention {report.convention}: {report.convention_text}."
+
+
+def markdown_cell(text: str) -> str:
+    """Text for a Markdown table cell: a ``|`` would end the cell, a backslash would escape what follows,
+    ``<`` could open HTML and a line break would end the row."""
+    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+    return " ".join(text.splitlines())

@@ -139,7 +139,8 @@ def _dot_boxes(g: Graph, boxes: tuple[Box, ...], indent: str) -> list[str]:
 
 
 def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;")
+    """Mermaid label text: ``#`` starts an entity code, ``"`` ends the label, ``<``/``>`` are HTML."""
+    return text.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
 def render_mermaid(report: Report, view: View = DEFAULT_VIEW) -> str:
@@ -147,7 +148,7 @@ def render_mermaid(report: Report, view: View = DEFAULT_VIEW) -> str:
     lines = ["flowchart TD"]
     for end in (INPUT, OUTPUT):
         node_id, label = g.nodes[end]
-        lines.append(f'  {node_id}(["{_mermaid_text("<br/>".join(label))}"])')
+        lines.append(f'  {node_id}(["{"<br/>".join(map(_mermaid_text, label))}"])')
     lines += list(_mermaid_members(g, g.top, "  "))
     lines += list(_mermaid_boxes(g, g.boxes, "  "))
     lines += [f'  {a} -->|"{_mermaid_text(s)}"| {b}' for a, b, s in g.edges]
@@ -159,7 +160,7 @@ def _mermaid_members(g: Graph, names: tuple[str, ...] | list[str], indent: str) 
         if name in (INPUT, OUTPUT):
             continue
         node_id, label = g.nodes[name]
-        yield f'{indent}{node_id}["{_mermaid_text("<br/>".join(label))}"]'
+        yield f'{indent}{node_id}["{"<br/>".join(map(_mermaid_text, label))}"]'
 
 
 def _mermaid_boxes(g: Graph, boxes: tuple[Box, ...], indent: str) -> Iterator[str]:

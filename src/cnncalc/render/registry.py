@@ -43,8 +43,11 @@ _REPORT = _by_module(
     table={"table": "render_table"},
     text={"json": "json_chunks", "csv": "render_csv", "markdown": "render_markdown"},
     graph={"dot": "render_dot", "mermaid": "render_mermaid"},
+    html={"html": "render_html"},
 )
-_EXPLAIN = _by_module(explain={"text": "render_text", "json": "render_json", "markdown": "render_markdown"})
+_EXPLAIN = _by_module(
+    explain={"text": "render_text", "json": "render_json", "markdown": "render_markdown", "html": "render_html"}
+)
 
 # command → format → renderer; the arguments every renderer of the command takes follow each entry
 RENDERERS: dict[str, dict[str, Renderer]] = {
@@ -57,6 +60,7 @@ RENDERERS: dict[str, dict[str, Renderer]] = {
         check={"table": "render_table", "json": "render_json", "github": "render_github"}
     ),
     "diff": _by_module(diff={"table": "render_table", "markdown": "render_markdown", "json": "render_json"}),  # (Diff)
+    "report": _by_module(html={"html": "render_html"}),  # (Report, View): one self-contained page
     "explain": _EXPLAIN,  # (Report, Sequence[Explanation])
     "layer": _EXPLAIN,  # (Report, Sequence[Explanation])
     "memory": _by_module(  # (MemoryEstimate)

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 
 from ..report import LayerResult, ModuleResult, Report, Row
 from .columns import DEFAULT_VIEW, Column, View, totals
-from .fmt import convention_line, shape, side_outputs
+from .fmt import convention_line, markdown_cell, shape, side_outputs
 
 
 def render_json(report: Report, view: View = DEFAULT_VIEW) -> str:
@@ -89,21 +89,17 @@ def render_csv(report: Report, view: View = DEFAULT_VIEW) -> str:
     return buffer.getvalue()
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def _md_row(report: Report, row: Row, exact: bool, columns: Sequence[Column]) -> str:
     e = row.entry
     cells = []
     for c in columns:
         if row.header and not c.on_headers:  # a block's subtotal, in italics (dimmed in the table)
-            text = _md(c.cell(report, e, exact))
+            text = markdown_cell(c.cell(report, e, exact))
             cells.append(f"_{text}_" if text else "")
         elif c.name == "layer" and row.header:
-            cells.append(f"**{e.name}**")
+            cells.append(f"**{markdown_cell(e.name)}**")
         else:
-            cells.append(_md(c.cell(report, e, exact)))
+            cells.append(markdown_cell(c.cell(report, e, exact)))
     return "| " + " | ".join(cells) + " |"
 
 
@@ -121,6 +117,6 @@ def render_markdown(report: Report, view: View = DEFAULT_VIEW) -> str:
     ]
     lines.extend(_md_row(report, row, view.exact, columns) for row in report.rows(view.depth))
     lines += ["", "| Total | |", "|---|--:|"]
-    lines += [f"| {_md(label)} | {_md(value)} |" for label, value in totals(report)]
+    lines += [f"| {markdown_cell(label)} | {markdown_cell(value)} |" for label, value in totals(report)]
     lines += ["", f"_{convention_line(report)}_"]
     return "\n".join(lines) + "\n"
