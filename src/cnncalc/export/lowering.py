@@ -40,6 +40,7 @@ from ..layers.elementwise import (
     Hardswish,
     Identity,
     LeakyRelu,
+    Prelu,
     Relu,
     Relu6,
     Sigmoid,
@@ -438,6 +439,11 @@ def _softmax(layer: Layer, inp: Shape, calc: Calc) -> Lowering:
 @lowers(LeakyRelu)
 def _leaky_relu(layer: LeakyRelu, inp: Shape, calc: Calc) -> Lowering:
     return _plain("LeakyReLU", inp, calc, ("negative_slope", layer.negative_slope))
+
+
+@lowers(Prelu)
+def _prelu(layer: Prelu, inp: Shape, calc: Calc) -> Lowering:
+    return _plain("PReLU", inp, calc, ("num_parameters", 1 if layer.shared else inp[0]))
 
 
 @lowers(Elu)

@@ -118,7 +118,7 @@ def _infer(model: Any, file: str) -> dict[str, tuple[int, ...]]:
     except Exception as exc:
         raise located(f"ONNX shape inference rejects this model: {exc}", Location(file, 1, 1)) from None
     inferred: dict[str, tuple[int, ...]] = {}
-    for info in [*inferred_model.graph.value_info, *inferred_model.graph.output]:
+    for info in [*inferred_model.graph.input, *inferred_model.graph.value_info, *inferred_model.graph.output]:
         shape = info.type.tensor_type.shape
         if all(d.HasField("dim_value") for d in shape.dim):
             inferred[info.name] = tuple(d.dim_value for d in shape.dim)
@@ -314,6 +314,12 @@ class _Reader:
             self.emit(node, _SAME_SHAPE[kind], {}, src, index)
         elif kind == "LeakyRelu":
             self.emit(node, "leaky_relu", {"negative_slope": float(f"{attrs.get('alpha', 0.01):.7g}")}, src, index)
+        elif kind == "PRelu" and len(live) == 1:
+            slope = self.constants.get(node.input[1])
+            if slope is None or (_numel(slope.shape) != 1 and self.per_channel(node, live[0]) is None):
+                self.unsupported(node, index, src, "PRelu whose slope is neither one value nor one per channel")
+                return
+            self.emit(node, "prelu", {"shared": True} if _numel(slope.shape) == 1 else {}, src, index)
         elif kind == "Elu":
             self.emit(node, "elu", {"alpha": float(f"{attrs.get('alpha', 1.0):.7g}")}, src, index)
         elif kind == "Clip":

@@ -125,6 +125,7 @@ def _leaf_kinds() -> dict[type, Any]:
         nn.Dropout2d: lambda m: ("dropout", {"rate": m.p}),
         nn.LeakyReLU: lambda m: ("leaky_relu", {"negative_slope": m.negative_slope}),
         nn.ELU: lambda m: ("elu", {"alpha": m.alpha}),
+        nn.PReLU: lambda m: ("prelu", {"shared": True} if m.num_parameters == 1 else {}),
         nn.ZeroPad1d: "pad",
         nn.ZeroPad2d: "pad",
         nn.ZeroPad3d: "pad",
@@ -203,7 +204,7 @@ def _splits_channels(x: Any, out: Any) -> bool:
 # per-position operations, which may run on a map whose channels were moved last
 _PER_POSITION = frozenset(
     ("relu", "relu6", "sigmoid", "tanh", "hardswish", "hardsigmoid", "silu", "gelu", "dropout", "leaky_relu", "elu",
-     "scale")
+     "prelu", "scale")
 )  # fmt: skip
 
 
