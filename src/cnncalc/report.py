@@ -147,6 +147,7 @@ class Totals(Counts):
     peak_activation_bytes: int = 0
     peak_activation_layer: str = ""  # the row running at the peak
     unknown_cost_rows: int = 0  # rows whose MACs are unknown (opaque): MACs and FLOPs are then lower bounds
+    convention_params: int = 0  # the parameters as the convention's tool counts them (onnx-tool: with buffers)
 
     @property
     def trainable_params(self) -> int:
@@ -165,6 +166,7 @@ class Totals(Counts):
             "peak_activation_bytes": self.peak_activation_bytes,
             "peak_activation_layer": self.peak_activation_layer,
             "unknown_cost_rows": self.unknown_cost_rows,
+            "convention_params": self.convention_params,
         }
 
     @property

@@ -149,6 +149,7 @@ TOTALS = (
     Total("Parameters (trainable)", "params", both),
     Total("Non-trainable parameters", "non_trainable_params", both),
     Total("Total parameters", "total_params", both),
+    Total("Parameters as onnx-tool counts them", "convention_params", both, conventions=("onnx-tool",)),
     Total("MACs", "macs", both),
     Total("Rows of unknown cost (MACs and FLOPs are lower bounds)", "unknown_cost_rows", str, nonzero=True),
     Total("Other ops", "other_ops", both, conventions=("full",)),
