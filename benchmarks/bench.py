@@ -1,4 +1,6 @@
-"""cnncalc's benchmarks: scale, start-up, and the framework route. Writes benchmarks/RESULTS.md.
+"""cnncalc's benchmarks: scale, start-up, many files, onnx-tool and the framework route, each beside its
+floor (a bare interpreter, ``import yaml``, libyaml's parse and the C JSON encoder on the same input).
+Writes benchmarks/RESULTS.md.
 
     python benchmarks/bench.py            # everything, about three minutes on two cores
     python benchmarks/bench.py --quick    # fewer repetitions, no 100,000-layer specs
@@ -10,7 +12,8 @@ and peak memory as the child's maximum resident set size (``os.wait4``). A stage
 ``tracemalloc`` peak come from a child that runs the same stages in-process.
 
 The framework route (``torch`` + ``torchinfo``: import, build the model, one forward pass) runs only when
-both are importable; they are not dependencies of cnncalc.
+both are importable, the onnx-tool comparison (a ResNet-50 ONNX file built here with ``torch.onnx.export``)
+only when torch, onnx and onnx-tool are; none of them is a dependency of cnncalc.
 """
 
 from __future__ import annotations
@@ -40,8 +43,9 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | 
 # ------------------------------------------------------------------------------------------ running
 
 
-def run(argv: Sequence[str], capture: bool = False) -> tuple[float, int, str]:
-    """Run a child to completion: (wall seconds, peak RSS in bytes, its stdout if ``capture``)."""
+def run(argv: Sequence[str], capture: bool = False) -> tuple[float, int, str, float]:
+    """Run a child to completion: (wall seconds, peak RSS in bytes, its stdout if ``capture``, CPU seconds —
+    user and system: what the child itself costs, however busy the machine)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         actions = [
             (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
@@ -56,14 +60,16 @@ def run(argv: Sequence[str], capture: bool = False) -> tuple[float, int, str]:
             err.seek(0)
             raise RuntimeError(f"{' '.join(argv)} failed ({status}): {err.read()[-2000:].decode(errors='replace')}")
         out.seek(0)
-        return wall, usage.ru_maxrss * 1024, out.read().decode() if capture else ""
+        cpu = usage.ru_utime + usage.ru_stime
+        return wall, usage.ru_maxrss * 1024, out.read().decode() if capture else "", cpu
 
 
-def timings(argv: Sequence[str], repeat: int) -> tuple[float, float, int]:
-    """(median, minimum) wall seconds over ``repeat`` runs, and the largest peak RSS among them."""
+def timings(argv: Sequence[str], repeat: int) -> tuple[float, float, int, float]:
+    """(median, minimum) wall seconds over ``repeat`` runs, the largest peak RSS among them and the median
+    CPU seconds."""
     runs = [run(argv) for _ in range(repeat)]
     walls = [r[0] for r in runs]
-    return statistics.median(walls), min(walls), max(r[1] for r in runs)
+    return statistics.median(walls), min(walls), max(r[1] for r in runs), statistics.median(r[3] for r in runs)
 
 
 def cli(*args: str) -> list[str]:
@@ -126,6 +132,7 @@ def stages():
     data, source_map = loader.parse_yaml(text, sys.argv[1])
     a = time.perf_counter()
     spec = parse_spec(data, source_map)
+    source_map.release()  # as cnncalc.loads does
     b = time.perf_counter()
     report = cnncalc.analyze(spec)
     c = time.perf_counter()
@@ -135,6 +142,19 @@ def stages():
 s = time.perf_counter()
 a, b, c, d, rows = stages()
 result = {"import": t1 - t0, "yaml": a - s, "spec": b - a, "analyze": c - b, "json": d - c, "rows": rows}
+# the floors: libyaml's C parser building plain Python data from the same text, and the C JSON encoder
+# writing the same rows with no layout
+import yaml
+e = time.perf_counter()
+yaml.load(text, Loader=yaml.CSafeLoader)
+f = time.perf_counter()
+report = cnncalc.analyze(parse_spec(*loader.parse_yaml(text, sys.argv[1])))
+data = report.to_dict()
+g = time.perf_counter()
+json.dumps(data, ensure_ascii=False)
+h = time.perf_counter()
+result |= {"c_yaml": f - e, "c_json": h - g}
+del report, data
 tracemalloc.start()
 stages()
 result["traced_peak"] = tracemalloc.get_traced_memory()[1]
@@ -274,12 +294,17 @@ def _limits_section(rows: list[dict[str, Any]]) -> list[str]:
 # ------------------------------------------------------------------------------------------ start-up
 
 
-def startup(repeat: int, others: Sequence[str]) -> dict[str, tuple[float, float]]:
+def startup(repeat: int, others: Sequence[str]) -> dict[str, tuple[float, float, float]]:
     """Interleaved, so that load on the machine affects every command alike."""
     commands: dict[str, list[str]] = {
         "python -c pass": [sys.executable, "-c", "pass"],
         'python -c "import yaml"': [sys.executable, "-c", "import yaml"],
+        'python -c "import cnncalc"': [sys.executable, "-c", "import cnncalc"],
+        CORE: [sys.executable, "-c", "from cnncalc import analyze, preset"],  # the API with its core loaded
         "cnncalc preset alexnet --format json": cli("preset", "alexnet", "--format", "json"),
+        "cnncalc preset alexnet --format table": cli("preset", "alexnet", "--format", "table"),
+        "cnncalc --version": cli("--version"),
+        "cnncalc --help": cli("--help"),
     }
     for other in others:
         probe = "import importlib.metadata as m; print(m.version('typer'))"
@@ -296,10 +321,24 @@ def startup(repeat: int, others: Sequence[str]) -> dict[str, tuple[float, float]
     for argv in commands.values():
         run(argv)  # warm-up
     walls: dict[str, list[float]] = {name: [] for name in commands}
+    cpus: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(repeat):
         for name, argv in commands.items():
-            walls[name].append(run(argv)[0])
-    return {name: (statistics.median(w), min(w)) for name, w in walls.items()}
+            wall, _, _, cpu = run(argv)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    return {name: (statistics.median(w), min(w), statistics.median(cpus[name])) for name, w in walls.items()}
+
+
+CORE = 'python -c "from cnncalc import analyze, preset"'
+STARTUP_TARGETS = {  # command → (the floor it is measured against, the most it may add), issue 14
+    'python -c "import cnncalc"': ('python -c "import yaml"', 0.020),
+    CORE: ('python -c "import yaml"', 0.020),  # import cnncalc's target, once its names are used
+    "cnncalc preset alexnet --format json": ("python -c pass", 0.045),
+    "cnncalc preset alexnet --format table": ("python -c pass", 0.080),
+    "cnncalc --version": ("python -c pass", 0.045),
+    "cnncalc --help": ("python -c pass", 0.045),
+}
 
 
 def import_profile() -> list[tuple[str, int]]:
@@ -424,6 +463,126 @@ def framework(repeat: int) -> list[dict[str, Any]] | str:
     return rows
 
 
+# -------------------------------------------------------------------------------- many files, one process
+
+
+def many_files(repeat: int, count: int = 200) -> dict[str, Any]:
+    """``cnncalc check DIR`` over ``count`` spec files (the example specs and the presets, again and again)."""
+    sources = sorted((HERE.parent / "specs").glob("*.yaml")) + sorted(
+        (HERE.parent / "src" / "cnncalc" / "presets").glob("*.yaml")
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, source in zip(range(count), itertools.cycle(sources)):
+            shutil.copy(source, Path(tmp) / f"{i:03d}-{source.name}")
+        argv = cli("check", tmp)
+        run(argv)  # warm-up
+        measured = timings(argv, repeat)
+    print(f"  check {count} files: {measured[0]:.3f} s", file=sys.stderr)
+    return {"files": count, "run": measured}
+
+
+# ------------------------------------------------------------------------------------- ONNX: onnx-tool
+
+ONNX_BUILD_CHILD = r"""
+import sys, warnings
+import torch
+from torch import nn
+
+class Bottleneck(nn.Module):  # torchvision's ResNet-50 bottleneck (stride on the 3×3), as the resnet50 preset
+    def __init__(self, cin, width, stride, project):
+        super().__init__()
+        out = width * 4
+        self.conv1, self.bn1 = nn.Conv2d(cin, width, 1, bias=False), nn.BatchNorm2d(width)
+        self.conv2, self.bn2 = nn.Conv2d(width, width, 3, stride, 1, bias=False), nn.BatchNorm2d(width)
+        self.conv3, self.bn3 = nn.Conv2d(width, out, 1, bias=False), nn.BatchNorm2d(out)
+        self.relu = nn.ReLU()
+        self.down = nn.Sequential(nn.Conv2d(cin, out, 1, stride, bias=False), nn.BatchNorm2d(out)) if project else None
+
+    def forward(self, x):
+        y = self.relu(self.bn1(self.conv1(x)))
+        y = self.relu(self.bn2(self.conv2(y)))
+        y = self.bn3(self.conv3(y))
+        return self.relu(y + (x if self.down is None else self.down(x)))
+
+layers = [nn.Conv2d(3, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(3, 2, 1)]
+cin = 64
+for stage, (width, blocks) in enumerate(zip((64, 128, 256, 512), (3, 4, 6, 3))):
+    for b in range(blocks):
+        layers.append(Bottleneck(cin, width, 2 if b == 0 and stage else 1, b == 0))
+        cin = width * 4
+model = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2048, 1000)).eval()
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    torch.onnx.export(model, (torch.zeros(1, 3, 224, 224),), sys.argv[1], dynamo=False, opset_version=17)
+print(sum(p.numel() for p in model.parameters()))
+"""
+
+ONNX_TOOL_CHILD = r"""
+import contextlib, io, json, sys, time
+t0 = time.perf_counter()
+import onnx_tool
+t1 = time.perf_counter()
+with contextlib.redirect_stdout(io.StringIO()) as table:
+    onnx_tool.model_profile(sys.argv[1])  # shape inference, per-node profile, the printed table
+t2 = time.perf_counter()
+total = next(line for line in table.getvalue().splitlines() if line.startswith("Total")).split()
+print(json.dumps({"import": t1 - t0, "profile": t2 - t1, "macs": int(total[2].replace(",", "")),
+                  "params": int(total[6].replace(",", "")), "version": onnx_tool.VERSION}))
+"""
+
+
+def onnx_route(repeat: int) -> dict[str, Any] | str:
+    """onnx-tool profiling a ResNet-50 ONNX file against ``cnncalc preset resnet50`` and, where cnncalc reads
+    ONNX, ``cnncalc summarize`` of the same file."""
+    probe = subprocess.run([sys.executable, "-c", "import torch, onnx, onnx_tool"], capture_output=True, env=ENV)
+    if probe.returncode:
+        return "torch, onnx and onnx-tool are not all installed: the ONNX comparison was not measured"
+    import cnncalc
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "resnet50.onnx")
+        torch_params = int(run([sys.executable, "-c", ONNX_BUILD_CHILD, path], capture=True)[2])
+        theirs_argv = [sys.executable, "-c", ONNX_TOOL_CHILD, path]
+        commands = {"preset": cli("preset", "resnet50", "--format", "json"), "onnx-tool": theirs_argv}
+        try:
+            run(cli("summarize", path, "--format", "json"))
+            commands["summarize"] = cli("summarize", path, "--format", "json")
+        except RuntimeError as exc:
+            said = [line.strip() for line in str(exc).splitlines() if line.strip() and "hint:" not in line]
+            unsupported = said[-1][-300:]
+        else:
+            unsupported = ""
+        for argv in commands.values():
+            run(argv)  # warm-up
+        walls: dict[str, list[float]] = {name: [] for name in commands}
+        cpus: dict[str, list[float]] = {name: [] for name in commands}
+        rss: dict[str, int] = dict.fromkeys(commands, 0)
+        detail: list[dict[str, Any]] = []
+        for _ in range(repeat):
+            for name, argv in commands.items():
+                wall, peak, out, cpu = run(argv, capture=name == "onnx-tool")
+                walls[name].append(wall)
+                cpus[name].append(cpu)
+                rss[name] = max(rss[name], peak)
+                if out:
+                    detail.append({"wall": wall, **json.loads(out)})
+        size = Path(path).stat().st_size
+    report = cnncalc.analyze(cnncalc.preset("resnet50"))
+    result = {
+        name: (statistics.median(w), min(w), rss[name], statistics.median(cpus[name])) for name, w in walls.items()
+    }
+    print(f"  resnet50: cnncalc {result['preset'][0]:.3f} s, onnx-tool {result['onnx-tool'][0]:.3f} s", file=sys.stderr)
+    return {
+        "runs": result,
+        "detail": sorted(detail, key=lambda d: d["wall"])[len(detail) // 2],
+        "bytes": size,
+        "torch_params": torch_params,
+        "params": report.totals.params,
+        "macs": report.totals.macs,
+        "unsupported": unsupported,
+    }
+
+
 # ------------------------------------------------------------------------------------------- report
 
 
@@ -438,9 +597,11 @@ def mb(n: int) -> str:
 def write(
     scale_rows: list[dict[str, Any]],
     limit_rows: list[dict[str, Any]],
-    start: dict[str, tuple[float, float]],
+    start: dict[str, tuple[float, float, float]],
     imports: list[tuple[str, int]],
     route: list[dict[str, Any]] | str,
+    many: dict[str, Any],
+    onnx: dict[str, Any] | str,
     argv: list[str],
 ) -> str:
     import yaml
@@ -455,8 +616,10 @@ def write(
         f"{platform.system()} {platform.release()}; Python {platform.python_version()}, cnncalc {cnncalc.__version__}, "
         f"PyYAML {yaml.__version__} with{'' if hasattr(yaml, 'CSafeLoader') else 'out'} libyaml"
         f"{', typer ' + _version('typer') if _version('typer') else ''}. Every figure below comes from this "
-        "one run; wall times are medians of fresh processes (minimum in brackets), memory is the peak "
-        "resident set size of the process. Regenerate with the command above. The machine may be shared: "
+        "one run; wall times are medians of fresh processes (minimum in brackets), CPU times (user + system) "
+        "medians of the same runs — on a busy machine wall time grows with the load and CPU time much less — "
+        "memory is the peak resident set size of the process. Regenerate with the command above. The machine "
+        "may be shared: "
         f"load average {LOAD[0]:.2f} at the start of the run, {os.getloadavg()[0]:.2f} at the end.",
         "",
         "## Scale",
@@ -466,43 +629,65 @@ def write(
         "blocks nested four deep: stage → cell → branch → unit), 100 rows per stage. Rows are layers and "
         "merges (`totals.layers`).",
         "",
-        "| spec | rows | file | wall time | per 1,000 rows* | peak RSS | RSS per 1,000 rows* | "
-        "yaml | spec | analyze | json | traced peak |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| spec | rows | file | wall time | CPU time | per 1,000 rows* | peak RSS | RSS per 1,000 rows* | "
+        "yaml | spec | analyze | json | traced peak | C yaml floor | C json floor |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     base_wall, base_rss = scale_rows[0]["run"][0], scale_rows[0]["run"][2]
     for r in scale_rows:
-        wall, low, rss = r["run"]
+        wall, low, rss, cpu = r["run"]
         if r["rows"] > 1:
             per_wall = ms((wall - base_wall) / r["rows"] * 1000)
             per_rss = f"{(rss - base_rss) / r['rows'] * 1000 / 2**20:.1f} MB"
             stages = [ms(r[k]) for k in ("yaml", "spec", "analyze", "json")] + [mb(r["traced_peak"])]
+            stages += [f"{ms(r[k])} ({r[stage] / r[k]:.1f}×)" for k, stage in (("c_yaml", "yaml"), ("c_json", "json"))]
         else:
             per_wall = per_rss = ""
-            stages = [""] * 5
+            stages = [""] * 7
         lines.append(
-            f"| {r['shape']} | {r['rows']:,} | {r['bytes'] / 1024:,.0f} KiB | {ms(wall)} ({ms(low)}) | {per_wall} | "
+            f"| {r['shape']} | {r['rows']:,} | {r['bytes'] / 1024:,.0f} KiB | {ms(wall)} ({ms(low)}) | {ms(cpu)} | "
+            f"{per_wall} | "
             f"{mb(rss)} | {per_rss} | " + " | ".join(stages) + " |"
         )
     lines += [
         "",
         "\\* above the one-layer run (start-up and the interpreter). The stage columns come from one "
         "in-process run with the cyclic GC off, as the CLI runs; *traced peak* is `tracemalloc`'s peak over "
-        "the same stages (Python allocations only).",
+        "the same stages (Python allocations only). The floors, in the same process: *C yaml* is libyaml's "
+        "`yaml.load(text, Loader=CSafeLoader)` of the same file (plain data, no positions, no checks), *C json* "
+        "the C encoder's `json.dumps` of the same report's `to_dict()` (no layout); in brackets, our stage as a "
+        "multiple of its floor.",
         "",
     ]
     lines += _linearity(scale_rows)
     lines += _limits_section(limit_rows)
-    lines += ["", "## Start-up", "", "| command | median | minimum |", "|---|--:|--:|"]
-    for name, (median, low) in start.items():
-        lines.append(f"| `{name}` | {ms(median)} | {ms(low)} |")
     bare = start["python -c pass"][0]
-    ours = start["cnncalc preset alexnet --format json"][0]
+    floor_yaml = start['python -c "import yaml"'][0]
     lines += [
         "",
-        f"`cnncalc preset alexnet --format json` takes {ms(ours - bare)} more than a bare interpreter start-up.",
+        "## Start-up",
         "",
-        "The largest top-level imports of that command (`python -X importtime`, cumulative, including the ones "
+        "Fresh processes, interleaved so that load on the machine affects every command alike.",
+        "",
+        "| command | median | minimum | CPU | over `python -c pass` (CPU) | over `import yaml` (CPU) | target: "
+        "wall, CPU |",
+        "|---|--:|--:|--:|--:|--:|---|",
+    ]
+    bare_cpu, yaml_cpu = start["python -c pass"][2], start['python -c "import yaml"'][2]
+    for name, (median, low, cpu) in start.items():
+        target = ""
+        if name in STARTUP_TARGETS:
+            floor, limit = STARTUP_TARGETS[name]
+            wall_ok, cpu_ok = median - start[floor][0] <= limit, cpu - start[floor][2] <= limit
+            target = f"≤ {ms(limit)} over `{floor}`: {'met' if wall_ok else 'missed'}, {'met' if cpu_ok else 'missed'}"
+        lines.append(
+            f"| `{name}` | {ms(median)} | {ms(low)} | {ms(cpu)} | {ms(median - bare)} ({ms(cpu - bare_cpu)}) | "
+            f"{ms(median - floor_yaml)} ({ms(cpu - yaml_cpu)}) | {target} |"
+        )
+    lines += [
+        "",
+        "The largest top-level imports of `cnncalc preset alexnet --format json` (`python -X importtime`, "
+        "cumulative, including the ones "
         "made lazily while it runs):",
         "",
         "| module | import time |",
@@ -516,6 +701,60 @@ def write(
             f"`typer._adapters` and `pydantic…` ({lazy / 1000:.0f} ms) are typer's: from typer 0.29 every option "
             "value is coerced by a pydantic TypeAdapter, and pydantic is imported when the command line is "
             "parsed (a row marked *other install* shows the same cnncalc with another typer, measured in this run).",
+        ]
+    median, low, rss, cpu = many["run"]
+    lines += [
+        "",
+        "## Many files in one process",
+        "",
+        f"`cnncalc check DIR` over {many['files']} spec files (the example specs and the presets, copied again and "
+        f"again): {ms(median)} ({ms(low)}), CPU {ms(cpu)}, peak RSS {mb(rss)}, {ms((median - bare) / many['files'])} "
+        f"per file above a bare interpreter (target: under 2 s — {'met' if median < 2 else 'missed'} on the wall "
+        f"clock, {'met' if cpu < 2 else 'missed'} in CPU time).",
+    ]
+    lines += ["", "## ONNX: onnx-tool", ""]
+    if isinstance(onnx, str):
+        lines.append(onnx + ".")
+    else:
+        runs, d = onnx["runs"], onnx["detail"]
+        preset, theirs = runs["preset"], runs["onnx-tool"]
+        lines += [
+            f"onnx-tool {d['version']} profiles a ResNet-50 ONNX file ({onnx['bytes'] / 2**20:.0f} MB, built in this "
+            "run: a plain-torch ResNet-50 — torchvision's layout, as the resnet50 preset — exported by "
+            "`torch.onnx.export`, which folds each batchnorm into its conv) in a fresh process: import, "
+            "`onnx_tool.model_profile` (load, shape inference, per-node profile, its printed table).",
+            "",
+            "| command | median | minimum | CPU | peak RSS | onnx-tool ÷ this (wall, CPU) |",
+            "|---|--:|--:|--:|--:|--:|",
+            f"| onnx-tool `model_profile(resnet50.onnx)` | {ms(theirs[0])} | {ms(theirs[1])} | {ms(theirs[3])} | "
+            f"{mb(theirs[2])} | 1.0× |",
+            f"| `cnncalc preset resnet50 --format json` | {ms(preset[0])} | {ms(preset[1])} | {ms(preset[3])} | "
+            f"{mb(preset[2])} | {theirs[0] / preset[0]:.1f}×, {theirs[3] / preset[3]:.1f}× |",
+        ]
+        if "summarize" in runs:
+            ours = runs["summarize"]
+            lines.append(
+                f"| `cnncalc summarize resnet50.onnx --format json` | {ms(ours[0])} | {ms(ours[1])} | {ms(ours[3])} | "
+                f"{mb(ours[2])} | {theirs[0] / ours[0]:.1f}×, {theirs[3] / ours[3]:.1f}× |"
+            )
+        lines += [
+            "",
+            f"onnx-tool's median run: import {ms(d['import'])}, profile {ms(d['profile'])}. Targets: the preset at "
+            f"least 4× faster ({'met' if theirs[0] >= 4 * preset[0] else 'missed'} on the wall clock, "
+            f"{'met' if theirs[3] >= 4 * preset[3] else 'missed'} in CPU time), `summarize` of the ONNX file "
+            "faster "
+            + (
+                f"({'met' if theirs[0] > runs['summarize'][0] else 'missed'})."
+                if "summarize" in runs
+                else f"(not measured: this cnncalc does not read ONNX files — {onnx['unsupported'].strip()})."
+            ),
+            "",
+            f"Figures: cnncalc {onnx['params']:,} parameters and {onnx['macs']:,} MACs (conv and fc weights); torch "
+            f"{onnx['torch_params']:,} parameters before export; onnx-tool {d['params']:,} parameters and "
+            f"{d['macs']:,} MACs on the exported file, where each batchnorm is folded into its conv (the conv gains a "
+            "bias, the batchnorm's scale and shift disappear) and its MACs count the other ops too (bias, ReLU, "
+            "add, pooling). cnncalc's parameters equal torch's `sum(p.numel())`; onnx-tool's differ by more than the "
+            "folding accounts for (not yet explained).",
         ]
     lines += ["", "## The framework route", ""]
     if isinstance(route, str):
@@ -605,15 +844,16 @@ def main(argv: list[str] | None = None) -> None:
         ("start-up", lambda: startup(repeat * 2, args.also)),
         ("imports", import_profile),
         ("framework route", lambda: framework(repeat)),
-        ("report", lambda: report_pages(repeat)),
+        ("many files", lambda: many_files(max(3, repeat // 3))),
+        ("onnx-tool", lambda: onnx_route(repeat)),
     ]
     results = []
     for name, step in steps:
         print(f"{name}…", file=sys.stderr)
         results.append(step())
-    scale_rows, limit_rows, start, imports, route, pages = results
+    scale_rows, limit_rows, start, imports, route, pages, many, onnx = results
     shown = [a for i, a in enumerate(argv) if a != "--output" and (i == 0 or argv[i - 1] != "--output")]
-    text = write(scale_rows, limit_rows, start, imports, route, shown) + "\n".join(_pages(pages)) + "\n"
+    text = write(scale_rows, limit_rows, start, imports, route, many, onnx, shown) + "\n".join(_pages(pages)) + "\n"
     args.output.write_text(text, encoding="utf-8")
     print(text)
 

@@ -199,3 +199,28 @@ def test_loading_never_writes_the_spec(spec_file: Callable[..., Path]) -> None:
     before = (path.read_bytes(), path.stat().st_mtime_ns)
     cnncalc.analyze(cnncalc.load(path))
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_an_error_found_after_loading_still_points_at_the_spec() -> None:
+    """The loader lets the YAML node graph go once the spec is built (memory); an error the analysis finds
+    later composes it again from the text, with the same location and excerpt."""
+    text = "name: x\ninput: [3, 8, 8]\nlayers:\n  - conv: {filters: 4, kernel: 3}\n  - conv: {filters: 4, kernel: 30}\n"
+    spec = cnncalc.loads(text, "net.yaml")
+    assert spec.source_map._root is None  # type: ignore[attr-defined]  # released
+    with pytest.raises(cnncalc.SpecError) as exc:
+        cnncalc.analyze(spec)
+    rendered = exc.value.render()
+    assert "net.yaml:5:32: conv2: output height would be 0" in rendered
+    assert "  - conv: {filters: 4, kernel: 30}" in rendered
+
+
+def test_repeated_layers_share_what_they_compute() -> None:
+    """A layer applied to the same input shape again (blocks, repeats) shares its Calc: memory per row."""
+    text = (
+        "name: x\ninput: [8, 8, 8]\nlayers:\n"
+        "  - repeat: {times: 3, layers: [conv: {filters: 8, kernel: 3, padding: 1}]}\n"
+    )
+    report = cnncalc.analyze(cnncalc.loads(text))
+    convs = [row for row in report.layers if row.type == "conv"]
+    assert len(convs) == 3 and convs[0].calc is convs[1].calc is convs[2].calc
+    assert [row.macs for row in convs] == [3 * 3 * 8 * 8 * 8 * 8] * 3  # k·k·C_in·C_out·H·W each

@@ -164,3 +164,51 @@ def test_report_is_immutable_and_has_a_readable_repr() -> None:
     # results import no renderer (issue 9): the Markdown table is the renderer's
     assert not hasattr(r, "_repr_markdown_")
     assert render_markdown(r).startswith("## seed-example")
+
+
+HOSTILE = """
+name: "quote \\" backslash \\\\ é ☃ ]}{["
+description: "line one\\nline two: {\\"a\\": [1, 2]}"
+input: [3, 8, 8]
+layers:
+  - conv: {name: "c\\"]}\\\\", filters: 4, kernel: 3}
+  - parallel:
+      merge: concat
+      branches:
+        - [maxpool: {kernel: 2, stride: 2}]
+        - [conv: {filters: 2, kernel: 1, stride: 2}]
+"""
+
+
+FRACTIONAL = """
+name: fractional
+input: [4, 8, 8]
+layers:
+  - deconv: {filters: 4, kernel: 3, stride: 2}
+  - upsample: {scale_factor: 3}
+  - adaptive_avgpool: {output_size: 5}
+"""
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        *(pytest.param(name, id=name) for name in cnncalc.preset_names()),
+        pytest.param(HOSTILE, id="hostile-text"),
+        pytest.param(FRACTIONAL, id="fractional-receptive-fields"),
+    ],
+)
+def test_rendered_json_is_the_contract_exactly(spec: str) -> None:
+    """The fast JSON layout (one row per line, C encoder) holds exactly ``to_dict()``: keys, values and
+    order, whatever text the spec holds."""
+    from cnncalc.render.text import render_json
+
+    report = cnncalc.analyze(cnncalc.preset(spec) if "\n" not in spec else cnncalc.loads(spec, "spec.yaml"))
+    text = render_json(report)
+    assert json.loads(text) == report.to_dict()
+    assert json.dumps(json.loads(text)) == json.dumps(report.to_dict())  # the same order, at every level
+    lines = text.splitlines()
+    assert lines[0] == "{" and lines[-1] == "}" and text.endswith("}\n")
+    assert len([line for line in lines if line.startswith('    {"name": ')]) == len(report.layers) + len(
+        report.modules
+    ) + len(report.outputs)  # one line per row, module and output

@@ -11,7 +11,7 @@ from .errors import ShapeError, SpecError, Unexportable, UsageError
 from .layers import MERGES, Calc, Layer, Shape
 from .layers.base import fmt_shape, numel
 from .memory import INPUT, peak_activations
-from .receptive import Field, advance, input_field, merge_fields
+from .receptive import Field, Footprint, advance, input_field, merge_fields
 from .report import DTYPES, Counts, LayerResult, ModuleResult, Output, Report, ReportWarning, Totals
 from .spec import GroupNode, LayerNode, MergeNode, Node, ParallelNode, Spec
 
@@ -120,6 +120,10 @@ class _Walker:
         self.dtype_bytes = dtype_bytes
         self.convention = convention
         self.rewrite = rewrite
+        # a layer's figures depend only on its arguments and its input shape: blocks and repeats apply the same
+        # layer to the same shape again and again, and their rows share one Calc and one footprint
+        self.applied: dict[tuple[Layer, Shape], tuple[Calc, Footprint]] = {}
+        self.inputs: dict[Shape, tuple[Shape]] = {}
         self.fields: dict[str, Field] = {INPUT: input_field(shape[1:])}  # receptive field of each row's output
         self.layers: list[LayerResult] = []
         self.order: list[LayerResult | ModuleResult | None] = []
@@ -128,13 +132,21 @@ class _Walker:
         self.last: tuple[Shape, str] = (shape, INPUT)  # the main path's output so far
         # what each node path stands for: its output shape and the row that produces it
         self.produced: dict[str, tuple[Shape, str]] = {INPUT: (shape, INPUT)}
-        # running totals of weights, biases, buffers, MACs, activations and other ops after each row, so that a
-        # module's sums are one subtraction however deeply modules nest
-        self.running: list[tuple[int, int, int, int, int, int]] = [(0, 0, 0, 0, 0, 0)]
+        # running totals of weights, biases, buffers, MACs, activations and other ops, and their values before
+        # each row where a module begins, so that a module's sums are one subtraction however deeply modules
+        # nest (keeping them for every row cost a fifth of the analysis's memory)
+        self.running: tuple[int, int, int, int, int, int] = (0, 0, 0, 0, 0, 0)
+        self.before: dict[int, tuple[int, int, int, int, int, int]] = {0: self.running}
+
+    def begin(self) -> int:
+        """The index of the next row, where a module begins."""
+        first = len(self.layers)
+        self.before.setdefault(first, self.running)
+        return first
 
     def sums(self, first: int = 0) -> Counts:
-        """Sums over the rows from index ``first`` to the last one so far."""
-        end, start = self.running[-1], self.running[first]
+        """Sums over the rows from index ``first`` (a module's :meth:`begin`) to the last one so far."""
+        end, start = self.running, self.before[first]
         weights, biases, buffers, macs, activations, other_ops = (e - s for e, s in zip(end, start, strict=True))
         return Counts(
             weights=weights,
@@ -184,16 +196,14 @@ class _Walker:
         if self.convention.tool is not None:
             row = replace(row, macs=self.tool_macs(row))
         self.layers.append(row)
-        weights, biases, buffers, macs, acts, other = self.running[-1]
-        self.running.append(
-            (
-                weights + row.weights,
-                biases + row.biases,
-                buffers + row.non_trainable_params,
-                macs + row.macs,
-                acts + activations,
-                other + row.other_ops,
-            )
+        weights, biases, buffers, macs, acts, other = self.running
+        self.running = (
+            weights + row.weights,
+            biases + row.biases,
+            buffers + row.non_trainable_params,
+            macs + row.macs,
+            acts + activations,
+            other + row.other_ops,
         )
         self.order.append(row)
         self.warnings.extend(ReportWarning(name, w, "geometry") for w in calc.warnings)
@@ -270,7 +280,7 @@ class _Walker:
             if node.refs:
                 layer = layer.bind({key: self.produced[path][0] for key, path in node.refs})
             layer = layer.concrete(shape)
-            calc = layer.apply(shape)
+            calc, footprint = self.apply(layer, shape)
             within_limit(calc.output_shape)
         except ShapeError as exc:
             at = node.arg_origins.get(exc.arg, node.origin) if exc.arg else node.origin
@@ -285,8 +295,9 @@ class _Walker:
                     )
                 ]
             ) from None
-        field = advance(self.fields[producer], layer.footprint(shape, calc), calc.output_shape[1:])
-        self.row(calc, node.path, node.type, depth, (shape,), (producer,), field, layer)
+        field = advance(self.fields[producer], footprint, calc.output_shape[1:])
+        inputs = self.inputs.setdefault(shape, (shape,))  # one tuple per shape, shared by the rows reading it
+        self.row(calc, node.path, node.type, depth, inputs, (producer,), field, layer)
         return calc.output_shape, node.path
 
     def tool_macs(self, row: LayerResult) -> int:
@@ -300,8 +311,21 @@ class _Walker:
                 exc.hint,
             ) from None
 
+    def apply(self, layer: Layer, shape: Shape) -> tuple[Calc, Footprint]:
+        key = (layer, shape)
+        try:
+            return self.applied[key]
+        except KeyError:
+            pass
+        except TypeError:  # an argument value that cannot be hashed: nothing to share
+            calc = layer.apply(shape)
+            return calc, layer.footprint(shape, calc)
+        calc = layer.apply(shape)
+        self.applied[key] = calc, layer.footprint(shape, calc)
+        return self.applied[key]
+
     def group(self, node: GroupNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
-        slot, first = len(self.order), len(self.layers)
+        slot, first = len(self.order), self.begin()
         self.order.append(None)
         out, last = self.sequence(node.children, shape, producer, depth + 1)
         self.module(slot, first, node.path, node.type, depth, shape, out, node.details, last)
@@ -310,12 +334,12 @@ class _Walker:
         return out, last
 
     def parallel(self, node: ParallelNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
-        slot, first = len(self.order), len(self.layers)
+        slot, first = len(self.order), self.begin()
         self.order.append(None)
         outputs: list[Shape] = []
         producers: list[str] = []
         for branch in node.branches:
-            bslot, bfirst = len(self.order), len(self.layers)
+            bslot, bfirst = len(self.order), self.begin()
             self.order.append(None)
             out, last = self.sequence(branch.children, shape, producer, depth + 2)
             details = "identity" if not branch.children else ""

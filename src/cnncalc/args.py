@@ -8,7 +8,6 @@ padding becomes ``int``, ``"same"``/``"valid"`` or a tuple of ints and ``(before
 
 from __future__ import annotations
 
-import difflib
 import math
 import unicodedata
 from collections.abc import Sequence
@@ -115,6 +114,8 @@ def kind_of(value: object) -> str:
 
 def suggest(word: str, choices: Sequence[str]) -> str | None:
     """``did you mean 'x'?`` for a misspelt name, or None."""
+    import difflib  # only when a suggestion is needed: it imports more than cnncalc needs otherwise
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
 

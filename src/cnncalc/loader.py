@@ -18,7 +18,6 @@ import contextlib
 import gc
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -42,6 +41,9 @@ _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks (s
 _OCTAL = re.compile(r"[-+]?0[0-7_]+\Z")
 _YAML12_NUMBER = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _PRESETS = "cnncalc.presets"
+# read as plain files when installed as files: importlib.resources costs more to import (about 7 ms) than
+# cnncalc spends on a preset
+_PRESET_DIR = Path(__file__).parent / "presets"
 
 
 # --------------------------------------------------------------------------------------- public API
@@ -58,7 +60,9 @@ def loads(text: str, filename: str = "<string>") -> Spec:
     network's name when the spec has no ``name:`` (``stdin`` for ``<stdin>``; a name is required for
     ``<string>``)."""
     data, source_map = parse_yaml(text, filename)
-    return parse_spec(data, source_map, default_name(filename))
+    spec = parse_spec(data, source_map, default_name(filename))
+    source_map.release()
+    return spec
 
 
 def default_name(filename: str) -> str | None:
@@ -76,7 +80,13 @@ def from_dict(data: dict[str, Any]) -> Spec:
 
 
 def preset_names() -> list[str]:
-    return sorted(p.name[: -len(".yaml")] for p in resources.files(_PRESETS).iterdir() if p.name.endswith(".yaml"))
+    if _PRESET_DIR.is_dir():
+        files = [p.name for p in _PRESET_DIR.iterdir()]
+    else:  # a zip import
+        from importlib import resources
+
+        files = [p.name for p in resources.files(_PRESETS).iterdir()]
+    return sorted(f[: -len(".yaml")] for f in files if f.endswith(".yaml"))
 
 
 def preset_text(name: str) -> str:
@@ -88,6 +98,10 @@ def preset_text(name: str) -> str:
             f"unknown preset '{name}'",
             (hint + " " if hint else "") + "presets: " + ", ".join(names),
         )
+    if _PRESET_DIR.is_dir():
+        return (_PRESET_DIR / f"{name}.yaml").read_text(encoding="utf-8")
+    from importlib import resources
+
     return resources.files(_PRESETS).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
 
 
@@ -169,7 +183,7 @@ def parse_yaml(text: str, filename: str) -> tuple[Any, YamlSourceMap]:
     try:
         loader = _Loader(text)  # PyYAML's pure-Python reader checks every character here
         node = _Composer(loader, filename, lines).document()
-        source_map = YamlSourceMap(filename, node, lines)
+        source_map = YamlSourceMap(filename, node, lines, text)
         data = _Converter(source_map).convert(node)
     except yaml.MarkedYAMLError as exc:
         raise SpecError([_yaml_error(exc, filename, lines)]) from None
@@ -269,6 +283,10 @@ class _Composer:
         self.anchors: dict[str, _Node] = {}
         self.open_anchored: set[int] = set()  # anchored containers not yet closed: aliases to them recurse
         self.resolved: dict[str, str] = {}  # plain scalar → tag: PyYAML's resolver is slow, specs repeat values
+        # the parser makes a new object for every scalar's text and every line number; a spec repeats both
+        # (keys, values, several nodes per line), and one shared object each halves the graph's memory
+        self.texts: dict[str, str] = {}
+        self.numbers: dict[int, int] = {}
         self.count = 0
 
     def fail(self, mark: Any, message: str, hint: str | None = None) -> SpecError:
@@ -302,7 +320,8 @@ class _Composer:
             if kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
                 node = stack.pop()
                 keys.pop()
-                node.end_line, node.end_column = event.end_mark.line, event.end_mark.column
+                end = event.end_mark
+                node.end_line, node.end_column = self.numbers.setdefault(end.line, end.line), end.column
                 self.open_anchored.discard(id(node))
             else:
                 node = self.node(event, kind, len(stack))
@@ -334,18 +353,19 @@ class _Composer:
             )
         tag = event.tag
         if kind is yaml.ScalarEvent:
-            value, plain = event.value, bool(event.implicit[0])
+            value, plain = self.texts.setdefault(event.value, event.value), bool(event.implicit[0])
             if tag is None or tag == "!":
                 tag = self.resolve(value) if plain else _TAG + "str"
-            end = event.end_mark
-            node = _Node(_SCALAR, tag, value, plain, mark.line, mark.column, end.line, end.column)
+            end, numbers = event.end_mark, self.numbers
+            line, end_line = numbers.setdefault(mark.line, mark.line), numbers.setdefault(end.line, end.line)
+            node = _Node(_SCALAR, tag, value, plain, line, mark.column, end_line, end.column)
         else:
             if depth >= MAX_DEPTH:
                 raise self.fail(mark, f"the document nests more than {MAX_DEPTH} levels deep", "flatten the structure")
             container = _SEQUENCE if kind is yaml.SequenceStartEvent else _MAPPING
             if tag is None or tag == "!":
                 tag = _TAG + ("seq" if container == _SEQUENCE else "map")
-            node = _Node(container, tag, [], False, mark.line, mark.column)
+            node = _Node(container, tag, [], False, self.numbers.setdefault(mark.line, mark.line), mark.column)
             if event.anchor is not None:
                 self.open_anchored.add(id(node))
         if event.anchor is not None:
@@ -379,15 +399,41 @@ class _Composer:
 
 
 class YamlSourceMap:
-    """Finds the position of a data path in the composed node graph, on demand."""
+    """Finds the position of a data path in the composed node graph, on demand.
 
-    def __init__(self, file: str, root: _Node, lines: list[str]) -> None:
+    Once the spec is built, :meth:`release` lets the node graph go (about half of what a large spec's
+    report keeps alive) and keeps the text: the rare error found later (in the analysis) composes the
+    graph again.
+    """
+
+    def __init__(self, file: str, root: _Node, lines: list[str], text: str) -> None:
         self.file: str | None = file
-        self.root = root
-        self.lines = lines
+        self._root: _Node | None = root
+        self._lines: list[str] | None = lines
+        self._text = text
         # per mapping node (by id), its keys indexed on first use: locating N entries of one mapping is
         # then O(N), not O(N²) (a `checks.layers` with 20,000 entries took a minute)
         self._index: dict[int, tuple[dict[object, tuple[_Node, _Node]], list[_Node]]] = {}
+
+    def release(self) -> None:
+        self._root = self._lines = None
+        self._index.clear()  # keyed by the ids of the released nodes
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = _LINE_BREAK.split(self._text)
+        return self._lines
+
+    @property
+    def root(self) -> _Node:
+        if self._root is None:
+            loader = _Loader(self._text)
+            try:
+                self._root = _Composer(loader, self.file or "", self.lines).document()
+            finally:
+                loader.dispose()
+        return self._root
 
     def node_at(self, path: DataPath, key: bool = False) -> _Node:
         node = self.root

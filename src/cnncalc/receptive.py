@@ -47,12 +47,14 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from .geometry import TransposedWindow, Window, axis_name
 
-Number = int | Fraction
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+Number: TypeAlias = "int | Fraction"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +71,12 @@ def step_of(window: Window | TransposedWindow) -> Step:
     if isinstance(window, Window):
         return Step(window.span, window.stride, window.pad_before)
     s = window.stride
-    return Step(-(-window.span // s), _whole(Fraction(1, s)), (window.span - 1 - window.pad_before) // s)
+    return Step(-(-window.span // s), _ratio(1, s), (window.span - 1 - window.pad_before) // s)
 
 
 def resampling(size: int, out: int) -> Step:
     """Output ``o`` reads input ``⌊o·N/out⌋`` (nearest resampling): span 1, stride ``N/out``."""
-    return Step(1, _whole(Fraction(size, out)), 0)
+    return Step(1, _ratio(size, out), 0)
 
 
 WHOLE: Literal["whole"] = "whole"
@@ -87,7 +89,16 @@ axis), or :data:`WHOLE`."""
 
 def _whole(value: Number) -> Number:
     """A fraction with denominator 1 back to an int, so the common case stays in integers."""
-    return value.numerator if isinstance(value, Fraction) and value.denominator == 1 else value
+    return value.numerator if not isinstance(value, int) and value.denominator == 1 else value
+
+
+def _ratio(a: Number, b: int) -> Number:
+    """``a / b`` exactly: an int when ``b`` divides ``a``, else a fraction."""
+    if isinstance(a, int) and a % b == 0:
+        return a // b
+    from fractions import Fraction  # only when needed: it imports decimal, which costs more than cnncalc's import
+
+    return _whole(Fraction(a) / b)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,9 +131,7 @@ class AxisField:
     def centre(self) -> Number:
         """Centre of output 0's field, ``u + (r − 1)/2``; output ``i``'s is ``centre + i·S``."""
         twice = self.twice_centre
-        if isinstance(twice, int) and twice % 2 == 0:
-            return twice // 2
-        return _whole(Fraction(twice) / 2)
+        return _ratio(twice, 2)
 
     def after(self, step: Step) -> AxisField:
         jump = _whole(self.jump * step.stride)
@@ -230,9 +239,12 @@ def field_dict(field: Field) -> dict[str, list[int | float]] | None:
     """The JSON form: per-axis lists of size, jump, padding and centre; None without spatial axes."""
     if not field:
         return None
-    return {
-        "size": [to_json(a.size) for a in field],
-        "jump": [to_json(a.jump) for a in field],
-        "padding": [to_json(a.padding) for a in field],
-        "centre": [to_json(a.centre) for a in field],
+    figures = {
+        "size": [a.size for a in field],
+        "jump": [a.jump for a in field],
+        "padding": [-a.start for a in field],
+        "centre": [a.centre for a in field],
     }
+    if all(type(v) is int for values in figures.values() for v in values):  # the common case, written as is
+        return figures  # type: ignore[return-value]  # all ints: Number narrowed to int
+    return {key: [to_json(v) for v in values] for key, values in figures.items()}

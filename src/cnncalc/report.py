@@ -274,6 +274,11 @@ class Report:
         return iter(self.layers)
 
     def to_dict(self) -> dict[str, Any]:
+        return {key: list(value) if isinstance(value, Iterator) else value for key, value in self.json_fields().items()}
+
+    def json_fields(self) -> dict[str, Any]:
+        """:meth:`to_dict`'s keys in order, with the lists of objects (outputs, layers, modules, warnings)
+        as iterators, so that a renderer can write a 100,000-row report without holding every row's dict."""
         return {
             "schema_version": SCHEMA_VERSION,
             "name": self.name,
@@ -281,15 +286,15 @@ class Report:
             "source": self.source,
             "input_shape": list(self.input_shape),
             "output_shape": list(self.output_shape),
-            "outputs": [o.to_dict(main=i == 0) for i, o in enumerate(self.outputs)],
+            "outputs": (o.to_dict(main=i == 0) for i, o in enumerate(self.outputs)),
             "batch": self.batch,
             "dtype": self.dtype,
             "convention": self.convention,
             "convention_text": self.convention_text,
-            "layers": [row.to_dict() for row in self.layers],
-            "modules": [m.to_dict() for m in self.modules],
+            "layers": (row.to_dict() for row in self.layers),
+            "modules": (m.to_dict() for m in self.modules),
             "totals": self.totals.to_dict(),
-            "warnings": [w.to_dict() for w in self.warnings],
+            "warnings": (w.to_dict() for w in self.warnings),
         }
 
     def __repr__(self) -> str:

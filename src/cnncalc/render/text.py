@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from collections.abc import Iterator, Sequence
@@ -17,10 +18,33 @@ def render_json(report: Report, view: View = DEFAULT_VIEW) -> str:
 
 
 def json_chunks(report: Report, view: View = DEFAULT_VIEW) -> Iterator[str]:
-    """The text of :func:`render_json` in pieces, to write as they come: a 100,000-row report is 50 MB of
-    JSON, and holding its pieces doubled the peak memory."""
-    yield from json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(report.to_dict())
-    yield "\n"
+    """The text of :func:`render_json` in pieces, to write as they come (a 100,000-row report is 50 MB of
+    JSON: holding it, or every row's dict, would double the peak memory).
+
+    The layout is one key of the report per line, and one object per line in the lists of layers,
+    modules, outputs and warnings; ``totals`` is indented. Each line is encoded by ``json.dumps``, whose C
+    encoder is about 20 times faster than the pure-Python one an indented ``json.dumps`` of the whole
+    report goes through. The content (keys, values, order) is exactly ``report.to_dict()``'s.
+    """
+    dumps = functools.partial(json.dumps, ensure_ascii=False)
+    separator = "{\n  "
+    for key, value in report.json_fields().items():
+        yield f"{separator}{dumps(key)}: "
+        separator = ",\n  "
+        if isinstance(value, Iterator):
+            first = next(value, None)
+            if first is None:
+                yield "[]"
+                continue
+            yield "[\n    " + dumps(first)
+            for item in value:
+                yield ",\n    " + dumps(item)
+            yield "\n  ]"
+        elif isinstance(value, dict):
+            yield dumps(value, indent=2).replace("\n", "\n  ")  # a raw newline is only ever indentation
+        else:
+            yield dumps(value)
+    yield "\n}\n"
 
 
 CSV_COLUMNS = (
