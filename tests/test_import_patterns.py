@@ -314,7 +314,12 @@ def test_onnx_negative_transpose_perm_is_read_as_counted_from_the_end(tmp_path: 
         h.make_node("Transpose", ["n"], ["y"], perm=[0, -1, 1, 2], name="to_first"),
     ]
     weights = [h.make_tensor("g", t.FLOAT, [8], [1.0] * 8), h.make_tensor("b", t.FLOAT, [8], [0.0] * 8)]
-    text = import_model(onnx_file(tmp_path, nodes, weights, [8, 5, 5])).text
+    imported = import_model(onnx_file(tmp_path, nodes, weights, [8, 5, 5]))
+    text = imported.text
+    assert imported.notes == (
+        "1 Transpose node of the file has a negative perm axis, which ONNX does not allow (PyTorch's TorchScript "
+        "exporter writes movedim(-1, 1) so): read as counted from the end",
+    )
     assert "layernorm: {name: norm, over: channels, eps: 1e-06}" in text
     assert rows(text) == [("layernorm", (8, 5, 5), 8 + 8)]
 

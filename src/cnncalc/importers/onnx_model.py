@@ -84,7 +84,7 @@ def read(raw: bytes, file: str, input_shape: tuple[int, ...] | None, name: str |
     del graph.value_info[:]  # shapes are inferred afresh from this input
     for output in graph.output:
         output.type.tensor_type.ClearField("shape")
-    _valid_perms(graph)
+    fixed = _valid_perms(graph)
     nodes = list(enumerate(graph.node))  # with each node's index in the file, for locations
     inferred = _infer(model, file)
     # exporters compute pads, slice bounds and resize scales with small constant subgraphs (Shape → Gather →
@@ -105,6 +105,12 @@ def read(raw: bytes, file: str, input_shape: tuple[int, ...] | None, name: str |
         f"{file} (ONNX)",
         outputs=outputs if len(outputs) > 1 else [],
     )
+    if fixed:
+        result.notes.append(
+            f"{fixed} Transpose node{'s' if fixed > 1 else ''} of the file {'have' if fixed > 1 else 'has'} a negative "
+            "perm axis, which ONNX does not allow (PyTorch's TorchScript exporter writes movedim(-1, 1) so): "
+            "read as counted from the end"
+        )
     reader.cross_check(tuple(input_shape))
     return result
 
@@ -125,10 +131,12 @@ def _infer(model: Any, file: str) -> dict[str, tuple[int, ...]]:
     return inferred
 
 
-def _valid_perms(graph: Any) -> None:
+def _valid_perms(graph: Any) -> int:
     """Make every Transpose's ``perm`` non-negative. PyTorch's TorchScript exporter writes ``movedim(-1, 1)``
     as ``perm = [0, -1, 1, 2]``, which the ONNX standard forbids and its shape inference rejects ("Invalid
-    attribute perm"), leaving every later value untyped; the meaning is plain (an axis counted from the end)."""
+    attribute perm"), leaving every later value untyped; the meaning is plain (an axis counted from the end).
+    How many nodes were mended."""
+    mended = 0
     for node in graph.node:
         if node.op_type != "Transpose":
             continue
@@ -137,6 +145,8 @@ def _valid_perms(graph: Any) -> None:
                 fixed = [p % len(attr.ints) for p in attr.ints]
                 del attr.ints[:]
                 attr.ints.extend(fixed)
+                mended += 1
+    return mended
 
 
 _NOT_FOLDED = {"RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli"}
@@ -180,7 +190,7 @@ def _fold_constants(
     del graph.node[:]
     graph.node.extend(n for _, n in kept)
     nodes[:] = [(i, n) for (i, _), n in zip(kept, graph.node, strict=True)]
-    read = {v for _, n in nodes for v in n.input}
+    read = {v for _, n in nodes for v in n.input} | {o.name for o in graph.output}
     have = {t.name for t in graph.initializer}
     for name in sorted(produced & read - have):
         graph.initializer.append(numpy_helper.from_array(constants[name], name))
