@@ -21,10 +21,9 @@ from cnncalc.importers import import_model
 from .conftest import FIXTURES
 from .torch_support import disagreements, load_module, need
 
-# PyTorch's ONNX exporter writes LocalResponseNorm as a dozen elementwise ops (square, pad, average pool,
-# pow, div …), not as ONNX's LRN: those files hold no LRN cnncalc could read. vgg11/vgg16/alexnet-torchvision
-# export for seconds each (their 100-million-weight fc layers); the torch round trip covers them.
-ONNX_SKIPPED = {"alexnet", "googlenet", "googlenet-aux", "vgg11", "vgg16", "alexnet-torchvision"}
+# vgg11/vgg16/alexnet-torchvision export for seconds each (their 100-million-weight fc layers); the torch
+# round trip covers them.
+ONNX_SKIPPED = {"vgg11", "vgg16", "alexnet-torchvision"}
 
 
 def rows(report: cnncalc.Report, dropout: bool = True) -> Counter[tuple[tuple[int, ...], int, int]]:

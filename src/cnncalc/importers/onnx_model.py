@@ -93,6 +93,9 @@ def read(raw: bytes, file: str, input_shape: tuple[int, ...] | None, name: str |
     while _fold_constants(graph, nodes, constants, inferred):
         inferred = _infer(model, file)
     reader = _Reader(file, constants, inferred, allow_unknown)
+    for _, node in nodes:
+        for value in node.input:
+            reader.consumers.setdefault(value, []).append(node)
     reader.tensor[inputs[0].name] = INPUT
     for index, node in nodes:
         reader.node(index, node)
@@ -166,9 +169,13 @@ def _fold_constants(
         found = constants.get(name)
         return None if found is None or isinstance(found, _Dims) else found
 
-    folded: set[int] = set()
-    for index, node in nodes:
+    folded: set[int] = set()  # positions in nodes (several nodes share a file index once an If is inlined)
+    inlined: dict[int, list[Any]] = {}
+    for at, (_, node) in enumerate(nodes):
         inputs = [v for v in node.input if v]
+        if node.op_type == "If" and inputs and value(inputs[0]) is not None:
+            inlined[at] = _taken_branch(node, bool(value(inputs[0]).reshape(-1)[0]))
+            continue
         if node.op_type == "Shape" and inputs and value(inputs[0]) is None and inputs[0] in inferred:
             attrs = {a.name: a.i for a in node.attribute}
             dims = np.array(inferred[inputs[0]], dtype=np.int64)
@@ -182,11 +189,16 @@ def _fold_constants(
             continue
         for name, result in zip(node.output, results, strict=False):
             constants[name] = np.asarray(result)
-        folded.add(index)
-    if not folded:
+        folded.add(at)
+    if not folded and not inlined:
         return False
-    produced = {o for i, n in nodes if i in folded for o in n.output}
-    kept = [(i, n) for i, n in nodes if i not in folded]
+    produced = {o for at, (_, n) in enumerate(nodes) if at in folded for o in n.output}
+    kept: list[tuple[int, Any]] = []
+    for at, (index, node) in enumerate(nodes):  # an inlined If's branch takes its place and its index
+        if at in inlined:
+            kept += [(index, n) for n in inlined[at]]
+        elif at not in folded:
+            kept.append((index, node))
     del graph.node[:]
     graph.node.extend(n for _, n in kept)
     nodes[:] = [(i, n) for (i, _), n in zip(kept, graph.node, strict=True)]
@@ -195,6 +207,22 @@ def _fold_constants(
     for name in sorted(produced & read - have):
         graph.initializer.append(numpy_helper.from_array(constants[name], name))
     return True
+
+
+def _taken_branch(node: Any, condition: bool) -> list[Any]:
+    """The nodes of the branch an ``If`` with a known condition takes, and an Identity from each of the
+    branch's outputs to the If's (PyTorch's exporter writes ``squeeze(1)`` as an If on the axis' size)."""
+    from onnx import helper
+
+    graph = next(
+        helper.get_attribute_value(a)
+        for a in node.attribute
+        if a.name == ("then_branch" if condition else "else_branch")
+    )
+    nodes = list(graph.node)
+    for inner, outer in zip(graph.output, node.output, strict=True):
+        nodes.append(helper.make_node("Identity", [inner.name], [outer], name=f"{node.name}/{outer}"))
+    return nodes
 
 
 def _model_name(graph_name: str, file: str) -> str:
@@ -216,6 +244,8 @@ class _Reader:
         self.readers: dict[str, int] = {}
         self.moved: set[str] = set()  # values that are an op's map with the channels moved last
         self.grouped: dict[str, tuple[int, bool]] = {}  # value → (groups, swapped): a channel shuffle under way
+        self.consumers: dict[str, list[Any]] = {}  # value → the nodes that read it
+        self.absorbed: set[int] = set()  # id() of nodes already read as part of a pattern (PyTorch's LRN)
 
     def where(self, index: int, node: Any) -> Location:
         # a binary file has no lines: the location names the node's index instead
@@ -248,8 +278,12 @@ class _Reader:
         return value in self.tensor
 
     def node(self, index: int, node: Any) -> None:
+        if id(node) in self.absorbed:
+            return
         kind, attrs = node.op_type, self.attrs(node)
         live = [v for v in node.input if v and self.activation(v)]
+        if kind == "Mul" and len(live) == 2 and live[0] == live[1] and self.local_response_norm(index, node):
+            return
         if not live:  # shape arithmetic on constants, or a Constant: fold what numpy can
             self.fold(node, attrs)
             return
@@ -375,6 +409,49 @@ class _Reader:
             self.emit(node, "upsample", args, src, index)
         else:
             self.unsupported(node, index, src, None)
+
+    def local_response_norm(self, index: int, node: Any) -> bool:
+        """PyTorch's ``F.local_response_norm`` as its exporter writes it — ``x * x``, a view to
+        ``[N, 1, C, H, W]``, a Pad of the channels, an AveragePool of ``[size, 1, 1]``, a view back, ``· alpha``,
+        ``+ k``, ``^ beta``, and ``x`` divided by that — is one ``lrn`` (ONNX has an LRN op; PyTorch does not use
+        it). Whether ``node`` (the square) begins that chain; if so the chain is read, its nodes skipped."""
+        x = node.input[0]
+        chain: list[Any] = []
+        found: dict[str, float] = {}
+        value = node.output[0]
+        while True:
+            readers = self.consumers.get(value, [])
+            if len(readers) != 1:
+                return False
+            nxt = readers[0]
+            chain.append(nxt)
+            other = [v for v in nxt.input if v and v != value]
+            if nxt.op_type == "Div" and nxt.input[0] == x and nxt.input[1] == value:
+                break
+            if nxt.op_type in ("Reshape", "Unsqueeze", "Squeeze", "Pad", "Cast", "Identity"):
+                pass
+            elif nxt.op_type == "AveragePool" and "size" not in found:
+                kernel = list(self.attrs(nxt).get("kernel_shape", []))
+                if len(kernel) < 2 or any(k != 1 for k in kernel[1:]):
+                    return False
+                found["size"] = kernel[0]
+            elif nxt.op_type in ("Mul", "Add", "Pow") and len(other) == 1 and other[0] in self.constants:
+                number = self.constants[other[0]]
+                if isinstance(number, _Dims) or number.size != 1:
+                    return False
+                found[{"Mul": "alpha", "Add": "k", "Pow": "beta"}[nxt.op_type]] = float(number.reshape(-1)[0])
+            else:
+                return False
+            value = nxt.output[0]
+        if set(found) != {"size", "alpha", "beta", "k"}:
+            return False
+        args: dict[str, Any] = {"size": int(found["size"])}
+        args |= {key: float(f"{found[key]:.7g}") for key in ("alpha", "beta")}
+        if found["k"] != 1.0:
+            args["k"] = float(f"{found['k']:.7g}")
+        self.emit(node, "lrn", args, [self.tensor[x]], index, chain[-1].output[0])
+        self.absorbed.update(id(n) for n in chain)
+        return True
 
     def fold_silu(self) -> None:
         """``x * sigmoid(x)`` is one SiLU row (ONNX has no SiLU before opset 24; exporters write the pair)."""
