@@ -88,3 +88,11 @@ def test_diff_says_it(cli, spec_file: Callable[[str, str], Path], fmt: str) -> N
         assert out.count("Rows of unknown cost") == 1
     same = cli("diff", old, old, "--format", fmt).stdout
     assert "unknown" not in same  # nothing to say when both sides are known
+
+
+def test_html_report_says_it() -> None:
+    from cnncalc.render.html import render_html
+
+    page = render_html(cnncalc.analyze(cnncalc.loads(SPEC)))
+    assert page.count(f"<dt>Rows of unknown cost</dt><dd>{NOTE}</dd>") == 1
+    assert "unknown cost</dt>" not in render_html(cnncalc.analyze(cnncalc.loads(KNOWN)))
