@@ -36,6 +36,7 @@ class Location:
     column: int
     line_text: str | None = None
     end_column: int | None = None
+    notes: tuple[str, ...] = ()  # what the position alone does not say (a value repeated from an anchor)
 
     def __str__(self) -> str:
         return f"{self.file or '<spec>'}:{self.line}:{self.column}"
@@ -81,7 +82,7 @@ class Diagnostic:
             # carets go by terminal columns: CJK and emoji take two, combining marks none
             lead, under = display_width(text[:column]), max(1, display_width(text[column : column + width]))
             lines.append(" " * (len(gutter) - 2) + "| " + " " * lead + "^" * under)
-        lines.extend(f"  note: {note}" for note in self.notes)
+        lines.extend(f"  note: {note}" for note in self.all_notes())
         if self.hint:
             lines.append(f"  hint: {self.hint}")
         return "\n".join(lines)
@@ -101,8 +102,12 @@ class Diagnostic:
             "where": self.where,
             "message": self.message,
             "hint": self.hint,
-            "notes": list(self.notes),
+            "notes": list(self.all_notes()),
         }
+
+    def all_notes(self) -> tuple[str, ...]:
+        """The location's notes, then the diagnostic's own."""
+        return (self.location.notes if self.location is not None else ()) + self.notes
 
 
 EXCERPT = 100  # columns of a long spec line shown around the value at fault
