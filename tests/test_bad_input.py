@@ -1547,3 +1547,16 @@ def test_a_value_from_an_anchor_has_the_note_in_json(cli: Cli, spec_file: SpecFi
     assert (first["line"], first["column"], first["end_column"]) == (6, 12, 12 + len("<<: *c5"))
     note = "`kernel` comes from the anchor &c5 (merged here by `<<: *c5`), written at line 4, column 36"
     assert first["notes"] == [note]
+
+
+def test_a_sweep_is_bounded_like_a_spec(cli: Cli) -> None:
+    """Issue 13: the row limit bounds every command's work; a sweep analyses one report per setting, so
+    settings × rows (at least 100 a setting) are bounded by 10 × the row limit."""
+    widths = ",".join(f"{1 + i / 100_000:g}" for i in range(10_001))
+    result = cli("sweep", "alexnet", "--width", widths)
+    assert result.exit_code == 2, result
+    # alexnet: 23 rows, counted as 100; 10,001 × 100 = 1,000,100 > 10 × 100,000
+    assert (
+        "error: 10,001 settings of a 23-row network are 1,000,100 rows to analyse; a sweep analyses at most 1,000,000"
+        in result.stderr
+    )
