@@ -216,6 +216,7 @@ def _matches(a: Sequence[Hashable], b: Sequence[Hashable], depth: int = 0) -> li
 MAX_DEPTH = 32  # anchor levels before the linear fallback: each level splits its stretch at least once
 RESYNC_WINDOW = 256  # rows looked ahead on each side for the next common stretch
 RESYNC_CONFIRM = 4  # rows that must agree for a common stretch to count
+RESYNC_RUN = 64  # rows of agreement compared between candidate points
 
 
 def _middle(a: Sequence[Hashable], b: Sequence[Hashable], depth: int) -> list[tuple[int, int]]:
@@ -281,7 +282,9 @@ def _anchors(a: Sequence[Hashable], b: Sequence[Hashable], common: set[Hashable]
 def _resync(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[int, int]]:
     """The bounded fallback: walk both sequences matching equal rows; at a difference, resume at the nearest
     point within :data:`RESYNC_WINDOW` rows where :data:`RESYNC_CONFIRM` rows agree,
-    or skip the window on both sides. Linear in the rows; exact when the differences are isolated."""
+    or skip the window on both sides. Linear in the rows; exact when the differences are isolated and no
+    two neighbouring rows are equal (inside a run of equal rows an edit's place is ambiguous to a bounded
+    look-ahead: there the result is a common subsequence, possibly not a longest one)."""
     n, m = len(a), len(b)
     pairs: list[tuple[int, int]] = []
     i = j = 0
@@ -293,26 +296,39 @@ def _resync(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[int, int
         ahead: dict[Hashable, list[int]] = {}
         for dj in range(min(RESYNC_WINDOW, m - j)):
             ahead.setdefault(b[j + dj], []).append(dj)
-        # nearest first: fewest rows skipped on the longer side, then a replacement (as many on each side)
-        # before an insertion or a removal, so that an edited row reads as one changed row
+        # nearest first: fewest rows skipped on the longer side; among those, the longest agreement that
+        # follows (in a periodic stretch — conv, relu, conv, relu — several points agree for a few rows, and
+        # only the right one for long), then a replacement (as many on each side) before an insertion or a
+        # removal, so that an edited row reads as one changed row
         best: tuple[int, int] | None = None
-        best_key = (RESYNC_WINDOW, RESYNC_WINDOW)
+        best_key = (RESYNC_WINDOW, 0, RESYNC_WINDOW)
         for di in range(min(RESYNC_WINDOW, n - i)):
             if di > best_key[0]:
                 break
             for dj in ahead.get(a[i + di], ()):
-                key = (max(di, dj), abs(di - dj))
-                if key >= best_key:
+                if max(di, dj) > best_key[0]:
                     if dj > best_key[0]:
                         break
                     continue
-                if all(a[i + di + k] == b[j + dj + k] for k in range(min(RESYNC_CONFIRM, n - i - di, m - j - dj))):
+                run = _agreement(a, b, i + di, j + dj)
+                if run < min(RESYNC_CONFIRM, n - i - di, m - j - dj):
+                    continue
+                key = (max(di, dj), -run, abs(di - dj))
+                if key < best_key:
                     best, best_key = (di, dj), key
         if best is None:
             i, j = i + min(RESYNC_WINDOW, n - i), j + min(RESYNC_WINDOW, m - j)
         else:
             i, j = i + best[0], j + best[1]
     return pairs
+
+
+def _agreement(a: Sequence[Hashable], b: Sequence[Hashable], i: int, j: int) -> int:
+    """How many rows agree from ``a[i]`` and ``b[j]`` on, up to :data:`RESYNC_RUN`."""
+    run, limit = 0, min(RESYNC_RUN, len(a) - i, len(b) - j)
+    while run < limit and a[i + run] == b[j + run]:
+        run += 1
+    return run
 
 
 def _lcs(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[int, int]]:

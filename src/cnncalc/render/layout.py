@@ -357,7 +357,8 @@ def drawn_nodes(tree: Tree, placed: Placed, expanded: frozenset[str]) -> list[Bo
 
 def route(a: Box, b: Box, via: Box | None, nodes: list[Box], lane: int) -> Route:
     """From the bottom of ``a`` to the top of ``b``: a curve, down an empty branch's column when there is
-    one, or — when drawn nodes lie between them (a reference reaching back over a stack) — out to a lane
+    one, straight down ``a``'s column past the nodes beside it and then a curve (a short branch into its
+    merge), or — when drawn nodes lie in that column too (a reference reaching back over a stack) — out to a lane
     right of those nodes, down, and back into the side of ``b``. ``lane`` counts such edges so far, to
     space their lanes; ``nodes`` come from :func:`drawn_nodes`."""
     (sx, sy), (tx, ty) = a.bottom, b.top
@@ -378,6 +379,19 @@ def route(a: Box, b: Box, via: Box | None, nodes: list[Box], lane: int) -> Route
     if not between:
         mid = (sy + ty) / 2
         return Route(f"M{px(sx)},{sy} C{px(sx)},{px(mid)} {px(tx)},{px(mid)} {px(tx)},{ty}", sx + 4, sy + 13)
+    drop = max(n.y + n.h for n in between)
+    start = bisect.bisect_left(nodes, sy, key=lambda n: n.y)
+    blocked = False
+    for n in nodes[start:]:
+        if n.y >= drop:
+            break
+        if n.x <= sx <= n.x + n.w and n != a and n != b:
+            blocked = True
+            break
+    if not blocked:  # a branch's last node into its merge: straight down its own column, then a curve
+        mid = (drop + ty) / 2
+        path = f"M{px(sx)},{sy} V{px(drop)} C{px(sx)},{px(mid)} {px(tx)},{px(mid)} {px(tx)},{ty}"
+        return Route(path, sx + 4, sy + 13)
     x = max(max(n.x + n.w for n in between), a.x + a.w, b.x + b.w) + 24 + 8 * (lane % 5)  # past two frames
     ax, ay, bx, by = a.x + a.w, a.y + a.h / 2, b.x + b.w, b.y + b.h / 2
     out = f"C{x},{px(ay)} {x},{px(ay)} {x},{px(ay + 20)}"

@@ -95,6 +95,15 @@
       return { d: "M" + g(sx) + "," + sy + " C" + g(sx) + "," + g(mid) + " " + g(tx) + "," + g(mid) + " " + g(tx) +
         "," + ty, x: sx + 4, y: sy + 13 };
     }
+    var drop = Math.max.apply(null, between.map(function (n) { return n[1] + n[3]; }));
+    var blocked = nodes.some(function (n) {
+      return n[1] >= sy && n[1] < drop && n[0] <= sx && n[0] + n[2] >= sx && n !== a && n !== b;
+    });
+    if (!blocked) {
+      var m = (drop + ty) / 2;
+      return { d: "M" + g(sx) + "," + sy + " V" + g(drop) + " C" + g(sx) + "," + g(m) + " " + g(tx) + "," + g(m) +
+        " " + g(tx) + "," + ty, x: sx + 4, y: sy + 13 };
+    }
     var x = Math.max.apply(null, between.map(function (n) { return n[0] + n[2]; }).concat([a[0] + a[2], b[0] + b[2]]));
     x += 24 + 8 * (lane % 5);
     var ax = a[0] + a[2], ay = a[1] + a[3] / 2, bx = b[0] + b[2], by = b[1] + b[3] / 2;
