@@ -61,7 +61,7 @@ def caffe_with_names(names: list[str]) -> str:
 
 def test_hostile_caffe_names_become_safe_spec_names(tmp_path: Path, cli: Cli) -> None:
     need("google.protobuf")
-    raw = [p.values[0] for p in HOSTILE_NAMES] + ["a", "a", "a_2"]  # and repeats: Caffe allows them
+    raw = [str(p.values[0]) for p in HOSTILE_NAMES] + ["a", "a", "a_2"]  # and repeats: Caffe allows them
     path = tmp_path / "hostile.prototxt"
     path.write_text(caffe_with_names(raw), encoding="utf-8")
     result = cli("import", str(path))
