@@ -172,3 +172,14 @@ def test_garbage_and_truncated_files_are_clean_errors(cli: Cli, tmp_path: Path, 
     assert result.exit_code == 2, result
     assert result.stderr.startswith(f"error: {path}"), result.stderr
     assert "\x1b" not in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["table", "github", "json"])
+def test_check_of_a_hostile_model_file_writes_no_control_characters(cli: Cli, tmp_path: Path, fmt: str) -> None:
+    """`cnncalc check` reads .cfg files directly: a section name's ESC sequence must not reach a CI log."""
+    path = tmp_path / "net.cfg"
+    path.write_text("[net]\nwidth=32\nheight=32\nchannels=3\n[conv\x1b]0;pwned\x07]\nfilters=8\n", encoding="utf-8")
+    result = cli("check", str(path), "-f", fmt)
+    assert result.exit_code == 2, result
+    assert "\x1b" not in result.stdout + result.stderr and "\x07" not in result.stdout + result.stderr
+    assert ("conv\\u001b]0;pwned\\u0007" if fmt == "json" else "conv\\x1b]0;pwned\\x07") in result.stdout
