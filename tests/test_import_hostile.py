@@ -183,3 +183,20 @@ def test_check_of_a_hostile_model_file_writes_no_control_characters(cli: Cli, tm
     assert result.exit_code == 2, result
     assert "\x1b" not in result.stdout + result.stderr and "\x07" not in result.stdout + result.stderr
     assert ("conv\\u001b]0;pwned\\u0007" if fmt == "json" else "conv\\x1b]0;pwned\\x07") in result.stdout
+
+
+def test_an_onnx_name_that_is_not_utf8_is_a_clean_error(cli: Cli, tmp_path: Path) -> None:
+    """Found by tests/test_fuzz_surfaces.py: one flipped byte made a node's name invalid UTF-8, which
+    protobuf's pure-Python decoder hands over as bytes (exit 3: TypeError in the importer)."""
+    onnx = need("onnx")
+    h, t = onnx.helper, onnx.TensorProto
+    nodes = [h.make_node("Relu", ["x"], ["a"], name="\x80"), h.make_node("Sigmoid", ["a"], ["y"], name="")]
+    x = h.make_tensor_value_info("x", t.FLOAT, [1, 3, 4, 4])
+    graph = h.make_graph(nodes, "", [x], [h.make_tensor_value_info("y", t.FLOAT, None)])
+    raw = bytearray(h.make_model(graph, opset_imports=[h.make_opsetid("", 17)]).SerializeToString())
+    raw[0] = 15  # the model's first field tag, now a different field
+    path = tmp_path / "net.onnx"
+    path.write_bytes(bytes(raw))
+    result = cli("import", str(path))
+    assert result.exit_code == 2, result
+    assert re.match(rf"error: {re.escape(str(path))}:1:1: not a valid ONNX model: ", result.stderr), result.stderr
