@@ -353,15 +353,15 @@ def _limits_section(rows: list[dict[str, Any]]) -> list[str]:
         "flat convs 1×1, the new spec with 9 filters instead of 8 in every 7th; *check*: one relu per row and a "
         "`checks.layers` entry for each; *table*: the default format, the most expensive per row.",
         "",
-        "| command | rows | wall time | floor | ratio | peak RSS | floor RSS |",
-        "|---|--:|--:|--:|--:|--:|--:|",
+        "| command | rows | wall time | floor | ratio | CPU time | CPU floor | CPU ratio | peak RSS | floor RSS |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in rows:
-        wall, low, rss = r["run"]
-        floor = r["floor"][0] * r["specs"]
+        wall, low, rss, cpu = r["run"]
+        floor, cpu_floor = r["floor"][0] * r["specs"], r["floor"][3] * r["specs"]
         lines.append(
             f"| {r['case']} | {r['rows']:,} | {ms(wall)} ({ms(low)}) | {ms(floor)} | {wall / floor:.2f} | "
-            f"{mb(rss)} | {mb(r['floor'][2])} |"
+            f"{ms(cpu)} | {ms(cpu_floor)} | {cpu / cpu_floor:.2f} | {mb(rss)} | {mb(r['floor'][2])} |"
         )
     return lines
 
