@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import sys
 import types
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,15 +21,15 @@ from cnncalc.importers import import_model
 from .conftest import FIXTURES
 from .torch_support import disagreements, load_module, need
 
-# PyTorch's ONNX exporter writes LocalResponseNorm as a dozen elementwise ops (pad, pow, average pool …),
-# not as ONNX's LRN, and mobilenet_v1's strided "same" padding as F.pad with pads computed by ops: those
-# files hold no LRN or Pad cnncalc could read. vgg11/vgg16/alexnet-torchvision export for seconds each
-# (their 100-million-weight fc layers); the torch round trip covers them.
-ONNX_SKIPPED = {"alexnet", "googlenet", "googlenet-aux", "mobilenet_v1", "vgg11", "vgg16", "alexnet-torchvision"}
 
-
-def rows(report: cnncalc.Report, dropout: bool = True) -> list[tuple[tuple[int, ...], int, int]]:
-    return [(r.output_shape, r.params, r.macs) for r in report.layers if dropout or r.type != "dropout"]
+def rows(report: cnncalc.Report, onnx: bool = False) -> Counter[tuple[tuple[int, ...], int, int]]:
+    """Every row's output shape, parameters and MACs. As a multiset: the rows are one topological order of
+    the graph, and an import lists a concat's branches in the concat's order (U-Net's crop before the
+    up-convolution it is cropped to), where the preset may list them otherwise. Through ONNX: an inference
+    export has no dropout, and the import leaves out a Flatten read only by a Gemm (cnncalc's fc flattens its
+    input itself, as Caffe's InnerProduct does)."""
+    left_out = {"dropout", "flatten"} if onnx else set()
+    return Counter((r.output_shape, r.params, r.macs) for r in report.layers if r.type not in left_out)
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def test_preset_through_pytorch_and_back(name: str, exported_module) -> None:  #
     assert rows(ours) == rows(theirs)
 
 
-@pytest.mark.parametrize("name", [n for n in cnncalc.preset_names() if n not in ONNX_SKIPPED])
+@pytest.mark.parametrize("name", cnncalc.preset_names())
 def test_preset_through_onnx_and_back(name: str, tmp_path: Path) -> None:
     torch = need("torch")
     onnx = need("onnx")
@@ -93,7 +94,7 @@ def test_preset_through_onnx_and_back(name: str, tmp_path: Path) -> None:
     ours = cnncalc.analyze(cnncalc.loads(import_model(str(path)).text))
     theirs = cnncalc.analyze(cnncalc.preset(name))
     assert (ours.totals.params, ours.totals.macs) == (theirs.totals.params, theirs.totals.macs)
-    assert rows(ours, dropout=False) == rows(theirs, dropout=False)  # an inference export has no dropout
+    assert rows(ours, onnx=True) == rows(theirs, onnx=True)
 
 
 @pytest.mark.parametrize(
@@ -118,24 +119,50 @@ def test_imported_darknet_agrees_with_a_pytorch_forward_pass(name: str) -> None:
     assert disagreements(cnncalc.loads(spec)) == []
 
 
-@pytest.mark.parametrize("name", ["lenet5", "resnet18", "squeezenet1_0", "mobilenet_v3_small", "resnet50"])
-def test_onnx_tool_convention_matches_the_real_tool(name: str, tmp_path: Path) -> None:
-    """`--convention onnx-tool` on an imported ONNX file gives onnx-tool 1.0.1's own total for that file."""
+def onnx_tool_profile(name: str, path: Path, distinct: bool) -> tuple[int, int]:
+    """onnx-tool 1.0.1's MACs and parameters for the ONNX file PyTorch exports of preset ``name``: its
+    weights freshly initialised as PyTorch does (batchnorm's scale 1, shift 0, running mean 0, variance 1)
+    or, with ``distinct``, all different."""
     torch = need("torch")
     onnx_tool = need("onnx_tool")
     export = to_pytorch(cnncalc.preset(name))
-    with torch.device("meta"):
-        model = getattr(load_module(export), export.class_name)()
-    model = model.to_empty(device="cpu").eval()  # onnx-tool reads the weights' shapes from their data
-    path = tmp_path / f"{name}.onnx"
+    torch.manual_seed(0)
+    model = getattr(load_module(export), export.class_name)().eval()
+    if distinct:
+        with torch.no_grad():
+            for tensor in [*model.parameters(), *model.buffers()]:
+                if tensor.is_floating_point():
+                    tensor.uniform_(0.5, 1.5)  # a positive variance; no two tensors equal
     shape = cnncalc.preset(name).input_shape
     torch.onnx.export(model, (torch.zeros(1, *shape),), str(path), dynamo=False, do_constant_folding=False)
     tool = onnx_tool.Model(str(path))
     tool.graph.shape_infer()
     tool.graph.profile()
-    theirs = round(tool.graph.macs[0])
-    ours = cnncalc.analyze(cnncalc.loads(import_model(str(path)).text), convention="onnx-tool").totals.macs
-    assert ours == theirs
+    return round(tool.graph.macs[0]), int(tool.graph.params)
+
+
+@pytest.mark.parametrize("name", ["lenet5", "resnet18", "squeezenet1_0", "mobilenet_v3_small", "resnet50"])
+def test_onnx_tool_convention_matches_the_real_tool(name: str, tmp_path: Path) -> None:
+    """`--convention onnx-tool` on an imported ONNX file gives onnx-tool 1.0.1's own totals for that file:
+    its MACs, and its parameters — every initializer a node reads, batchnorm's running statistics too."""
+    path = tmp_path / f"{name}.onnx"
+    macs, params = onnx_tool_profile(name, path, distinct=True)
+    ours = cnncalc.analyze(cnncalc.loads(import_model(str(path)).text), convention="onnx-tool").totals
+    assert (ours.macs, ours.convention_params) == (macs, params)
+    assert ours.convention_params == ours.params + ours.non_trainable_params
     if name == "resnet50":
-        # the figure onnx-tool prints for a ResNet-50 ONNX file, where torchvision says 4.09 G
-        assert ours == 4_450_761_704
+        # the figures onnx-tool prints for a ResNet-50 ONNX file, where torchvision says 4.09 G and 25,557,032
+        assert ours.macs == 4_450_761_704
+        assert ours.convention_params == 25_557_032 + 53_120  # + running mean and variance of 26,560 channels
+
+
+def test_onnx_tool_counts_a_freshly_initialised_resnet50_as_25_511_976_parameters(tmp_path: Path) -> None:
+    """The issue's figure: onnx-tool's 25,511,976 for a freshly initialised ResNet-50. PyTorch's exporter
+    stores initializers of equal value once (the others read it through Identity nodes) and onnx-tool counts
+    each stored initializer once. Fresh batchnorm vectors — scale and variance all ones, shift and mean all
+    zeros — are equal for every layer of the same width, so of the 4 × 26,560 = 106,240 batchnorm values
+    one vector of ones and one of zeros per width remain: 2 × (64 + 128 + 256 + 512 + 1024 + 2048) = 8,064.
+    A spec holds no values, so cnncalc's onnx-tool convention counts the file whose weights all differ."""
+    macs, params = onnx_tool_profile("resnet50", tmp_path / "resnet50.onnx", distinct=False)
+    assert macs == 4_450_761_704
+    assert params == 25_557_032 - 2 * 26_560 + 2 * (64 + 128 + 256 + 512 + 1024 + 2048) == 25_511_976

@@ -255,6 +255,9 @@ CASES = [
     pytest.param({"dropout": {"rate": 0.4}}, [1024, 1, 1], (1024, 1, 1), 0, 0, id="dropout"),
     pytest.param({"leaky_relu": {"negative_slope": 0.2}}, [8, 4, 4], (8, 4, 4), 0, 0, id="leaky-relu"),
     pytest.param({"elu": {"alpha": 0.5}}, [8], (8,), 0, 0, id="elu"),
+    # ---- prelu: one learned slope per channel (He et al. 2015, eq. 1; PyTorch's nn.PReLU(num_parameters=C))
+    pytest.param("prelu", [8, 4, 4], (8, 4, 4), 8, 0, id="prelu"),
+    pytest.param({"prelu": {"shared": True}}, [8, 4, 4], (8, 4, 4), 1, 0, id="prelu-shared"),
     *[
         pytest.param(kind, [8, 4, 4], (8, 4, 4), 0, 0, id=kind)
         for kind in (

@@ -63,6 +63,7 @@ def test_batch_scales_macs_as_in_pytorch() -> None:
         ),
         pytest.param([{"layernorm": {"over": "channels"}}, "layernorm", "flatten", "layernorm"], id="layernorms"),
         pytest.param([{"conv": {"filters": 6, "kernel": 3, "group_width": 1}}], id="group-width"),
+        pytest.param(["prelu", {"prelu": {"shared": True}}, {"channel_shuffle": {"groups": 3}}], id="prelu-shuffle"),
         pytest.param(
             [
                 {

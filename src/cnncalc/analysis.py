@@ -67,6 +67,8 @@ def analyze(
             peak_activations=peak.elements,
             peak_activation_bytes=peak.elements * DTYPES[dtype],
             peak_activation_layer=peak.layer,
+            unknown_cost_rows=sum(1 for row in layers if row.unknown_cost),
+            convention_params=CONVENTIONS[convention].params(total),
         ),
         warnings=tuple(warnings),
         order=tuple(e for e in walker.order if e is not None),

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .export.lowering import TorchModule
-    from .report import LayerResult
+    from .report import Counts, LayerResult
 
 Rule = Callable[["TorchModule", int], float]
 
@@ -34,6 +34,13 @@ class Convention:
     text: str  # how MACs and FLOPs are counted, for the JSON contract and the table footer
     tool: Rule | None = None  # a PyTorch tool's count of one module; None: cnncalc's own MACs
     other_ops: bool = False  # whether the kinds' other ops are counted (full)
+    # whether the tool's parameter count includes the non-trainable ones: onnx-tool counts every initializer
+    # a node reads, and batchnorm's running mean and variance are initializers in an ONNX file
+    params_with_buffers: bool = False
+
+    def params(self, counts: Counts) -> int:
+        """The parameters as the tool counts them."""
+        return counts.params + (counts.non_trainable_params if self.params_with_buffers else 0)
 
     def count(self, row: LayerResult, batch: int) -> int:
         """The row's MACs for the whole batch: cnncalc's (``row.calc``, per sample), or the tool's count
@@ -334,8 +341,10 @@ CONVENTIONS: dict[str, Convention] = {
             "MACs = onnx-tool 1.0.1's model_profile total on the ONNX file PyTorch exports: conv and fc with "
             "their bias additions, and every element-wise op in its unit costs (comparison 1, division 4, "
             "square root 24, exponential 32): batchnorm 31 per element, ReLU 1, sigmoid 32, pooling 1 per "
-            "kernel tap, global average pooling 1 per input element; " + _TOOL_FLOPS,
+            "kernel tap, global average pooling 1 per input element; " + _TOOL_FLOPS + "; its parameters "
+            "include batchnorm's running statistics",
             by_class(ONNX_TOOL),
+            params_with_buffers=True,
         ),
         Convention(
             "ptflops",

@@ -142,7 +142,10 @@ def diff(old: Spec, new: Spec, *, batch: int = 1, dtype: str = "float32") -> Dif
             changes.append(LayerChange(Change.CHANGED, a, b))
         else:
             unchanged += 1
-    totals = tuple(TotalChange(f, getattr(before.totals, f), getattr(after.totals, f)) for f in FIGURES)
+    figures = [*FIGURES]
+    if before.totals.unknown_cost_rows or after.totals.unknown_cost_rows:  # MACs and FLOPs are lower bounds
+        figures.append("unknown_cost_rows")
+    totals = tuple(TotalChange(f, getattr(before.totals, f), getattr(after.totals, f)) for f in figures)
     return Diff(before, after, tuple(changes), unchanged, totals)
 
 

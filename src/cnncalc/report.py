@@ -92,6 +92,11 @@ class LayerResult(Counts):
     def input_shape(self) -> Shape:
         return self.input_shapes[0]
 
+    @property
+    def unknown_cost(self) -> bool:
+        """Whether the row's MACs are unknown (an ``opaque`` row): counted as 0, so totals are lower bounds."""
+        return self.calc is not None and self.calc.unknown_cost
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "type": self.type, "depth": self.depth}
         if self.is_merge:
@@ -103,6 +108,7 @@ class LayerResult(Counts):
         out["inputs"] = list(self.inputs)
         out["details"] = self.details
         out["receptive_field"] = field_dict(self.receptive_field)
+        out["unknown_cost"] = self.unknown_cost
         return out
 
 
@@ -140,6 +146,8 @@ class Totals(Counts):
     peak_activations: int = 0  # the most elements alive at once in a forward pass (cnncalc.memory)
     peak_activation_bytes: int = 0
     peak_activation_layer: str = ""  # the row running at the peak
+    unknown_cost_rows: int = 0  # rows whose MACs are unknown (opaque): MACs and FLOPs are then lower bounds
+    convention_params: int = 0  # the parameters as the convention's tool counts them (onnx-tool: with buffers)
 
     @property
     def trainable_params(self) -> int:
@@ -157,7 +165,17 @@ class Totals(Counts):
             "peak_activations": self.peak_activations,
             "peak_activation_bytes": self.peak_activation_bytes,
             "peak_activation_layer": self.peak_activation_layer,
+            "unknown_cost_rows": self.unknown_cost_rows,
+            "convention_params": self.convention_params,
         }
+
+    @property
+    def unknown_cost_note(self) -> str:
+        """What every output says when rows have an unknown cost (empty when none has)."""
+        n = self.unknown_cost_rows
+        if not n:
+            return ""
+        return f"{n} row{'s have' if n != 1 else ' has'} unknown cost: MACs and FLOPs are lower bounds"
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,7 @@ from ..layers.elementwise import (
     Hardswish,
     Identity,
     LeakyRelu,
+    Prelu,
     Relu,
     Relu6,
     Sigmoid,
@@ -57,7 +58,7 @@ from ..layers.upsample import Upsample
 from ..report import LayerResult, Report, ReportWarning
 
 # classes the exported file defines itself; every other class is torch.nn's
-HELPERS = ("Concat", "Add", "Mul", "ChannelLayerNorm", "ChannelSlice", "Scale")
+HELPERS = ("Concat", "Add", "Mul", "ChannelLayerNorm", "ChannelSlice", "ChannelShuffle", "Scale")
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,6 +441,11 @@ def _leaky_relu(layer: LeakyRelu, inp: Shape, calc: Calc) -> Lowering:
     return _plain("LeakyReLU", inp, calc, ("negative_slope", layer.negative_slope))
 
 
+@lowers(Prelu)
+def _prelu(layer: Prelu, inp: Shape, calc: Calc) -> Lowering:
+    return _plain("PReLU", inp, calc, ("num_parameters", 1 if layer.shared else inp[0]))
+
+
 @lowers(Elu)
 def _elu(layer: Elu, inp: Shape, calc: Calc) -> Lowering:
     return _plain("ELU", inp, calc, ("alpha", layer.alpha))
@@ -521,6 +527,8 @@ def _slice(layer: Slice, inp: Shape, calc: Calc) -> Lowering:
 
 @lowers(ChannelShuffle)
 def _channel_shuffle(layer: ChannelShuffle, inp: Shape, calc: Calc) -> Lowering:
+    """torchvision's view-transpose-view rather than ``nn.ChannelShuffle``, which ``torch.onnx.export``
+    refuses (no ONNX form of ``aten::channel_shuffle``)."""
     return _plain("ChannelShuffle", inp, calc, ("groups", layer.groups), positional=1)
 
 

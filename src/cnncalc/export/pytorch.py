@@ -362,6 +362,20 @@ class ChannelSlice(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x[:, self.start : self.stop]
 ''',
+    "ChannelShuffle": '''
+class ChannelShuffle(nn.Module):
+    """Channels regrouped as torchvision's shufflenet does it: viewed as [groups, C / groups], the two axes
+    swapped, viewed back (nn.ChannelShuffle does the same, but torch.onnx.export cannot write it)."""
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, c, *rest = x.shape
+        x = x.view(n, self.groups, c // self.groups, *rest)
+        return x.transpose(1, 2).contiguous().view(n, c, *rest)
+''',
     "Scale": '''
 class Scale(nn.Module):
     """A learned factor per channel, and a shift with bias=True (layer scale; Caffe's Scale)."""
@@ -384,7 +398,11 @@ class ChannelLayerNorm(nn.LayerNorm):
         super().__init__(num_channels, eps=eps, elementwise_affine=elementwise_affine)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return super().forward(x.movedim(1, -1)).movedim(-1, 1)
+        # permute, not movedim(-1, 1): PyTorch's TorchScript ONNX exporter writes that as a Transpose with
+        # perm [0, -1, 1, 2], which ONNX forbids (its shape inference rejects the file)
+        last = x.dim() - 1
+        out = super().forward(x.permute(0, *range(2, last + 1), 1))
+        return out.permute(0, last, *range(1, last))
 ''',
 }
 

@@ -290,6 +290,9 @@ class _Reader:
                 )
             bottoms.append(self.blob[bottom])
         used.update(bottoms)
+        if kind == "Slice":
+            self.slice(layer, name, bottoms, loc)
+            return
         op = self.translate(layer, name, bottoms, loc)
         if op is None:  # Scale folded into the BatchNorm before it
             for top in layer.top:
@@ -298,6 +301,63 @@ class _Reader:
         self.ops.append(op)
         for top in layer.top:
             self.blob[top] = op.name
+
+    def channels(self, blob: str) -> int | None:
+        """The channel count of an op's output, as far as the kinds a Slice may follow tell it."""
+        if blob == INPUT:
+            shape = self.shape_override or self.input_shape
+            return shape[0] if shape else None
+        op = next(o for o in reversed(self.ops) if o.name == blob)
+        if op.kind in ("conv", "deconv"):
+            return int(op.args["filters"])
+        if op.kind == "fc":
+            return int(op.args["units"])
+        if op.kind == "slice":
+            start, stop = op.args["channels"]
+            return int(stop) - int(start)
+        if op.kind == "concat":
+            parts = [self.channels(b) for b in op.inputs]
+            return None if None in parts else sum(p for p in parts if p is not None)
+        return self.channels(op.inputs[0]) if op.inputs else None
+
+    def slice(self, layer: Any, name: str, bottoms: list[str], loc: Location) -> None:
+        """A Slice along the channels writes one ``slice`` row per top: ``slice_point`` gives where each part
+        ends; without it the channels are shared equally among the tops (caffe/src/caffe/layers/slice_layer.cpp)."""
+        p = layer.slice_param
+        axis = p.axis if p.HasField("axis") else p.slice_dim
+        if axis != 1:
+            self.unknown_op(layer, name, bottoms, loc, f"Slice along axis {axis} (only the channels, axis 1)")
+        points = list(p.slice_point)
+        channels = self.channels(bottoms[0])
+        tops = list(layer.top)
+        if points and len(points) != len(tops) - 1:
+            raise located(
+                f"Slice with {len(points)} slice_point(s) for {len(tops)} tops",
+                loc,
+                "give one slice_point fewer than the tops (or none, for equal parts)",
+                layer.name,
+            )
+        if channels is None:
+            raise located(
+                "Slice: cnncalc cannot tell how many channels its bottom has here",
+                loc,
+                "give the input shape: cnncalc import FILE --input 3x224x224",
+                layer.name,
+            )
+        if not points:
+            if channels % len(tops):
+                raise located(
+                    f"Slice: {channels} channels do not split into {len(tops)} equal parts",
+                    loc,
+                    "give slice_point values",
+                    layer.name,
+                )
+            points = [channels // len(tops) * i for i in range(1, len(tops))]
+        bounds = [0, *points, channels]
+        for i, top in enumerate(tops):
+            part = clean_name(top if len(tops) > 1 else name)
+            self.ops.append(Op(part, "slice", {"channels": [bounds[i], bounds[i + 1]]}, bottoms[:1], loc))
+            self.blob[top] = part
 
     def translate(self, layer: Any, name: str, bottoms: list[str], loc: Location) -> Op | None:
         kind = layer.type
@@ -354,6 +414,8 @@ class _Reader:
             return Op(name, "lrn", args, bottoms, loc)
         if kind in _SAME_SHAPE:
             return Op(name, _SAME_SHAPE[kind], {}, bottoms, loc)
+        if kind == "PReLU":
+            return Op(name, "prelu", {"shared": True} if layer.prelu_param.channel_shared else {}, bottoms, loc)
         if kind == "Dropout":
             return Op(name, "dropout", {"rate": _f(layer.dropout_param.dropout_ratio)}, bottoms, loc)
         if kind == "Flatten":
@@ -393,8 +455,8 @@ class _Reader:
             "a prototxt does not declare output shapes, so --allow-unknown cannot make it an opaque row; "
             "export the model to ONNX, whose shape inference gives it"
             if self.unknown
-            else "supported: Convolution, Deconvolution, Pooling, InnerProduct, LRN, ReLU, Sigmoid, TanH, "
-            "BatchNorm (+ Scale), Scale, Eltwise SUM/PROD, Concat, Flatten, Dropout, Softmax"
+            else "supported: Convolution, Deconvolution, Pooling, InnerProduct, LRN, ReLU, Sigmoid, TanH, PReLU, "
+            "BatchNorm (+ Scale), Scale, Eltwise SUM/PROD, Concat, Slice, Flatten, Dropout, Softmax"
         )
         raise located(f"{label} is not supported", loc, hint, layer.name)
 

@@ -33,6 +33,7 @@ class Op:
     args: dict[str, Any]
     inputs: list[str]
     location: Location | None = None
+    fill: float = 0.0  # a zeropad's value: -inf is padding a max pool right after it takes as its own
 
     @property
     def is_merge(self) -> bool:
@@ -77,7 +78,8 @@ def check_acyclic(graph: Graph) -> None:
 def _fold_into_reader(graph: Graph) -> None:
     """Leave out a flatten whose only reader is an fc (cnncalc's fc flattens its input itself, as Caffe's
     InnerProduct does), and fold zero padding whose only reader is an unpadded conv into the conv's own
-    padding (what exporters write for a strided ``same`` conv, which PyTorch refuses)."""
+    padding (what exporters write for a strided ``same`` conv, which PyTorch refuses), as -inf padding
+    into the unpadded max pool after it (darknet's stride-1 pool as exported)."""
     readers: dict[str, list[Op]] = {}
     for op in graph.ops:
         for src in op.inputs:
@@ -91,12 +93,27 @@ def _fold_into_reader(graph: Graph) -> None:
         if alone and op.kind == "flatten" and after[0].kind == "fc":
             renamed[op.name] = op.inputs[0]
             continue
-        if alone and op.kind == "zeropad" and after[0].kind == "conv" and not after[0].args.get("padding"):
+        if alone and op.kind == "zeropad" and not after[0].args.get("padding") and _pads_for(op, after[0]):
             after[0].args["padding"] = op.args["padding"]
             renamed[op.name] = op.inputs[0]
             continue
+        if op.fill != 0.0:
+            raise located(
+                f"{op.name} pads with {op.fill}: cnncalc follows that only right before a max pool without padding",
+                op.location,
+                "a max pool pads with -inf itself: give the pool the padding",
+                op.name,
+            )
         kept.append(op)
     graph.ops[:] = kept
+
+
+def _pads_for(pad: Op, reader: Op) -> bool:
+    """Whether ``reader`` takes ``pad`` as its own padding: zeros before a conv, -inf before a max pool
+    (what each pads with itself; ceil mode's extra window depends on the padding being the pool's own)."""
+    if reader.kind == "conv":
+        return pad.fill == 0.0
+    return reader.kind == "maxpool" and pad.fill == float("-inf") and not reader.args.get("ceil_mode")
 
 
 def clean_name(name: str) -> str:
@@ -505,8 +522,8 @@ def _block_name(names: Sequence[str], taken: set[str]) -> str:
     for other in names[1:]:
         while not other.startswith(prefix):
             prefix = prefix[:-1]
-    prefix = prefix.rstrip("_0123456789").rstrip("_")
-    base = prefix if prefix[:1].isalpha() and not prefix.isdigit() else "block"
+    prefix = re.sub(r"\W", "_", prefix.rstrip("_.-0123456789")).strip("_")  # a block's name is an identifier
+    base = prefix if prefix[:1].isalpha() else "block"
     name, n = base, 1
     while name in taken or name in names:
         n += 1

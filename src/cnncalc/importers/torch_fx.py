@@ -125,7 +125,13 @@ def _leaf_kinds() -> dict[type, Any]:
         nn.Dropout2d: lambda m: ("dropout", {"rate": m.p}),
         nn.LeakyReLU: lambda m: ("leaky_relu", {"negative_slope": m.negative_slope}),
         nn.ELU: lambda m: ("elu", {"alpha": m.alpha}),
-        nn.ZeroPad2d: lambda m: ("zeropad", {"padding": [[m.padding[2], m.padding[3]], [m.padding[0], m.padding[1]]]}),
+        nn.PReLU: lambda m: ("prelu", {"shared": True} if m.num_parameters == 1 else {}),
+        nn.ZeroPad1d: "pad",
+        nn.ZeroPad2d: "pad",
+        nn.ZeroPad3d: "pad",
+        nn.ConstantPad1d: "pad",
+        nn.ConstantPad2d: "pad",
+        nn.ConstantPad3d: "pad",
         nn.Upsample: lambda m: ("upsample", _upsample(m.scale_factor, m.size, m.mode, m.align_corners)),
         nn.Identity: None,
         nn.LayerNorm: "layernorm",
@@ -166,6 +172,42 @@ def _movedims() -> tuple[Any, ...]:
     return (torch.movedim, torch.Tensor.movedim)
 
 
+def _views() -> tuple[Any, ...]:
+    """Calls that give a parameter another shape without changing its values."""
+    import torch
+
+    return (
+        torch.Tensor.view, torch.Tensor.reshape, torch.reshape, torch.Tensor.__getitem__, torch.Tensor.unsqueeze,
+        torch.unsqueeze, torch.Tensor.expand, torch.Tensor.squeeze, torch.squeeze, torch.Tensor.contiguous,
+    )  # fmt: skip
+
+
+def _carries() -> tuple[Any, ...]:
+    """Calls whose result is their input's values."""
+    import torch
+
+    return (torch.Tensor.contiguous, torch.Tensor.clone, torch.Tensor.detach)
+
+
+def _splits_channels(x: Any, out: Any) -> bool:
+    """``out`` is ``x`` ([N, C, …]) viewed as [N, g, C/g, …] with 1 < g < C."""
+    return bool(
+        x.dim() >= 3
+        and out.dim() == x.dim() + 1
+        and out.shape[0] == x.shape[0]
+        and 1 < out.shape[1] < x.shape[1]
+        and out.shape[1] * out.shape[2] == x.shape[1]
+        and out.shape[3:] == x.shape[2:]
+    )
+
+
+# per-position operations, which may run on a map whose channels were moved last
+_PER_POSITION = frozenset(
+    ("relu", "relu6", "sigmoid", "tanh", "hardswish", "hardsigmoid", "silu", "gelu", "dropout", "leaky_relu", "elu",
+     "prelu", "scale")
+)  # fmt: skip
+
+
 def _one(values: Any) -> Any:
     if isinstance(values, int | float):
         return values
@@ -186,18 +228,40 @@ class _Tracer:
         self.outputs: list[str] = []
         self.scope: list[str] = []  # the paths of the modules running now
         self.channels_last: dict[int, str] = {}  # id(tensor) → the op whose map it is, with channels moved last
+        # id(tensor) → (the op whose map it is, groups, swapped): the channels viewed as [groups, C / groups], the
+        # two axes swapped or not yet (a channel shuffle under way)
+        self.grouped: dict[int, tuple[str, int, bool]] = {}
+        self.weights: dict[int, str] = {id(p): name for name, p in model.named_parameters()}  # views of parameters
 
-    def op(self, base: str, kind: str, args: dict[str, Any], inputs: list[Any], output: Any) -> None:
+    def op(self, base: str, kind: str, args: dict[str, Any], inputs: list[Any], output: Any, fill: float = 0.0) -> None:
+        """Record an operation reading ``inputs`` (tensors, or op names). On a map whose channels were moved
+        last, a per-position operation is recorded on the channels-first map it is (an ``nn.Linear`` there is
+        a 1×1 conv, as in ConvNeXt's blocks), and its output stays channels-last."""
+        moved = len(inputs) == 1 and not isinstance(inputs[0], str) and id(inputs[0]) in self.channels_last
+        if moved:
+            if kind == "fc":
+                kind, args = (
+                    "conv",
+                    {"filters": args["units"], "kernel": 1, **{k: args[k] for k in ("bias",) if k in args}},
+                )
+            elif kind not in _PER_POSITION and not (kind == "layernorm" and args.get("over") == "channels"):
+                return self.unsupported(None, f"{kind} on a map whose channels were moved last")
+            inputs = [self.channels_last[id(inputs[0])]]
         if kind == base and self.scope and self.scope[-1]:  # a functional call: named inside its module
             base = f"{self.scope[-1]}.{base}"
         name, n = clean_name(base), 1
         while name in self.names or name == INPUT:
             n += 1
             name = f"{clean_name(base)}_{n}"
-        sources = [self.source(t) for t in inputs]
-        self.ops.append(Op(name, kind, args, sources))
+        sources = [t if isinstance(t, str) else self.source(t) for t in inputs]
+        self.ops.append(Op(name, kind, args, sources, fill=fill))
         self.names.add(name)
-        self.mark(output, name)
+        if moved:
+            self.channels_last[id(output)] = name
+            self.keep.append(output)
+        else:
+            self.mark(output, name)
+        return None
 
     def mark(self, tensor: Any, name: str) -> None:
         self.producer[id(tensor)] = name
@@ -244,6 +308,9 @@ class _Tracer:
             if make == "layernorm":
                 tracer.layer_norm(path, args[0], tuple(module.normalized_shape), module, output)
                 return
+            if make == "pad":
+                tracer.pad(path, args[0], tuple(module.padding), float(getattr(module, "value", 0.0)), output)
+                return
             kind, kwargs = make(module)
             tracer.op(path, kind, kwargs, [args[0]], output)
 
@@ -285,8 +352,15 @@ class _Tracer:
         if not isinstance(result, torch.Tensor) and not all(isinstance(o, torch.Tensor) for o in result):
             return None
         out: Any = result
-        tensors = [a for a in args if isinstance(a, torch.Tensor) and id(a) in self.producer]
         name = getattr(func, "__name__", str(func)).strip("_")
+        if args and isinstance(args[0], torch.Tensor) and isinstance(out, torch.Tensor):
+            if self.weight_of(args[0]) and func in _views():  # self.gamma[:, None, None], weight.view(1, -1, 1, 1)
+                self.weights[id(out)] = self.weight_of(args[0]) or ""
+                self.keep.append(out)
+                return None
+            if id(args[0]) in self.grouped or (id(args[0]) in self.channels_last and func in _carries()):
+                return self.regroup(func, name, args, kwargs, out)
+        tensors = [a for a in args if isinstance(a, torch.Tensor) and id(a) in self.producer]
         if func in (torch.cat, torch.concat):
             parts = list(args[0])
             if (kwargs.get("dim", args[1] if len(args) > 1 else 0)) not in (1, -3):
@@ -298,11 +372,26 @@ class _Tracer:
             torch.Tensor.__add__,
             torch.Tensor.__iadd__,
             torch.Tensor.__radd__,
+            torch.Tensor.add_,
             operator.add,
         ):
             return self.merge("add", args, out)
-        if func in (torch.mul, torch.Tensor.mul, torch.Tensor.__mul__, torch.Tensor.__imul__, torch.Tensor.__rmul__):
+        if func in (
+            torch.mul,
+            torch.Tensor.mul,
+            torch.Tensor.mul_,
+            torch.Tensor.__mul__,
+            torch.Tensor.__imul__,
+            torch.Tensor.__rmul__,
+        ):
             return self.merge("mul", args, out)
+        if func is F.pad:
+            pad = kwargs.get("pad", args[1] if len(args) > 1 else ())
+            mode = kwargs.get("mode", args[2] if len(args) > 2 else "constant")
+            value = kwargs.get("value", args[3] if len(args) > 3 else None)
+            if mode != "constant":
+                return self.unsupported(func, f"F.pad in mode {mode!r} (only constant)")
+            return self.pad("pad", args[0], tuple(pad), float(value or 0.0), out)
         if func in (torch.movedim, torch.Tensor.movedim, torch.permute, torch.Tensor.permute):
             return self.move_channels(func, args, kwargs, out)
         if func is F.layer_norm:
@@ -322,6 +411,10 @@ class _Tracer:
         if func in same:
             return self.op(same[func], same[func], {}, [first], out)
         if func in (torch.flatten, torch.Tensor.flatten, torch.Tensor.view, torch.Tensor.reshape, torch.reshape):
+            if _splits_channels(first, out):  # [N, C, …] → [N, g, C/g, …]: torchvision's channel_shuffle begins
+                self.grouped[id(out)] = (self.source(first), int(out.shape[1]), False)
+                self.keep.append(out)
+                return None
             if out.dim() != 2:
                 return self.unsupported(func, f"{name} to {list(out.shape)} (only to [batch, features])")
             return self.op("flatten", "flatten", {}, [first], out)
@@ -362,9 +455,9 @@ class _Tracer:
             size = kwargs.get("size", args[1] if len(args) > 1 else None)
             args_ = _upsample(scale, size, kwargs.get("mode", "nearest"), kwargs.get("align_corners"))
             return self.op("upsample", "upsample", args_, [first], out)
-        if func in (torch.Tensor.contiguous, torch.Tensor.clone, torch.Tensor.detach, torch.Tensor.__getitem__):
-            if func is torch.Tensor.__getitem__:
-                return self.unsupported(func, "indexing a tensor")
+        if func is torch.Tensor.__getitem__:
+            return self.index(first, args[1], out)
+        if func in _carries():
             self.mark(out, self.source(first))
             return None
         return self.unsupported(func, None)
@@ -401,12 +494,7 @@ class _Tracer:
             affine, eps = bool(module.elementwise_affine), float(module.eps)
         options: dict[str, Any] = ({} if affine else {"affine": False}) | ({} if eps == 1e-5 else {"eps": eps})
         if id(x) in self.channels_last and shape == (x.shape[-1],):
-            name = self.channels_last[id(x)]
-            self.producer[id(x)] = name  # read as the channels-first map it is
-            self.op(base, "layernorm", {"over": "channels"} | options, [x], out)
-            del self.producer[id(x)]
-            self.channels_last[id(out)] = self.producer.pop(id(out))
-            return None
+            return self.op(base, "layernorm", {"over": "channels"} | options, [x], out)
         if id(x) in self.producer and shape == tuple(x.shape[1:]):
             return self.op(base, "layernorm", options, [x], out)
         moves = module is not None and type(module).__name__ != "LayerNorm"
@@ -420,9 +508,133 @@ class _Tracer:
         import torch
 
         parts = [a for a in args if isinstance(a, torch.Tensor)]
+        weights = [p for p in parts if self.weight_of(p)]
+        if len(parts) == 2 and len(weights) == 1:
+            (x,) = [p for p in parts if p is not weights[0]]
+            if id(x) in self.producer or id(x) in self.channels_last:
+                return self.scale(kind, x, weights[0], out)
         if len(parts) != 2 or any(id(p) not in self.producer for p in parts):
             return self.unsupported(None, f"{kind} with a constant or a parameter")
         return self.op(kind, kind, {}, parts, out)
+
+    def weight_of(self, tensor: Any) -> str | None:
+        """The model parameter ``tensor`` is (or is a view of), by its name in the model."""
+        return self.weights.get(id(tensor))
+
+    def scale(self, kind: str, x: Any, weight: Any, out: Any) -> None:
+        """A map times a parameter with one value per channel is a ``scale`` (layer scale:
+        ``x * self.gamma[:, None, None]``, ``self.gamma * x`` on a channels-last map); adding a second such
+        parameter right after it is that scale's bias (Caffe's Scale with ``bias_term``)."""
+        name = self.weight_of(weight) or ""
+        last = id(x) in self.channels_last
+        channels = int(x.shape[-1] if last else x.shape[1])
+        spread = [1] * (x.dim() - weight.dim()) + list(weight.shape)
+        per_channel = [1] * x.dim()
+        per_channel[-1 if last else 1] = channels
+        if weight.dim() > x.dim() or spread[1:] != per_channel[1:] or spread[0] != 1:
+            what = "times" if kind == "mul" else "plus"
+            return self.unsupported(
+                None, f"a map {what} the parameter {name} of shape {list(weight.shape)} (only one value per channel)"
+            )
+        if kind == "mul":
+            return self.op(name.removesuffix(".weight"), "scale", {}, [x], out)
+        source = self.channels_last.get(id(x)) if last else self.producer.get(id(x))
+        scale = self.ops[-1] if self.ops and self.ops[-1].name == source else None
+        if scale is None or scale.kind != "scale" or scale.args.get("bias"):
+            return self.unsupported(None, f"adding the parameter {name} to a map (followed only right after a scale)")
+        scale.args["bias"] = True
+        if last:
+            self.channels_last[id(out)] = scale.name
+            self.keep.append(out)
+        else:
+            self.mark(out, scale.name)
+        return None
+
+    def regroup(self, func: Any, name: str, args: Any, kwargs: Any, out: Any) -> None:
+        """Follow a map through torchvision's ``channel_shuffle`` — ``view`` to ``[N, g, C/g, …]``, swap the
+        two channel axes, ``view`` back to ``[N, C, …]`` — and through ``contiguous()`` of a moved map."""
+        import torch
+
+        x = args[0]
+        if id(x) in self.channels_last:
+            self.channels_last[id(out)] = self.channels_last[id(x)]
+            self.keep.append(out)
+            return None
+        source, groups, swapped = self.grouped[id(x)]
+        if func in _carries():
+            self.grouped[id(out)] = (source, groups, swapped)
+            self.keep.append(out)
+            return None
+        if func in (torch.transpose, torch.Tensor.transpose, torch.swapaxes, torch.Tensor.swapaxes):
+            dims = sorted(d % x.dim() for d in (args[1], args[2]))
+            if dims == [1, 2]:
+                self.grouped[id(out)] = (source, groups, not swapped)
+                self.keep.append(out)
+                return None
+        elif func in (torch.permute, torch.Tensor.permute):
+            listed = args[1:] if len(args) > 1 and isinstance(args[1], int) else (args[1] if len(args) > 1 else ())
+            order = [d % x.dim() for d in kwargs.get("dims", listed)]
+            if order == [0, 2, 1, *range(3, x.dim())]:
+                self.grouped[id(out)] = (source, groups, not swapped)
+                self.keep.append(out)
+                return None
+        elif func in (torch.flatten, torch.Tensor.flatten, torch.Tensor.view, torch.Tensor.reshape, torch.reshape):
+            if _splits_channels(out, x) and not swapped:  # viewed and viewed back: the map itself
+                self.mark(out, source)
+                return None
+            if _splits_channels(out, x):
+                return self.op("channel_shuffle", "channel_shuffle", {"groups": groups}, [source], out)
+        return self.unsupported(func, f"{name} of a map whose channels are viewed as [groups, channels per group]")
+
+    def index(self, x: Any, index: Any, out: Any) -> None:
+        """``x[:, a:b]`` is a channel ``slice``; ``x[:, :, a:b, c:d]`` cut from the centre is a ``crop``."""
+        items = list(index) if isinstance(index, tuple) else [index]
+        if any(item is not Ellipsis and not isinstance(item, slice) for item in items) or items.count(Ellipsis) > 1:
+            return self.unsupported(None, f"indexing a map with {index!r} (only slices of channels or a centre crop)")
+        if Ellipsis in items:
+            at = items.index(Ellipsis)
+            items[at : at + 1] = [slice(None)] * (x.dim() - len(items) + 1)
+        items += [slice(None)] * (x.dim() - len(items))
+        ranges = [item.indices(int(n)) for item, n in zip(items, x.shape, strict=True)]
+        whole = [r == (0, int(n), 1) for r, n in zip(ranges, x.shape, strict=True)]
+        if any(step != 1 for _, _, step in ranges) or not whole[0]:
+            return self.unsupported(None, f"indexing a map with {index!r} (only slices of channels or a centre crop)")
+        if all(whole):
+            self.mark(out, self.source(x))
+            return None
+        if all(whole[2:]):
+            start, stop, _ = ranges[1]
+            return self.op("slice", "slice", {"channels": [start, stop]}, [x], out)
+        if whole[1]:
+            cut = [(start, int(n) - stop) for (start, stop, _), n in zip(ranges[2:], x.shape[2:], strict=True)]
+            return self.crop("crop", x, cut, out)
+        return self.unsupported(None, f"indexing a map with {index!r} (channels and positions at once)")
+
+    def crop(self, base: str, x: Any, cut: list[tuple[int, int]], out: Any) -> None:
+        """Dropping ``(before, after)`` positions per spatial axis: cnncalc's ``crop``, which is centred."""
+        sizes = [int(n) - b - a for n, (b, a) in zip(x.shape[2:], cut, strict=True)]
+        if any(b != (b + a) // 2 for b, a in cut):
+            return self.unsupported(None, f"cropping {cut} (before, after) positions: cnncalc's crop is centred")
+        return self.op(base, "crop", {"size": _one(sizes)}, [x], out)
+
+    def pad(self, base: str, x: Any, padding: tuple[int, ...], value: float, out: Any) -> None:
+        """Constant padding (``nn.ZeroPad2d``, ``nn.ConstantPad2d``, ``F.pad``; PyTorch lists the last axis
+        first): zeros are a ``zeropad``; negative widths crop; ``-inf`` before a max pool is that pool's
+        own padding (darknet's stride-1 max pool as exported)."""
+        pairs = [(int(padding[i]), int(padding[i + 1])) for i in range(0, len(padding), 2)][::-1]
+        spatial = x.dim() - 2
+        if len(pairs) > spatial:
+            return self.unsupported(None, "padding the channels or the batch")
+        pairs = [(0, 0)] * (spatial - len(pairs)) + pairs
+        widths = [w for pair in pairs for w in pair]
+        if all(w <= 0 for w in widths) and any(widths):
+            return self.crop(base, x, [(-b, -a) for b, a in pairs], out)
+        if any(w < 0 for w in widths):
+            return self.unsupported(None, f"padding {pairs} that grows one side and crops another")
+        if value not in (0.0, float("-inf")):
+            return self.unsupported(None, f"padding with the value {value} (only zeros, or -inf before a max pool)")
+        padded: Any = widths[0] if len(set(widths)) == 1 else [list(pair) for pair in pairs]
+        return self.op(base, "zeropad", {"padding": padded}, [x], out, fill=value)
 
     def unsupported(self, func: Any, what: str | None) -> None:
         label = what or f"the call {getattr(func, '__qualname__', func)}"

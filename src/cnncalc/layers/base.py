@@ -40,6 +40,7 @@ class Calc:
     warnings: tuple[str, ...] = ()
     geometry: tuple[Window | TransposedWindow, ...] = ()  # per spatial axis, for sliding-window kinds
     other_ops: int = 0  # arithmetic besides the MACs (bias additions, comparisons, …) for --convention full
+    unknown_cost: bool = False  # the MACs are not known (an opaque row): every total of MACs is a lower bound
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..args import Float, arg
+from ..args import Bool, Float, arg
 from ..derivation import Derivation, dims, num
 from .base import Calc, Layer, Rank, Shape, numel, register
 
@@ -85,6 +85,33 @@ class LeakyRelu(ShapePreserving):
 
     def details(self) -> str:
         return f"slope {self.negative_slope:g}"
+
+
+@register
+@dataclass(frozen=True, slots=True)
+class Prelu(ShapePreserving):
+    """``x`` for ``x > 0``, ``a · x`` otherwise, with a learned slope ``a`` per channel: ``C`` weights, or
+    1 with ``shared: true`` (Caffe's ``channel_shared``, PyTorch's ``nn.PReLU()`` default of
+    ``num_parameters=1``). Output shape = input shape; no MACs (element-wise, as batchnorm's affine);
+    ``--convention full`` counts 1 operation per element. Source: He et al., "Delving Deep into
+    Rectifiers", ICCV 2015, eq. 1."""
+
+    kind = "prelu"
+    summary = "x for x > 0, a learned slope · x otherwise"
+
+    shared: bool = arg(Bool(), "one slope for all channels instead of one per channel", False)
+
+    def apply(self, inp: Shape) -> Calc:
+        slopes = 1 if self.shared else inp[0]
+        return Calc(
+            output_shape=inp,
+            weights=slopes,
+            details="one shared slope" if self.shared else f"{slopes} slopes",
+            other_ops=numel(inp),
+        )
+
+    def explain(self, inp: Shape, calc: Calc) -> Derivation:
+        return Layer.explain(self, inp, calc)
 
 
 @register

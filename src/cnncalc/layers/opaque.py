@@ -33,5 +33,6 @@ class Opaque(Layer):
             output_shape=tuple(self.output_shape),
             weights=self.params,
             details=f"{self.op}: cost unknown",
+            unknown_cost=True,
             warnings=(f"cost unknown: {self.op} is an opaque row (its MACs are not counted)",),
         )

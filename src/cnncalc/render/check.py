@@ -48,17 +48,17 @@ def line(checked: FileCheck, verbose: bool = False) -> Line:
     assert verdict is not None
     outcome = verdict.outcome
     details = _details(verdict.results, verdict.warnings) if verbose else ()
+    unknown = verdict.report.totals.unknown_cost_note
     if outcome is Outcome.PASSED:
         count = len(verdict.results)
         reason = f"{verdict.report.name}: " + (f"{count} check{'s' * (count != 1)} passed" if count else "valid")
         if verdict.warnings:
             reason += f", {len(verdict.warnings)} warning{'s' * (len(verdict.warnings) != 1)}"
-        return Line(outcome, checked.file, reason, details)
+        return Line(outcome, checked.file, reason + (f"; {unknown}" if unknown else ""), details)
     worst = [r for r in verdict.results if r.outcome is outcome]
     others = len(verdict.problems) - 1
-    return Line(
-        outcome, _at(checked.file, worst[0]), worst[0].message + (f" (+{others} more)" if others else ""), details
-    )
+    reason = worst[0].message + (f" (+{others} more)" if others else "") + (f"; {unknown}" if unknown else "")
+    return Line(outcome, _at(checked.file, worst[0]), reason, details)
 
 
 def _details(results: Sequence[CheckResult], warnings: Sequence[LocatedWarning]) -> tuple[str, ...]:

@@ -133,11 +133,14 @@ class Total:
     attribute: str
     formatter: Callable[[int], str]
     conventions: tuple[str, ...] = ()  # shown only under these conventions; () for always
+    nonzero: bool = False  # shown only when not 0
 
     def cells(self, report: Report) -> tuple[str, str] | None:
         if self.conventions and report.convention not in self.conventions:
             return None
         t = report.totals
+        if self.nonzero and not getattr(t, self.attribute):
+            return None
         label = self.label.format(dtype=report.dtype, batch=report.batch, peak=t.peak_activation_layer)
         return label, self.formatter(getattr(t, self.attribute))
 
@@ -146,7 +149,9 @@ TOTALS = (
     Total("Parameters (trainable)", "params", both),
     Total("Non-trainable parameters", "non_trainable_params", both),
     Total("Total parameters", "total_params", both),
+    Total("Parameters as onnx-tool counts them", "convention_params", both, conventions=("onnx-tool",)),
     Total("MACs", "macs", both),
+    Total("Rows of unknown cost (MACs and FLOPs are lower bounds)", "unknown_cost_rows", str, nonzero=True),
     Total("Other ops", "other_ops", both, conventions=("full",)),
     Total("FLOPs", "flops", both),
     Total("Activations (output elements)", "activations", both),

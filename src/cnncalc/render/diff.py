@@ -20,6 +20,7 @@ LABELS = {
     "param_bytes": "Parameter memory (bytes)",
     "activation_bytes": "Activation memory (bytes)",
     "layers": "Rows (layers and merges)",
+    "unknown_cost_rows": "Rows of unknown cost (MACs and FLOPs are lower bounds)",
 }
 COLUMNS = ("Change", "Layer", "Type", "Output", "Params", "MACs")
 

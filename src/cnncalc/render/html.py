@@ -128,6 +128,8 @@ def _totals(report: Report) -> str:
     ]
     if t.non_trainable_params:
         items.insert(1, ("Non-trainable params", both(t.non_trainable_params)))
+    if t.unknown_cost_rows:
+        items.insert(items.index(("FLOPs", both(t.flops))) + 1, ("Rows of unknown cost", t.unknown_cost_note))
     cells = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in items)
     return f'<section id="totals" aria-label="Totals"><h2>Totals</h2><dl class="totals">{cells}</dl></section>'
 
