@@ -183,8 +183,10 @@ def _one_line(
         return None
     line: list[list[Segment]] = []
     for cell, column, width in zip(cells, columns, widths, strict=True):
-        if type(cell) is not Text or cell.spans or "\n" in cell.plain:
+        if type(cell) is not Text or cell.spans or "\n" in cell.plain or "\t" in cell.plain:
             return None
+        if cell.justify is not None or cell.overflow is not None or cell.no_wrap is not None or cell.end != "\n":
+            return None  # the cell's own layout settings: rich's
         text = cell.plain
         room = width - cell_len(text)
         if room < 0:
