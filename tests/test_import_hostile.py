@@ -200,3 +200,14 @@ def test_an_onnx_name_that_is_not_utf8_is_a_clean_error(cli: Cli, tmp_path: Path
     result = cli("import", str(path))
     assert result.exit_code == 2, result
     assert re.match(rf"error: {re.escape(str(path))}:1:1: not a valid ONNX model: ", result.stderr), result.stderr
+
+
+def test_a_hostile_name_option_is_refused(cli: Cli, tmp_path: Path) -> None:
+    """`--name` goes into the spec as it is: a control character there would make a spec cnncalc refuses."""
+    need("google.protobuf")
+    path = tmp_path / "net.prototxt"
+    path.write_text(caffe_with_names(["a"]), encoding="utf-8")
+    result = cli("import", str(path), "--name", "a\x1b[2Jb")
+    assert result.exit_code == 2, result
+    assert result.stderr.startswith("error: --name 'a\\x1b[2Jb' contains U+001B (a control character)\n"), result.stderr
+    assert "\x1b" not in result.stderr

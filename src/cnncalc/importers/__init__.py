@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..args import show, unsafe_character
 from ..errors import UsageError
 from .graph import Graph, structure, to_yaml
 
@@ -54,6 +55,9 @@ def import_model(
     name: str | None = None,
     allow_unknown: bool = False,
 ) -> Imported:
+    bad = unsafe_character(name) if name is not None else None
+    if bad is not None:  # the spec would be refused when read
+        raise UsageError(f"--name {show(name)} contains {bad}", "names are shown on terminals and in CI logs")
     if fmt == "torch":
         from .torch_fx import read as read_torch
 
