@@ -1560,3 +1560,10 @@ def test_a_sweep_is_bounded_like_a_spec(cli: Cli) -> None:
         "error: 10,001 settings of a 23-row network are 1,000,100 rows to analyse; a sweep analyses at most 1,000,000"
         in result.stderr
     )
+
+
+def test_a_github_annotation_carries_the_anchor_note(cli: Cli, spec_file: SpecFile) -> None:
+    result = cli("check", str(spec_file(HEAD + "layers:\n" + ANCHOR + "  - conv: {<<: *c5}\n")), "-f", "github")
+    assert result.exit_code == 2, result
+    note = "note: `kernel` comes from the anchor &c5 (merged here by `<<: *c5`), written at line 4, column 36"
+    assert re.search(r"::error file=\S*net\.yaml,line=6,col=12,.*%0A" + re.escape(note) + "%0A", result.stdout)

@@ -175,7 +175,8 @@ def render_github(files: Sequence[FileCheck], verbose: bool = False) -> str:
         if isinstance(error, SpecError):
             for d in error.diagnostics:
                 loc = d.location
-                text = (f"{d.layer}: " if d.layer else "") + d.message + (f"\nhint: {d.hint}" if d.hint else "")
+                text = (f"{d.layer}: " if d.layer else "") + d.message
+                text += "".join(f"\nnote: {note}" for note in d.all_notes()) + (f"\nhint: {d.hint}" if d.hint else "")
                 out.append(
                     _command(
                         "error",
