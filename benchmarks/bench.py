@@ -271,6 +271,81 @@ def limits(sizes: Sequence[int], repeat: int) -> list[dict[str, Any]]:
     return results
 
 
+def nested(rows: int) -> str:
+    """Blocks nested 30 deep around one relu, repeated: 31 rows per relu, the most block rows per layer."""
+    blocks = "\n".join(["  b1: {layers: [relu]}"] + [f"  b{i}: {{layers: [b{i - 1}]}}" for i in range(2, 31)])
+    layers = f"[repeat: {{times: {rows // 31}, layers: [b30]}}]"  # and the repeat's own row
+    return f"name: nested-{rows}\ninput: [3, 4, 4]\nblocks:\n{blocks}\nlayers: {layers}\n"
+
+
+def worst_cases() -> list[dict[str, Any]]:
+    """Every command on the largest specs cnncalc accepts (``MAX_LAYERS`` rows), once each: the row limit is
+    what bounds their time and memory (issue 13: well under 30 s and 2 GB on two cores)."""
+    from cnncalc.spec import MAX_LAYERS
+    from cnncalc.sweep import MAX_SWEEP_ROWS
+
+    rows = MAX_LAYERS
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        files = {
+            "sequential": sequential(rows),
+            "nested": nested(rows),
+            "edited": edited(rows, 7),
+            "flat": edited(rows, None),
+            "checked": expected(rows),
+            "repeat": f"name: r\ninput: [3, 8, 8]\nlayers: [repeat: {{times: {rows - 1}, layers: [relu]}}]\n",  # + 1
+        }
+        path = {}
+        for name, text in files.items():
+            path[name] = str(Path(tmp) / f"{name}.yaml")
+            Path(path[name]).write_text(text, encoding="utf-8")
+        seq = path["sequential"]
+        widths = ",".join(str(w) for w in (0.25, 0.5, 0.75, 1, 2))
+        settings = MAX_SWEEP_ROWS // rows  # the most a sweep of this spec accepts: 5 widths × 2 inputs
+        cases = [
+            ("summarize (table)", "sequential", cli("summarize", seq)),
+            ("summarize (table)", "nested", cli("summarize", path["nested"])),
+            *((f"summarize -f {f}", "sequential", cli("summarize", seq, "-f", f)) for f in ("json", "csv", "markdown")),
+            *((f"summarize -f {f}", "sequential", cli("summarize", seq, "-f", f)) for f in ("dot", "mermaid", "html")),
+            ("summarize -f json", "nested", cli("summarize", path["nested"], "-f", "json")),
+            ("summarize -f json", "repeat (77 bytes)", cli("summarize", path["repeat"], "-f", "json")),
+            ("report", "sequential", cli("report", seq)),
+            ("report", "nested", cli("report", path["nested"])),
+            ("explain", "sequential", cli("explain", seq)),
+            ("explain -f html", "sequential", cli("explain", seq, "-f", "html")),
+            ("diff (table)", "two, an edit every 7th row", cli("diff", path["flat"], path["edited"])),
+            ("diff -f json", "two, an edit every 7th row", cli("diff", path["flat"], path["edited"], "-f", "json")),
+            ("check", "an expectation per row", cli("check", path["checked"])),
+            (f"sweep ({settings} settings)", "sequential", cli("sweep", seq, "-w", widths, "-i", "16x32x32,16x64x64")),
+            ("memory", "sequential", cli("memory", seq)),
+            ("export --to pytorch", "sequential", cli("export", seq)),
+        ]
+        for command, spec, argv in cases:
+            wall, rss, _, cpu = run(argv)
+            results.append({"command": command, "spec": spec, "wall": wall, "cpu": cpu, "rss": rss})
+            print(f"  {command} on {spec}: {wall:.1f} s, {cpu:.1f} s CPU, {mb(rss)}", file=sys.stderr)
+    return results
+
+
+def _worst_section(rows: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "",
+        "### Every command on the largest accepted spec",
+        "",
+        "Each command once on specs of 100,000 rows (`cnncalc.spec.MAX_LAYERS`): *sequential* is conv → "
+        "batchnorm → relu (the widest table rows), *nested* one relu inside blocks nested 30 deep (31 rows per "
+        "layer), *repeat* the 77-byte `repeat: {times: 99999, layers: [relu]}`; `diff` and `check` as above; "
+        "`sweep` with the most settings it accepts for this spec (`cnncalc.sweep.MAX_SWEEP_ROWS`). CPU time is "
+        "what the command costs however busy the machine; the budget is 30 s and 2 GB.",
+        "",
+        "| command | spec | wall time | CPU time | peak RSS |",
+        "|---|---|--:|--:|--:|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['command']} | {r['spec']} | {ms(r['wall'])} | {ms(r['cpu'])} | {mb(r['rss'])} |")
+    return lines
+
+
 def _limits_section(rows: list[dict[str, Any]]) -> list[str]:
     lines = [
         "",
@@ -281,15 +356,15 @@ def _limits_section(rows: list[dict[str, Any]]) -> list[str]:
         "flat convs 1×1, the new spec with 9 filters instead of 8 in every 7th; *check*: one relu per row and a "
         "`checks.layers` entry for each; *table*: the default format, the most expensive per row.",
         "",
-        "| command | rows | wall time | floor | ratio | peak RSS | floor RSS |",
-        "|---|--:|--:|--:|--:|--:|--:|",
+        "| command | rows | wall time | floor | ratio | CPU time | CPU floor | CPU ratio | peak RSS | floor RSS |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in rows:
-        wall, low, rss, _ = r["run"]
-        floor = r["floor"][0] * r["specs"]
+        wall, low, rss, cpu = r["run"]
+        floor, cpu_floor = r["floor"][0] * r["specs"], r["floor"][3] * r["specs"]
         lines.append(
             f"| {r['case']} | {r['rows']:,} | {ms(wall)} ({ms(low)}) | {ms(floor)} | {wall / floor:.2f} | "
-            f"{mb(rss)} | {mb(r['floor'][2])} |"
+            f"{ms(cpu)} | {ms(cpu_floor)} | {cpu / cpu_floor:.2f} | {mb(rss)} | {mb(r['floor'][2])} |"
         )
     return lines
 
@@ -606,6 +681,7 @@ def write(
     many: dict[str, Any],
     onnx: dict[str, Any] | str,
     argv: list[str],
+    worst: list[dict[str, Any]],
 ) -> str:
     import yaml
 
@@ -666,6 +742,8 @@ def write(
     ]
     lines += _linearity(scale_rows)
     lines += _limits_section(limit_rows)
+    if worst:
+        lines += _worst_section(worst)
     bare = start["python -c pass"][0]
     floor_yaml = start['python -c "import yaml"'][0]
     lines += [
@@ -841,7 +919,7 @@ def main(argv: list[str] | None = None) -> None:
     repeat = 3 if args.quick else 9
     sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
     if args.limits_only:
-        print("\n".join(_limits_section(limits(sizes, repeat))))
+        print("\n".join(_limits_section(limits(sizes, repeat)) + _worst_section(worst_cases())))
         return
     steps: list[tuple[str, Callable[[], Any]]] = [
         ("scale", lambda: scale(sizes, repeat)),
@@ -851,15 +929,17 @@ def main(argv: list[str] | None = None) -> None:
         ("framework route", lambda: framework(repeat)),
         ("report pages", lambda: report_pages(repeat)),
         ("many files", lambda: many_files(max(3, repeat // 3))),
+        ("every command at the limit", lambda: worst_cases() if not args.quick else []),
         ("onnx-tool", lambda: onnx_route(repeat)),
     ]
     results = []
     for name, step in steps:
         print(f"{name}…", file=sys.stderr)
         results.append(step())
-    scale_rows, limit_rows, start, imports, route, pages, many, onnx = results
+    scale_rows, limit_rows, start, imports, route, pages, many, worst, onnx = results
     shown = [a for i, a in enumerate(argv) if a != "--output" and (i == 0 or argv[i - 1] != "--output")]
-    text = write(scale_rows, limit_rows, start, imports, route, many, onnx, shown) + "\n".join(_pages(pages)) + "\n"
+    text = write(scale_rows, limit_rows, start, imports, route, many, onnx, shown, worst)
+    text += "\n".join(_pages(pages)) + "\n"
     args.output.write_text(text, encoding="utf-8")
     print(text)
 

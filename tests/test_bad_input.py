@@ -1457,3 +1457,113 @@ def test_a_broken_block_definition_is_reported_once(cli: Cli, spec_file: SpecFil
     assert err.count("error:") == 1, err
     assert re.match(r"error: \S*net\.yaml:3:28: the layers of block 'b' must be a non-empty list", err), err
     assert "unknown layer type" not in err
+
+
+ANCHOR = "  - conv: &c5 {filters: 8, kernel: 5}\n  - maxpool: {kernel: 2}\n"  # lines 4 and 5: 8×4×4 → 8×2×2
+
+
+@pytest.mark.parametrize(
+    ("layers", "pattern", "position", "under", "note"),
+    [
+        pytest.param(
+            ANCHOR + "  - conv: {<<: *c5, filters: 16}\n",
+            r"conv2: output height would be 0: the conv window \(5\)",
+            "6:12",
+            "<<: *c5",
+            "`kernel` comes from the anchor &c5 (merged here by `<<: *c5`), written at line 4, column 36",
+            id="merge-flow",
+        ),
+        pytest.param(
+            ANCHOR + "  - conv:\n      filters: 16\n      <<: *c5\n",
+            r"conv2: output height would be 0",
+            "8:7",
+            "<<: *c5",
+            "`kernel` comes from the anchor &c5 (merged here by `<<: *c5`), written at line 4, column 36",
+            id="merge-block",
+        ),
+        pytest.param(
+            ANCHOR + "  - conv: {<<: [*c5], filters: 16}\n",
+            r"conv2: output height would be 0",
+            "6:17",
+            "*c5",
+            "`kernel` comes from the anchor &c5, written at line 4, column 36",
+            id="merge-list",
+        ),
+        pytest.param(
+            ANCHOR + "  - conv: *c5\n",
+            r"conv2: output height would be 0",
+            "6:11",
+            "*c5",
+            "`kernel` comes from the anchor &c5, written at line 4, column 36",
+            id="alias",
+        ),
+        pytest.param(
+            "  - relu\n  - conv: &bad {filters: 8, kernel: 3, strides: 2}\n  - conv: {<<: *bad, filters: 4}\n",
+            r"conv2: conv has no argument 'strides'",
+            "6:12",
+            "<<: *bad",
+            "`strides` comes from the anchor &bad (merged here by `<<: *bad`), written at line 5, column 40",
+            id="merge-unknown-argument",
+        ),
+        pytest.param(
+            ANCHOR + "  - repeat: {times: 2, layers: &pair [conv: {<<: *c5, padding: 1}, relu]}\n",
+            r"repeat1/1/conv1: output height would be 0",
+            "6:46",
+            "<<: *c5",
+            "`kernel` comes from the anchor &c5 (merged here by `<<: *c5`), written at line 4, column 36",
+            id="merge-in-repeat",
+        ),
+        pytest.param(
+            "  - relu\n  - repeat: {times: 1, layers: &pair [conv: {<<: &k {kernel: 9}, filters: 4}]}\n"
+            "  - repeat: {times: 1, layers: *pair}\n",
+            r"repeat1/1/conv1: output height would be 0",
+            "5:62",
+            "9",
+            None,  # merged from a mapping written in place: the caret is on the value, as without a merge
+            id="merge-of-an-inline-mapping",
+        ),
+    ],
+)
+def test_a_value_from_an_anchor_is_located_at_its_use(
+    cli: Cli, spec_file: SpecFile, parser: str, layers: str, pattern: str, position: str, under: str, note: str | None
+) -> None:
+    """Issue 13: an error in a layer built from a YAML merge key (`<<: *c`) careted the anchor's line; it
+    points at the use, with a note naming the anchor and where the value is written."""
+    err = clean_error(cli("summarize", str(spec_file(HEAD + "layers:\n" + layers))))
+    # the error at the use is the last one (the anchor's own layer, where wrong itself, is reported first)
+    block = err[err.rindex("error: ") :]
+    assert re.match(rf"error: \S*net\.yaml:{position}: {pattern}", block), err
+    caret_under(block, under)
+    if note is not None:
+        assert f"  note: {note}\n" in block, err
+    else:
+        assert "note:" not in err, err
+
+
+def test_a_value_from_an_anchor_has_the_note_in_json(cli: Cli, spec_file: SpecFile) -> None:
+    result = cli("summarize", str(spec_file(HEAD + "layers:\n" + ANCHOR + "  - conv: {<<: *c5}\n")), "-f", "json")
+    clean_error(result)
+    first = json.loads(result.stdout)["diagnostics"][0]
+    assert (first["line"], first["column"], first["end_column"]) == (6, 12, 12 + len("<<: *c5"))
+    note = "`kernel` comes from the anchor &c5 (merged here by `<<: *c5`), written at line 4, column 36"
+    assert first["notes"] == [note]
+
+
+def test_a_sweep_is_bounded_like_a_spec(cli: Cli) -> None:
+    """Issue 13: the row limit bounds every command's work; a sweep analyses one report per setting, so
+    settings × rows (at least 100 a setting) are bounded by 10 × the row limit."""
+    widths = ",".join(f"{1 + i / 100_000:g}" for i in range(10_001))
+    result = cli("sweep", "alexnet", "--width", widths)
+    assert result.exit_code == 2, result
+    # alexnet: 23 rows, counted as 100; 10,001 × 100 = 1,000,100 > 10 × 100,000
+    assert (
+        "error: 10,001 settings of a 23-row network are 1,000,100 rows to analyse; a sweep analyses at most 1,000,000"
+        in result.stderr
+    )
+
+
+def test_a_github_annotation_carries_the_anchor_note(cli: Cli, spec_file: SpecFile) -> None:
+    result = cli("check", str(spec_file(HEAD + "layers:\n" + ANCHOR + "  - conv: {<<: *c5}\n")), "-f", "github")
+    assert result.exit_code == 2, result
+    note = "note: `kernel` comes from the anchor &c5 (merged here by `<<: *c5`), written at line 4, column 36"
+    assert re.search(r"::error file=\S*net\.yaml,line=6,col=12,.*%0A" + re.escape(note) + "%0A", result.stdout)

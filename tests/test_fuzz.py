@@ -5,6 +5,8 @@ Inputs are random YAML documents, random text, and random mutations of the prese
 (deleted keys, values of another type, extreme integers, random strings, duplicated items). The number of
 examples follows the hypothesis profile (tests/conftest.py): ``dev`` 100 and ``ci`` 200 per test; a long
 run is ``HYPOTHESIS_PROFILE=long pytest tests/test_fuzz.py --hypothesis-show-statistics`` (20,000 each).
+The same classes on import, the HTML pages and ``from:`` are in tests/test_fuzz_surfaces.py; the long run of
+every hostile class is in docs/development.md.
 """
 
 from __future__ import annotations

@@ -388,3 +388,50 @@ def test_references_are_edges_around_the_stack() -> None:
     c4, lat4 = placed.boxes[ids["c4"]], placed.boxes[ids["lat4"]]
     assert route(c4, lat4, None, nodes, 0).around
     assert "output: p5" in tree.outputs
+
+
+HOSTILE_SPEC = """\
+name: "x</script><script>alert(0)</script>"
+description: "<img src=x onerror=alert(1)>"
+source: "<a href='javascript:alert(2)'>src</a> \\"'&"
+input: [1, 7, 7]
+blocks:
+  blk:
+    description: "<svg onload=alert(4)>"
+    layers: [conv: {filters: 2, kernel: 2, stride: 2, name: "c\\"onmouseover=\\"alert(5)"}]
+layers:
+  - blk: {name: "<script>alert(3)"}
+  - relu: {name: "r'onclick='alert(6)<b>x", from: "<script>alert(3)"}
+  - relu: {name: "]]><svg>alert(7)<!--"}
+checks:
+  max_params: 1
+"""
+PAYLOADS = [
+    "<script>alert(0)",
+    "<img src=x",
+    "<a href='javascript",
+    "<script>alert(3)",
+    "<svg onload",
+    '"onmouseover="',
+    "'onclick='",
+    "<b>x",
+    "]]><svg>",
+    "<!--",
+]
+
+
+@pytest.mark.parametrize(
+    "args", [("report",), ("summarize", "-f", "html"), ("explain", "-f", "html")], ids=["report", "html", "explain"]
+)
+def test_every_piece_of_spec_text_is_escaped(
+    spec_file: Callable[..., Path], cli: Callable[..., Result], args: tuple[str, ...]
+) -> None:
+    """Issue 13: names of layers and block instances (quotes close an attribute without a space), a `from:`
+    reference, the source, a block's description, a warning naming a layer: none reaches the page as markup."""
+    path = spec_file(HOSTILE_SPEC)
+    result = cli(args[0], str(path), *args[1:])
+    assert result.exit_code == 0, result
+    page = result.stdout
+    assert [p for p in PAYLOADS if p in page] == []
+    assert page.count("<script") == (0 if args[0] == "explain" else 2)  # the layout data and the page's script
+    assert "&lt;script&gt;alert(3)" in page and "c&quot;onmouseover=&quot;alert(5)" in page

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import MISSING, dataclass, field
 from typing import Any
 
+from .errors import JOINERS, UNSAFE_CATEGORIES
+
 JSON = dict[str, Any]
 
 MAX_SIZE = 2**31 - 1  # the largest size or count anywhere in a spec: int32, as frameworks index tensors
@@ -42,20 +44,14 @@ class ArgProblem(Exception):
         self.arg = arg
 
 
-# Invisible characters that steer terminals and text layout (ESC sequences, bidi overrides, line separators);
-# the zero-width (non-)joiner stays allowed because emoji sequences and some scripts need it.
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-_JOINERS = "\u200c\u200d"
-
-
 def unsafe_character(text: str, allowed: str = "") -> str | None:
     """The first control, format or line-separator character of ``text`` as ``U+001B (a control
     character)``, or None when ``text`` is safe to show anywhere."""
     for ch in text:
-        if ch in allowed or ch in _JOINERS:
+        if ch in allowed or ch in JOINERS:
             continue
         category = unicodedata.category(ch)
-        if category in _UNSAFE_CATEGORIES:
+        if category in UNSAFE_CATEGORIES:
             kind = "a line break" if ch in "\n\r\x85" or category in ("Zl", "Zp") else "a control character"
             return f"U+{ord(ch):04X} ({kind})"
     return None

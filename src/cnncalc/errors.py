@@ -36,6 +36,7 @@ class Location:
     column: int
     line_text: str | None = None
     end_column: int | None = None
+    notes: tuple[str, ...] = ()  # what the position alone does not say (a value repeated from an anchor)
 
     def __str__(self) -> str:
         return f"{self.file or '<spec>'}:{self.line}:{self.column}"
@@ -67,7 +68,7 @@ class Diagnostic:
 
     def render(self) -> str:
         """The diagnostic as text: headline, the offending line with a caret, notes and hint."""
-        lines = [self.headline()]
+        lines = [visible(self.headline())]
         loc = self.location
         if loc is not None and loc.line_text is not None:
             text = loc.line_text.rstrip("\n").expandtabs(1)  # a tab is one column, as YAML counts them
@@ -81,9 +82,9 @@ class Diagnostic:
             # carets go by terminal columns: CJK and emoji take two, combining marks none
             lead, under = display_width(text[:column]), max(1, display_width(text[column : column + width]))
             lines.append(" " * (len(gutter) - 2) + "| " + " " * lead + "^" * under)
-        lines.extend(f"  note: {note}" for note in self.notes)
+        lines.extend(f"  note: {visible(note)}" for note in self.all_notes())
         if self.hint:
-            lines.append(f"  hint: {self.hint}")
+            lines.append(f"  hint: {visible(self.hint, keep=chr(10))}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:
@@ -101,11 +102,35 @@ class Diagnostic:
             "where": self.where,
             "message": self.message,
             "hint": self.hint,
-            "notes": list(self.notes),
+            "notes": list(self.all_notes()),
         }
+
+    def all_notes(self) -> tuple[str, ...]:
+        """The location's notes, then the diagnostic's own."""
+        return (self.location.notes if self.location is not None else ()) + self.notes
 
 
 EXCERPT = 100  # columns of a long spec line shown around the value at fault
+
+# Invisible characters that steer terminals and text layout (ESC sequences, bidi overrides, line separators);
+# the zero-width (non-)joiner stays allowed because emoji sequences and some scripts need it.
+UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+JOINERS = "\u200c\u200d"
+
+
+def visible(text: str, keep: str = "") -> str:
+    """``text`` with each control, format or line-separator character but those in ``keep`` written as an
+    escape (``\\x1b``, ``\\u202e``): a message quoting a model file's text cannot steer the terminal."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch not in keep and ch not in JOINERS and unicodedata.category(ch) in UNSAFE_CATEGORIES:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def display_width(text: str) -> int:
@@ -136,7 +161,7 @@ class CnncalcError(Exception):
     """Base class of every error cnncalc reports to a user (exit code 2 in the CLI)."""
 
     def render(self) -> str:
-        return f"error: {self}"
+        return f"error: {visible(str(self))}"
 
     def to_dict(self) -> dict[str, object]:
         """The error for tools: ``error`` (one line) and ``diagnostics`` (see :meth:`Diagnostic.to_dict`)."""
@@ -174,9 +199,9 @@ class UsageError(CnncalcError):
         super().__init__(message)
 
     def render(self) -> str:
-        text = f"error: {self}"
+        text = f"error: {visible(str(self))}"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {visible(self.hint, keep=chr(10))}"
         return text
 
     def to_dict(self) -> dict[str, object]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -182,8 +182,9 @@ def parse_yaml(text: str, filename: str) -> tuple[Any, YamlSourceMap]:
     loader = None
     try:
         loader = _Loader(text)  # PyYAML's pure-Python reader checks every character here
-        node = _Composer(loader, filename, lines).document()
-        source_map = YamlSourceMap(filename, node, lines, text)
+        composer = _Composer(loader, filename, lines)
+        node = composer.document()
+        source_map = YamlSourceMap(filename, node, lines, text, composer.uses)
         data = _Converter(source_map).convert(node)
         # positions are looked up only for a diagnostic, which composes the graph again: the graph (about
         # 0.9 KB per layer, more than the layer's results) does not outlive the data built from it
@@ -267,7 +268,19 @@ class _Node:
     end_line: int = -1
     end_column: int = -1
     height: int = 0  # container levels inside this node, aliases followed
-    anchored: bool = False
+    anchor: str | None = None  # the name of its anchor (&name), if it has one
+
+
+@dataclass(frozen=True, slots=True)
+class _Use:
+    """Where an alias (``*name``, or ``<<: *name``: ``merge``) repeats an anchored node (0-based)."""
+
+    anchor: str
+    merge: bool
+    line: int
+    column: int
+    end_line: int
+    end_column: int
 
 
 class _Composer:
@@ -285,6 +298,9 @@ class _Composer:
         self.lines = lines
         self.anchors: dict[str, _Node] = {}
         self.open_anchored: set[int] = set()  # anchored containers not yet closed: aliases to them recurse
+        # (id of a container, index of an item or key-value pair) → the alias written there: an error found in
+        # an anchored value is pointed at the use it was reached through, with a note naming the anchor
+        self.uses: dict[tuple[int, int], _Use] = {}
         self.resolved: dict[str, str] = {}  # plain scalar → tag: PyYAML's resolver is slow, specs repeat values
         # the parser makes a new object for every scalar's text and every line number; a spec repeats both
         # (keys, values, several nodes per line), and one shared object each halves the graph's memory
@@ -337,12 +353,24 @@ class _Composer:
             parent = stack[-1]
             parent.height = max(parent.height, node.height + 1)
             if parent.kind == _SEQUENCE:
+                if kind is yaml.AliasEvent:
+                    self.use(event, node, parent, None)
                 parent.value.append(node)
             elif keys[-1] is None:
                 keys[-1] = node
             else:
+                if kind is yaml.AliasEvent:
+                    self.use(event, node, parent, keys[-1])
                 parent.value.append((keys[-1], node))
                 keys[-1] = None
+
+    def use(self, event: Any, target: _Node, parent: _Node, key: _Node | None) -> None:
+        """Record the alias ``event`` about to be appended to ``parent`` (the value of ``key`` in a mapping);
+        a merge's use spans ``<<: *name``."""
+        merge = key is not None and key.tag == _TAG + "merge"
+        start, end = event.start_mark, event.end_mark
+        line, column = (key.line, key.column) if merge and key is not None else (start.line, start.column)
+        self.uses[(id(parent), len(parent.value))] = _Use(event.anchor, merge, line, column, end.line, end.column)
 
     def node(self, event: Any, kind: type, depth: int) -> _Node:
         """The node a scalar, alias or container-start event at ``depth`` stands for."""
@@ -372,7 +400,7 @@ class _Composer:
             if event.anchor is not None:
                 self.open_anchored.add(id(node))
         if event.anchor is not None:
-            node.anchored = True
+            node.anchor = event.anchor
             self.anchors[event.anchor] = node  # a repeated anchor names the latest node, as YAML says
         return node
 
@@ -401,6 +429,11 @@ class _Composer:
         return tag
 
 
+# a mapping's own keys (key → key node, value node, pair index) and the mappings it merges, each with the
+# (container id, index) of the item that names it
+_Keys = tuple[dict[object, tuple[_Node, _Node, int]], list[tuple[tuple[int, int], _Node]]]
+
+
 class YamlSourceMap:
     """Finds the position of a data path in the composed node graph, on demand.
 
@@ -409,18 +442,20 @@ class YamlSourceMap:
     graph again.
     """
 
-    def __init__(self, file: str, root: _Node, lines: list[str], text: str) -> None:
+    def __init__(self, file: str, root: _Node, lines: list[str], text: str, uses: dict[tuple[int, int], _Use]) -> None:
         self.file: str | None = file
         self._root: _Node | None = root
+        self._uses = uses
         self._lines: list[str] | None = lines
         self._text = text
         # per mapping node (by id), its keys indexed on first use: locating N entries of one mapping is
         # then O(N), not O(N²) (a `checks.layers` with 20,000 entries took a minute)
-        self._index: dict[int, tuple[dict[object, tuple[_Node, _Node]], list[_Node]]] = {}
+        self._index: dict[int, _Keys] = {}
 
     def release(self) -> None:
         self._root = self._lines = None
         self._index.clear()  # keyed by the ids of the released nodes
+        self._uses = {}
 
     @property
     def lines(self) -> list[str]:
@@ -433,61 +468,95 @@ class YamlSourceMap:
         if self._root is None:
             loader = _Loader(self._text)
             try:
-                self._root = _Composer(loader, self.file or "", self.lines).document()
+                composer = _Composer(loader, self.file or "", self.lines)
+                self._root = composer.document()
+                self._uses = composer.uses
             finally:
                 loader.dispose()
         return self._root
 
     def node_at(self, path: DataPath, key: bool = False) -> _Node:
+        return self._walk(path, key)[0]
+
+    def _walk(self, path: DataPath, key: bool) -> tuple[_Node, list[_Use]]:
+        """The node at ``path`` (or the deepest one found on the way) and the aliases the way went through."""
         node = self.root
+        steps: list[tuple[int, int]] = []  # (container id, index of the item or pair) of each step taken
         for depth, part in enumerate(path):
             last = depth == len(path) - 1
             if node.kind == _MAPPING:
-                found = self._find(node, part)
+                found = self._find(node, part, steps)
                 if found is None:
-                    return node
+                    break
                 knode, vnode = found
                 node = knode if (key and last) else vnode
             elif node.kind == _SEQUENCE and isinstance(part, int) and 0 <= part < len(node.value):
+                steps.append((id(node), part))
                 node = node.value[part]
             else:
-                return node
-        return node
+                break
+        return node, [use for use in map(self._uses.get, steps) if use is not None]
 
-    def _keys(self, node: _Node) -> tuple[dict[object, tuple[_Node, _Node]], list[_Node]]:
-        """The mapping's own keys (the first of each, as written) and the mappings it merges (``<<``)."""
+    def _keys(self, node: _Node) -> _Keys:
+        """The mapping's own keys (the first of each, as written: key node, value node, pair index) and the
+        mappings it merges (``<<``), each with the (container id, index) where it is named."""
         index = self._index.get(id(node))
         if index is None:
-            keys: dict[object, tuple[_Node, _Node]] = {}
-            merged: list[_Node] = []
-            for knode, vnode in node.value:
+            keys: dict[object, tuple[_Node, _Node, int]] = {}
+            merged: list[tuple[tuple[int, int], _Node]] = []
+            for i, (knode, vnode) in enumerate(node.value):
                 if knode.tag == _TAG + "merge":
-                    merged.extend(vnode.value if vnode.kind == _SEQUENCE else [vnode])
+                    if vnode.kind == _SEQUENCE:
+                        merged.extend(((id(vnode), j), m) for j, m in enumerate(vnode.value))
+                    else:
+                        merged.append(((id(node), i), vnode))
                 elif knode.kind == _SCALAR:
                     with contextlib.suppress(TypeError):  # an unhashable key is never looked up
-                        keys.setdefault(_key_value(knode), (knode, vnode))
+                        keys.setdefault(_key_value(knode), (knode, vnode, i))
             index = self._index[id(node)] = (keys, merged)
         return index
 
-    def _find(self, node: _Node, part: object, depth: int = 0) -> tuple[_Node, _Node] | None:
+    def _find(
+        self, node: _Node, part: object, steps: list[tuple[int, int]], depth: int = 0
+    ) -> tuple[_Node, _Node] | None:
+        """The key and value nodes of ``part`` in the mapping ``node`` or in what it merges; the steps there
+        are appended to ``steps``."""
         keys, merged = self._keys(node)
         try:
             found = keys.get(part)
         except TypeError:  # an unhashable path part names no key
             found = None
         if found is not None:
-            return found
-        for m in merged:
+            knode, vnode, i = found
+            steps.append((id(node), i))
+            return knode, vnode
+        for step, m in merged:
             if m.kind == _MAPPING and depth < MAX_DEPTH:
-                found = self._find(m, part, depth + 1)
-                if found is not None:
-                    return found
+                inner: list[tuple[int, int]] = [step]
+                pair = self._find(m, part, inner, depth + 1)
+                if pair is not None:
+                    steps.extend(inner)
+                    return pair
         return None
 
     def locate(self, path: DataPath, key: bool = False) -> Location | None:
-        node = self.node_at(path, key)
+        """Where the value at ``path`` is written; a value reached through an alias or a merge key (``<<``)
+        is located at that use, with a note naming the anchor and where the value itself is written."""
+        node, uses = self._walk(path, key)
         one_line = node.end_line == node.line and node.kind == _SCALAR
-        return _location(self.file or "", self.lines, node.line, node.column, node.end_column + 1 if one_line else None)
+        end = node.end_column + 1 if one_line else None
+        written = _location(self.file or "", self.lines, node.line, node.column, end)
+        if not uses:
+            return written
+        use = uses[0]
+        what = f"`{path[-1]}`" if path and isinstance(path[-1], str) else "the value"
+        through = ", through ".join(
+            f"the anchor &{u.anchor} (merged here by `<<: *{u.anchor}`)" if u.merge else f"the anchor &{u.anchor}"
+            for u in reversed(uses)
+        )
+        note = f"{what} comes from {through}, written at line {written.line}, column {written.column}"
+        end = use.end_column + 1 if use.end_line == use.line else None
+        return replace(_location(self.file or "", self.lines, use.line, use.column, end), notes=(note,))
 
 
 def _key_value(node: _Node) -> object:
@@ -603,7 +672,7 @@ class _Converter:
         return SpecError([Diagnostic(message, hint, location=loc, file=self.src.file)])
 
     def convert(self, node: _Node) -> Any:
-        if node.anchored and id(node) in self.shared:
+        if node.anchor is not None and id(node) in self.shared:
             return self.shared[id(node)]
         if node.kind == _SCALAR:
             key = (node.tag, node.value, node.plain)
@@ -619,7 +688,7 @@ class _Converter:
             value = [self.convert(child) for child in node.value]
         else:
             value = self.mapping(node)
-        if node.anchored:
+        if node.anchor is not None:
             self.shared[id(node)] = value
         return value
 

@@ -25,10 +25,10 @@ from fractions import Fraction
 
 from .analysis import analyze
 from .args import MAX_SIZE
-from .errors import ShapeError, SpecError
+from .errors import ShapeError, SpecError, UsageError
 from .layers import Layer, Shape
 from .report import Report
-from .spec import LayerNode, Spec
+from .spec import MAX_LAYERS, LayerNode, Spec
 
 
 def make_divisible(value: Fraction, divisor: int) -> int:
@@ -113,10 +113,17 @@ def sweep(
     batch: int = 1,
     dtype: str = "float32",
 ) -> Sweep:
-    """Every combination of an input shape (default: the spec's) and a width multiplier, in that order."""
-    settings = []
-    for shape in inputs or (spec.input_shape,):
+    """Every combination of an input shape (default: the spec's) and a width multiplier, in that order.
+
+    The work is bounded like a spec's: the settings times the rows of one report (at least 100 a setting)
+    may not pass ``MAX_SWEEP_ROWS``.
+    """
+    settings: list[Setting] = []
+    shapes = inputs or (spec.input_shape,)
+    for shape in shapes:
         base = analyze(spec, input_shape=shape, batch=batch, dtype=dtype)
+        if not settings:
+            _bounded(len(shapes) * len(widths), len(base.layers) + len(base.modules))
         for alpha in widths:
             report = base
             if alpha != 1:
@@ -128,6 +135,20 @@ def sweep(
                     raise _at(exc, f"with --width {float(alpha):g} and --divisor {divisor}") from None
             settings.append(Setting(tuple(shape), alpha, report))
     return Sweep(spec.name, divisor, tuple(settings))
+
+
+# ten reports of the largest spec: about 20 s of CPU and 700 MB on two cores (benchmarks/RESULTS.md)
+MAX_SWEEP_ROWS = 10 * MAX_LAYERS
+
+
+def _bounded(count: int, rows: int) -> None:
+    work = count * max(rows, 100)
+    if work > MAX_SWEEP_ROWS:
+        raise UsageError(
+            f"{count:,} settings of a {rows:,}-row network are {work:,} rows to analyse; a sweep analyses at most "
+            f"{MAX_SWEEP_ROWS:,}",
+            "give fewer --input or --width values (every input is combined with every width)",
+        )
 
 
 def _at(exc: SpecError, setting: str) -> SpecError:

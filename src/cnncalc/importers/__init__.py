@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from ..args import show, unsafe_character
 from ..errors import UsageError
 from ..loader import MAX_BYTES
 from .graph import Graph, structure, to_yaml
@@ -62,6 +63,9 @@ def import_model(
     name: str | None = None,
     allow_unknown: bool = False,
 ) -> Imported:
+    bad = unsafe_character(name) if name is not None else None
+    if bad is not None:  # the spec would be refused when read
+        raise UsageError(f"--name {show(name)} contains {bad}", "names are shown on terminals and in CI logs")
     if fmt == "torch":
         from .torch_fx import read as read_torch
 

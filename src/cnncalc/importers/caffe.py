@@ -206,6 +206,7 @@ class _Reader:
         self.net, self.file, self.lines, self.unknown = net, file, lines, unknown
         self.shape_override = shape
         self.name = name or clean_name(net.name or _file_name(file))
+        self.taken: set[str] = set()  # the names given to layers so far
         self.blob: dict[str, str] = {}  # Caffe blob → the op that last wrote it
         self.ops: list[Op] = []
         self.notes: list[str] = []
@@ -270,7 +271,12 @@ class _Reader:
             return
         if any(rule.phase == 0 for rule in layer.include) and not any(rule.phase == 1 for rule in layer.include):
             return  # a training-only layer
-        name = clean_name(layer.name or f"{kind.lower()}{index}")
+        base = name = clean_name(layer.name or f"{kind.lower()}{index}")
+        n = 1
+        while name in self.taken:  # Caffe does not require distinct names; a spec does
+            n += 1
+            name = f"{base}_{n}"
+        self.taken.add(name)
         bottoms = []
         for bottom in layer.bottom:
             if bottom not in self.blob and INPUT not in self.blob.values():

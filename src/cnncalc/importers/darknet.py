@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..args import MAX_SIZE
 from ..errors import Location
 from .graph import INPUT, Graph, Op, located
 
@@ -101,19 +102,34 @@ class _Reader:
                 raise located(f"[{section.kind}] needs {key}=", self.location(section), f"add a line {key}=…")
             return default
         value = section.options[key][0]
-        try:
-            n = int(value)
-        except ValueError:
-            n = minimum - 1
+        if _long_number(value):
+            n = MAX_SIZE + 1
+        else:
+            try:
+                n = int(value)
+            except ValueError:
+                n = minimum - 1
+        if n > MAX_SIZE:
+            raise located(
+                f"{key}={_cut(value)}: too large, sizes are at most {MAX_SIZE:,} (2³¹ − 1)", self.location(section, key)
+            )
         if n < minimum:
-            raise located(f"{key}={value}: expected a whole number of at least {minimum}", self.location(section, key))
+            raise located(
+                f"{key}={_cut(value)}: expected a whole number of at least {minimum}", self.location(section, key)
+            )
         return n
 
     def reference(self, section: _Section, key: str, value: str, index: int) -> int:
+        if _long_number(value):
+            raise located(
+                f"{key}={_cut(value)} in layer {index}: no layer has this index",
+                self.location(section, key),
+                "negative values count back from this layer, others are absolute indices of earlier layers",
+            )
         try:
             ref = int(value)
         except ValueError:
-            raise located(f"{key}: {value!r} is not a layer index", self.location(section, key)) from None
+            raise located(f"{key}: {_cut(value)!r} is not a layer index", self.location(section, key)) from None
         target = index + ref if ref < 0 else ref
         if not 0 <= target < index:
             raise located(
@@ -255,3 +271,14 @@ def read(text: str, file: str, input_shape: tuple[int, ...] | None, name: str | 
     stem = file.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
     outputs = list(dict.fromkeys(reader.outputs))
     return Graph(name or stem, input_shape, reader.ops, f"{file} (Darknet cfg)", outputs=outputs, notes=notes)
+
+
+def _cut(value: str) -> str:
+    """A value from the file as a message shows it: at most 40 characters."""
+    return value if len(value) <= 40 else value[:39] + "…"
+
+
+def _long_number(value: str) -> bool:
+    """Digits past any size (more than 12): refused without converting them (Python converts at most 4,300)."""
+    digits = value.strip().lstrip("+-")
+    return len(digits) > 12 and digits.isascii() and digits.isdigit()

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..args import unsafe_character
 from ..errors import Location, SpecError
 
 INPUT = "input"
@@ -116,8 +117,14 @@ def _pads_for(pad: Op, reader: Op) -> bool:
 
 
 def clean_name(name: str) -> str:
-    """A name cnncalc accepts: no '/', no spaces (both separate or end names in a spec)."""
-    out = re.sub(r"[/\s]+", "_", name).strip("_")
+    """A name cnncalc accepts, whatever the model file holds: each run of '/', spaces (both separate or end
+    names in a spec), control, format (bidi) or line-separator characters (they steer terminals and text
+    layout) becomes one '_'; a leading '$' (a block parameter) is dropped; ``input`` (the network's input)
+    becomes ``input_``."""
+    out = "".join("/" if unsafe_character(ch) else ch for ch in name)
+    out = re.sub(r"[/\s]+", "_", out).strip("_").lstrip("$")
+    if out == INPUT:
+        return "input_"
     return out or "layer"
 
 

@@ -11,6 +11,7 @@ for the node's output; a disagreement is an error naming the node.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from mmap import mmap
 from typing import Any
 
@@ -47,6 +48,14 @@ def read(
             "is the file complete? an ONNX model is a binary protobuf (ModelProto)",
         ) from None
     graph = model.graph
+    # protobuf's pure-Python decoder keeps a proto2 string that is not UTF-8 as bytes (a damaged file)
+    broken = next((what for what, text in _texts(graph) if not isinstance(text, str)), None)
+    if broken is not None:
+        raise located(
+            f"not a valid ONNX model: {broken} is not UTF-8 text",
+            Location(file, 1, 1),
+            "is the file complete? an ONNX model is a binary protobuf (ModelProto)",
+        )
     if not graph.node:
         raise located("the ONNX model has no nodes (a truncated or empty file?)", Location(file, 1, 1))
     # weights are only needed for their shapes: small initializers (pads, scales, shapes) are read as
@@ -752,6 +761,20 @@ class _Reader:
                     op.name,
                 )
             shapes[op.name] = ours or theirs or ()
+
+
+def _texts(graph: Any) -> Iterator[tuple[str, object]]:
+    """Every name the importer reads, with what it names."""
+    yield "the graph's name", graph.name
+    for i, node in enumerate(graph.node):
+        yield f"the name of node {i}", node.name
+        yield f"the op type of node {i}", node.op_type
+        yield f"the domain of node {i}", node.domain
+        yield from ((f"an input of node {i}", t) for t in node.input)
+        yield from ((f"an output of node {i}", t) for t in node.output)
+        yield from ((f"an attribute of node {i}", a.name) for a in node.attribute)
+    for kind in ("input", "output", "initializer", "value_info"):
+        yield from ((f"the name of a graph {kind}", v.name) for v in getattr(graph, kind))
 
 
 def _to_last(shape: tuple[int, ...] | None) -> list[int] | None:

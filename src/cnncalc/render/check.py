@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import SpecError
+from ..errors import SpecError, visible
 from ..gate import CheckResult, FileCheck, LocatedWarning, Outcome, Tally
 from ..report import SCHEMA_VERSION
 
@@ -43,7 +43,8 @@ def line(checked: FileCheck, verbose: bool = False) -> Line:
             reason = f"{first.layer}: {first.message}" if first.layer else first.message
             more = len(error.diagnostics) - 1
         details = tuple("    " + text for text in error.render().splitlines()) if verbose else ()
-        return Line(Outcome.ERROR, where, reason + (f" (+{more} more)" if more else ""), details)
+        # a model file's text in the message: its control characters as escapes, not to the terminal
+        return Line(Outcome.ERROR, visible(where), visible(reason) + (f" (+{more} more)" if more else ""), details)
     assert verdict is not None
     outcome = verdict.outcome
     details = _details(verdict.results, verdict.warnings) if verbose else ()
@@ -144,8 +145,9 @@ def _file_dict(checked: FileCheck) -> dict[str, Any]:
 
 
 def _data(text: str) -> str:
-    """Escape a workflow command's message (GitHub's toolkit: %, CR and LF)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a workflow command's message (GitHub's toolkit: %, CR and LF); other control characters (a
+    model file's text in a message) are shown as escapes, never written to the log."""
+    return visible(text, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _prop(text: str) -> str:
@@ -173,7 +175,8 @@ def render_github(files: Sequence[FileCheck], verbose: bool = False) -> str:
         if isinstance(error, SpecError):
             for d in error.diagnostics:
                 loc = d.location
-                text = (f"{d.layer}: " if d.layer else "") + d.message + (f"\nhint: {d.hint}" if d.hint else "")
+                text = (f"{d.layer}: " if d.layer else "") + d.message
+                text += "".join(f"\nnote: {note}" for note in d.all_notes()) + (f"\nhint: {d.hint}" if d.hint else "")
                 out.append(
                     _command(
                         "error",

@@ -101,8 +101,9 @@ def render_table(d: Diff) -> Any:
                 # a change "old → new" may wrap at its arrow; a name or a number is never cut
                 table.add_column(COLUMNS[i], justify="right" if i >= 4 else "left", no_wrap=i < 3)
             for c in d.layers:
-                cells: list[Any] = layer_cells(c)
-                cells[0] = Text(cells[0], style=style[cells[0]])
+                # Text, not str: rich would read `[...]` in a name as markup
+                cells = [Text(cell) for cell in layer_cells(c)]
+                cells[0].style = style[cells[0].plain]
                 table.add_row(*(cells[i] for i in shown))
             return table
 
@@ -116,8 +117,8 @@ def render_table(d: Diff) -> Any:
             # labels and changes wrap between words; the figures never do
             totals.add_column(headings[i], justify="right" if i else "left", no_wrap=i in (1, 2))
         for t in d.totals:
-            cells: list[Any] = total_cells(t)
-            cells[3] = Text(cells[3], style="red" if t.delta > 0 else "green" if t.delta < 0 else "")
+            cells = [Text(cell) for cell in total_cells(t)]
+            cells[3].style = "red" if t.delta > 0 else "green" if t.delta < 0 else ""
             totals.add_row(*(cells[i] for i in shown))
         return totals
 
