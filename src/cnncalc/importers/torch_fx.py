@@ -166,12 +166,6 @@ def _upsample(scale: Any, size: Any, mode: str, align: bool | None) -> dict[str,
     return args
 
 
-def _movedims() -> tuple[Any, ...]:
-    import torch
-
-    return (torch.movedim, torch.Tensor.movedim)
-
-
 def _views() -> tuple[Any, ...]:
     """Calls that give a parameter another shape without changing its values."""
     import torch
@@ -465,9 +459,11 @@ class _Tracer:
     def move_channels(self, func: Any, args: Any, kwargs: Any, out: Any) -> None:
         """``movedim``/``permute`` that move the channels last and back around a per-position operation
         (ConvNeXt's LayerNorm2d): the moved map is remembered, not a layer."""
+        import torch
+
         tensor = args[0]
         rank = tensor.dim()
-        if func in _movedims():
+        if func in (torch.movedim, torch.Tensor.movedim):
             source = kwargs.get("source", args[1] if len(args) > 1 else None)
             dest = kwargs.get("destination", args[2] if len(args) > 2 else None)
             order = list(range(rank))
@@ -497,7 +493,9 @@ class _Tracer:
             return self.op(base, "layernorm", {"over": "channels"} | options, [x], out)
         if id(x) in self.producer and shape == tuple(x.shape[1:]):
             return self.op(base, "layernorm", options, [x], out)
-        moves = module is not None and type(module).__name__ != "LayerNorm"
+        from torch import nn
+
+        moves = module is not None and type(module) is not nn.LayerNorm
         if moves and id(x) in self.producer and x.dim() > 2 and shape == (x.shape[1],) and out.shape == x.shape:
             # a LayerNorm subclass fed a channels-first map, normalising its C channels (LayerNorm2d, which moves
             # the channels last inside its forward)
