@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cnncalc
 from cnncalc.render.text import render_markdown
-from cnncalc.report import DTYPES
+from cnncalc.report import COUNT_FIELDS, DTYPES
 
 from .conftest import ROOT
 
@@ -212,3 +216,71 @@ def test_rendered_json_is_the_contract_exactly(spec: str) -> None:
     assert len([line for line in lines if line.startswith('    {"name": ')]) == len(report.layers) + len(
         report.modules
     ) + len(report.outputs)  # one line per row, module and output
+    assert text == _layout(report.to_dict())  # byte for byte
+
+
+def _layout(data: dict[str, object]) -> str:
+    """The JSON layout written out with ``json.dumps`` alone, from ``to_dict()``: one key a line, one object a
+    line in the lists, ``totals`` indented (the reference the row encoders of the renderer must match)."""
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            items = ",\n    ".join(json.dumps(item, ensure_ascii=False) for item in value)
+            text = f"[\n    {items}\n  ]"
+        elif isinstance(value, dict):
+            text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        else:
+            text = json.dumps(value, ensure_ascii=False)
+        parts.append(f"{json.dumps(key)}: {text}")
+    return "{\n  " + ",\n  ".join(parts) + "\n}\n"
+
+
+# what a row can hold that JSON escapes (issue 13): quotes, backslashes, control characters, line and paragraph
+# separators, bidi overrides, a lone surrogate, characters outside the BMP; loaded specs refuse most of these
+# in names, rows built through the Python API need not
+_HOSTILE_TEXT = ['q"\\', "\x00\x1b[31m\x7f", "a\u2028b\u2029c", "\u202eevil\u202c", "\ud800", "é ☃ 𝔘 👩‍🔬", "</script>"]
+
+
+@given(
+    text=st.lists(st.one_of(st.sampled_from(_HOSTILE_TEXT), st.text(max_size=8)), min_size=4, max_size=4),
+    figures=st.lists(st.integers(min_value=-(2**70), max_value=2**70), min_size=9, max_size=9),
+    merge=st.booleans(),
+)
+def test_row_lines_are_json_dumps_of_to_dict(text: list[str], figures: list[int], merge: bool) -> None:
+    """Each layer and module line the JSON renderer writes is ``json.dumps(row.to_dict())``, for any text
+    and any integers in the row (the renderer writes them without building the dict)."""
+    from cnncalc.render.text import _Lines
+
+    report = cnncalc.analyze(cnncalc.loads(FRACTIONAL + _BRANCHES, "spec.yaml"))
+    counts: dict[str, Any] = dict(zip(COUNT_FIELDS, figures, strict=False))
+    rows = [
+        replace(
+            row,
+            **counts,
+            name=text[0],
+            type=text[1],
+            details=text[2],
+            inputs=(text[3], text[0]) if merge else (text[3],),
+            depth=figures[-1],
+        )
+        for row in report.layers
+    ]
+    modules = [
+        replace(m, **counts, name=text[0], type=text[1], details=text[2], layers=figures[-1]) for m in report.modules
+    ]
+    lines = _Lines()
+    for entry in rows:
+        assert lines.layer(entry) == json.dumps(entry.to_dict(), ensure_ascii=False)
+    for module in modules:
+        assert lines.module(module) == json.dumps(module.to_dict(), ensure_ascii=False)
+
+
+# after FRACTIONAL's layers: a parallel (a merge row and modules) and fields that are whole again
+_BRANCHES = """  - parallel:
+      merge: concat
+      branches:
+        - [relu]
+        - [conv: {filters: 2, kernel: 3, padding: 1}]
+  - flatten
+  - fc: {units: 3}
+"""
