@@ -8,8 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cnncalc
+from cnncalc import loader
 
 HEAD = "name: t\ninput: [3, 8, 8]\nlayers:\n"
 
@@ -224,3 +228,99 @@ def test_repeated_layers_share_what_they_compute() -> None:
     convs = [row for row in report.layers if row.type == "conv"]
     assert len(convs) == 3 and convs[0].calc is convs[1].calc is convs[2].calc
     assert [row.macs for row in convs] == [3 * 3 * 8 * 8 * 8 * 8] * 3  # k·k·C_in·C_out·H·W each
+
+
+# ------------------------------------------------------------- the plain reading and the composer agree
+
+
+def _outcomes(text: str) -> tuple[object, object]:
+    """What the plain reading gives (``UNUSUAL`` when it leaves the text to the composer), and what the
+    composer gives: the data, or its error as text."""
+    fast = loader._plain_data(text)
+    slow: object
+    parser = loader._Loader(text)
+    try:
+        slow = loader._composed(parser, "net.yaml", text.splitlines(), text)[0]
+    except cnncalc.SpecError as exc:
+        slow = f"error: {exc}"
+    except yaml.YAMLError as exc:
+        slow = f"YAML error: {exc}"
+    finally:
+        parser.dispose()
+    return fast, slow
+
+
+def _agree(text: str) -> bool:
+    """Whether the plain reading gives the composer's data exactly (repr: 1 is not 1.0, nan is nan), or
+    hands the text back; returns whether it read the text itself."""
+    fast, slow = _outcomes(text)
+    if fast is loader._UNUSUAL:
+        return False
+    assert not isinstance(slow, str) or not slow.startswith(("error:", "YAML error:")), (text, slow)
+    assert repr(fast) == repr(slow), text
+    return True
+
+
+SPEC_TEXTS = [
+    *(pytest.param(cnncalc.loader.preset_text(name), id=name) for name in cnncalc.preset_names()),
+    *(pytest.param(path.read_text(encoding="utf-8"), id=path.stem) for path in sorted(Path("specs").glob("*.yaml"))),
+]
+
+
+@pytest.mark.parametrize("text", SPEC_TEXTS)
+def test_the_plain_reading_of_every_preset_and_example_is_the_composers(text: str) -> None:
+    read = _agree(text)
+    assert read or re.search(r"[&*!]|<<", text)  # only anchors, aliases, merges and tags go to the composer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("a: &x [1]\nb: *x\n", id="anchor-alias"),
+        pytest.param("a: {<<: {b: 1}, c: 2}\n", id="merge-key"),
+        pytest.param("a: !!str 5\n", id="tag"),
+        pytest.param("a: 1\na: 2\n", id="duplicate-key"),
+        pytest.param("1: a\n1.0: b\n", id="equal-keys-1-and-1.0"),
+        pytest.param("? [a]\n: b\n", id="list-as-key"),
+        pytest.param("yes: 1\n", id="ambiguous-key"),
+        pytest.param("a: 1\n---\nb: 2\n", id="two-documents"),
+        pytest.param("# only a comment\n", id="no-document"),
+        pytest.param("a: [1, 2\n", id="invalid-yaml"),
+        pytest.param("a: " + "[" * 64 + "]" * 64 + "\n", id="65-levels"),
+        pytest.param("a: !!int 0x" + "f" * 4000 + "\n", id="too-many-digits"),
+        pytest.param("a: <<\n", id="merge-as-value"),
+    ],
+)
+def test_the_plain_reading_leaves_the_rest_to_the_composer(text: str) -> None:
+    """Anything beyond plain values, and every document the composer refuses, is handed back to it."""
+    assert loader._plain_data(text) is loader._UNUSUAL
+
+
+_TOKENS = [
+    *["a", "relu", "conv", "name", "16", "-3", "0", "1.5", "1e-4", "1E3", ".5", "+7", "0x1F", "0o17", "0b11"],
+    *["010", "1_000", "4_", "1:30", "yes", "no", "on", "off", "y", "True", "false", "null", "~", ".nan", ".inf"],
+    *["-.inf", "2026-11-29", '"16"', "'yes'", '"a\\tb"', "'it''s'", '"é ☃"', "<<", "&a 1", "*a", "!!str 5"],
+    *["!!float 3", "!x y", "''", '""', "[]", "{}", "a b", "$c", "$c * 2"],
+]
+
+
+def _flow(depth: int) -> st.SearchStrategy[str]:
+    leaf = st.sampled_from(_TOKENS)
+    if depth == 0:
+        return leaf
+    inner = _flow(depth - 1)
+    return st.one_of(
+        leaf,
+        st.lists(inner, max_size=4).map(lambda items: "[" + ", ".join(items) + "]"),
+        st.lists(st.tuples(leaf, inner), max_size=4).map(
+            lambda pairs: "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}"
+        ),
+    )
+
+
+@given(st.lists(st.tuples(st.sampled_from(_TOKENS), _flow(3)), min_size=1, max_size=5))
+def test_the_plain_reading_agrees_with_the_composer(pairs: list[tuple[str, str]]) -> None:
+    """On any document of the tokens YAML reads in surprising ways, nested in lists and mappings: the plain
+    reading gives the composer's data, or leaves the document to it."""
+    _agree("".join(f"{key}: {value}\n" for key, value in pairs))
+    _agree("- " + "\n- ".join(value for _, value in pairs) + "\n")

@@ -181,11 +181,12 @@ def parse_yaml(text: str, filename: str) -> tuple[Any, YamlSourceMap]:
     gc.disable()
     loader = None
     try:
-        loader = _Loader(text)  # PyYAML's pure-Python reader checks every character here
-        composer = _Composer(loader, filename, lines)
-        node = composer.document()
-        source_map = YamlSourceMap(filename, node, lines, text, composer.uses)
-        data = _Converter(source_map).convert(node)
+        data = _plain_data(text)
+        if data is _UNUSUAL:
+            loader = _Loader(text)  # PyYAML's pure-Python reader checks every character here
+            data, source_map = _composed(loader, filename, lines, text)
+        else:
+            source_map = YamlSourceMap(filename, None, lines, text, {})
         # positions are looked up only for a diagnostic, which composes the graph again: the graph (about
         # 0.9 KB per layer, more than the layer's results) does not outlive the data built from it
         source_map.release()
@@ -202,6 +203,14 @@ def parse_yaml(text: str, filename: str) -> tuple[Any, YamlSourceMap]:
         if gc_was_enabled:
             gc.enable()
     return data, source_map
+
+
+def _composed(loader: Any, filename: str, lines: list[str], text: str) -> tuple[Any, YamlSourceMap]:
+    """The data of any document, through its node graph (which then holds every value's position)."""
+    composer = _Composer(loader, filename, lines)
+    node = composer.document()
+    source_map = YamlSourceMap(filename, node, lines, text, composer.uses)
+    return _Converter(source_map).convert(node), source_map
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, filename: str, lines: list[str]) -> Diagnostic:
@@ -250,6 +259,113 @@ def _location(filename: str, lines: list[str], line: int, column: int, end_colum
     """A 0-based line and column → a 1-based :class:`Location` with the text of that line."""
     text = lines[line] if 0 <= line < len(lines) else None
     return Location(filename, line + 1, column + 1, text, end_column)
+
+
+_UNUSUAL = object()
+"""What :func:`_plain_data` returns for a document it leaves to the composer."""
+
+
+class _Unusual(Exception):
+    pass
+
+
+def _plain_data(text: str) -> Any:
+    """The data of a document without anchors, aliases, merge keys or tags, read straight from the parser's
+    events, or :data:`_UNUSUAL` for any other document — and for every document the composer would refuse.
+
+    Most specs are plain lists and mappings of plain values: building the node graph for them (every
+    value with its position) and converting it took two thirds of the reading, and positions are only
+    wanted for an error, when :class:`YamlSourceMap` composes the graph again. Anything this does not
+    handle exactly as :class:`_Composer` and :class:`_Converter` do is handed back to them: the data is
+    the same either way, and so is every error.
+    """
+    loader = _Loader(text)
+    try:
+        return _PlainReader(loader).document()
+    except (_Unusual, yaml.YAMLError):
+        return _UNUSUAL
+    finally:
+        loader.dispose()
+
+
+_NO_KEY = object()  # an open mapping waits for a key, not a value
+
+
+class _PlainReader:
+    """:func:`_plain_data`'s event loop: what :meth:`_Composer.root` and :meth:`_Converter.convert` do for
+    plain values, with the same limits, raising :class:`_Unusual` where either would do anything else."""
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+        # (text, plain) → value: each distinct scalar typed once and its value shared, as the converter does
+        self.scalars: dict[tuple[str, bool], object] = {}
+
+    def document(self) -> Any:
+        get = self.loader.get_event
+        get()  # stream start
+        if type(get()) is not yaml.DocumentStartEvent:
+            raise _Unusual
+        data = self.root()
+        get()  # the document's end
+        if type(get()) is not yaml.StreamEndEvent:
+            raise _Unusual
+        return data
+
+    def scalar(self, text: str, plain: bool) -> object:
+        key = (text, plain)
+        value = self.scalars.get(key, _NO_KEY)
+        if value is _NO_KEY:
+            tag = self.loader.resolve(yaml.ScalarNode, text, (True, False)) if plain else _TAG + "str"
+            if tag == _TAG + "merge":
+                raise _Unusual
+            try:
+                value = self.scalars[key] = _typed_scalar(tag, text, plain)
+            except (SpecError, ValueError, KeyError, TypeError, OverflowError, IndexError):
+                raise _Unusual from None
+        return value
+
+    def root(self) -> Any:
+        get = self.loader.get_event
+        stack: list[Any] = []  # the open lists and dicts
+        keys: list[Any] = []  # per open container: a mapping key waiting for its value, or _NO_KEY
+        count = 0
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                value = stack.pop()
+                keys.pop()
+            elif event.anchor is not None or kind is yaml.AliasEvent or event.tag is not None:
+                raise _Unusual
+            else:
+                count += 1
+                if count > MAX_NODES:
+                    raise _Unusual
+                if kind is yaml.ScalarEvent:
+                    value = self.scalar(event.value, bool(event.implicit[0]))
+                else:
+                    if len(stack) >= MAX_DEPTH:
+                        raise _Unusual
+                    stack.append([] if kind is yaml.SequenceStartEvent else {})
+                    keys.append(_NO_KEY)
+                    continue
+            if not stack:
+                return value
+            parent = stack[-1]
+            if type(parent) is list:
+                parent.append(value)
+            elif keys[-1] is not _NO_KEY:
+                parent[keys[-1]] = value
+                keys[-1] = _NO_KEY
+            elif kind is not yaml.ScalarEvent or not _plain_key(value) or value in parent:
+                raise _Unusual  # a container or unusual key, or a duplicate
+            else:
+                keys[-1] = value
+
+
+def _plain_key(value: object) -> bool:
+    """Whether :meth:`_Converter.mapping` takes ``value`` as a key."""
+    return value is None or isinstance(value, (str, int, float, bool))
 
 
 _SCALAR, _SEQUENCE, _MAPPING = 0, 1, 2
@@ -442,7 +558,9 @@ class YamlSourceMap:
     graph again.
     """
 
-    def __init__(self, file: str, root: _Node, lines: list[str], text: str, uses: dict[tuple[int, int], _Use]) -> None:
+    def __init__(
+        self, file: str, root: _Node | None, lines: list[str], text: str, uses: dict[tuple[int, int], _Use]
+    ) -> None:
         self.file: str | None = file
         self._root: _Node | None = root
         self._uses = uses
