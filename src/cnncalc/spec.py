@@ -279,6 +279,17 @@ Bindings = Mapping[str, tuple[object, DataPath]]
 
 
 @dataclass(slots=True)
+class _Scan:
+    """What :meth:`_Parser.scan_value` carries through a block body: the block, its parameters, those used,
+    and how many more values it looks at (a body can be a large aliased structure)."""
+
+    block: str
+    params: set[str]
+    used: set[str]
+    budget: int = 100_000
+
+
+@dataclass(slots=True)
 class _Scope:
     prefix: str
     parent: _Scope | None = None  # the scope a `from:` name is looked up in next
@@ -559,91 +570,90 @@ class _Parser:
             seen.append(param)
         return tuple(seen), defaults
 
+    # The walks below recurse through methods, not nested functions: a nested function that calls itself is a
+    # reference cycle holding the parser, which the CLI (its cyclic collector off) would keep to the end.
+
     def scan_refs(self, items: object, path: DataPath, block: str, params: set[str]) -> set[str]:
         """Every ``$name`` in a block body; unknown ones are errors even if the block is never used."""
         used: set[str] = set()
-        budget = [100_000]
-
-        def visit(value: object, at: DataPath, depth: int) -> None:
-            budget[0] -= 1
-            if budget[0] < 0 or depth > 12:
-                return
-            if isinstance(value, str):
-                refs = names(value) if _PARAM_REF.match(value) or is_expression(value) else []
-                for ref in refs:
-                    if ref in params:
-                        used.add(ref)
-                    else:
-                        hint = suggest(ref, sorted(params))
-                        known = ", ".join(sorted(params)) or "none"
-                        raise self.abort(
-                            f"${ref} is not a parameter of block '{block}' (its parameters: {known})",
-                            at,
-                            hint or f"add {ref} to the params of block '{block}'",
-                        )
-            elif isinstance(value, list):
-                for i, item in enumerate(value):
-                    visit(item, (*at, i), depth + 1)
-            elif isinstance(value, dict):
-                for k, item in value.items():
-                    visit(item, (*at, k), depth + 1)
-
-        visit(items, path, 0)
+        self.scan_value(items, path, 0, _Scan(block, params, used))
         return used
+
+    def scan_value(self, value: object, at: DataPath, depth: int, scan: _Scan) -> None:
+        scan.budget -= 1
+        if scan.budget < 0 or depth > 12:
+            return
+        if isinstance(value, str):
+            refs = names(value) if _PARAM_REF.match(value) or is_expression(value) else []
+            for ref in refs:
+                if ref in scan.params:
+                    scan.used.add(ref)
+                else:
+                    hint = suggest(ref, sorted(scan.params))
+                    known = ", ".join(sorted(scan.params)) or "none"
+                    raise self.abort(
+                        f"${ref} is not a parameter of block '{scan.block}' (its parameters: {known})",
+                        at,
+                        hint or f"add {ref} to the params of block '{scan.block}'",
+                    )
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                self.scan_value(item, (*at, i), depth + 1, scan)
+        elif isinstance(value, dict):
+            for k, item in value.items():
+                self.scan_value(item, (*at, k), depth + 1, scan)
 
     def block_uses(self, items: object) -> list[tuple[str, DataPath]]:
         found: list[tuple[str, DataPath]] = []
-        seen: set[int] = set()  # a list repeated by YAML aliases is visited once
-
-        def visit(value: object, depth: int) -> None:
-            if depth > 12 or not isinstance(value, list) or id(value) in seen:
-                return
-            seen.add(id(value))
-            for item in value:
-                if isinstance(item, str) and item in self.blocks:
-                    found.append((item, ()))
-                elif isinstance(item, dict) and len(item) == 1:
-                    ((kind, body),) = item.items()
-                    if kind in self.blocks:
-                        found.append((kind, ()))
-                    elif kind in STRUCTURAL and isinstance(body, dict):
-                        visit(body.get("layers"), depth + 1)
-                        branches = body.get("branches")
-                        if isinstance(branches, list):
-                            for branch in branches:
-                                visit(branch, depth + 1)
-
-        visit(items, 0)
+        self.find_uses(items, 0, set(), found)  # a list repeated by YAML aliases is visited once
         return found
+
+    def find_uses(self, value: object, depth: int, seen: set[int], found: list[tuple[str, DataPath]]) -> None:
+        if depth > 12 or not isinstance(value, list) or id(value) in seen:
+            return
+        seen.add(id(value))
+        for item in value:
+            if isinstance(item, str) and item in self.blocks:
+                found.append((item, ()))
+            elif isinstance(item, dict) and len(item) == 1:
+                ((kind, body),) = item.items()
+                if kind in self.blocks:
+                    found.append((kind, ()))
+                elif kind in STRUCTURAL and isinstance(body, dict):
+                    self.find_uses(body.get("layers"), depth + 1, seen, found)
+                    branches = body.get("branches")
+                    if isinstance(branches, list):
+                        for branch in branches:
+                            self.find_uses(branch, depth + 1, seen, found)
 
     def check_block_cycles(self) -> None:
         graph = {name: [b for b, _ in self.block_uses(d.layers)] for name, d in self.blocks.items()}
         state: dict[str, int] = {}
-
-        def dfs(name: str, trail: list[str]) -> None:
-            state[name] = 1
-            for used in graph.get(name, []):
-                if state.get(used) == 1:
-                    cycle = [*trail[trail.index(used) :], used] if used in trail else [name, used]
-                    chain = " → ".join(cycle)
-                    raise self.abort(
-                        f"block '{used}' uses itself: {chain}",
-                        self.blocks[used].path,
-                        "a block cannot contain itself, directly or through other blocks",
-                        key=True,
-                    )
-                if state.get(used) is None:
-                    dfs(used, [*trail, used])
-            state[name] = 2
-
         for name in list(self.blocks):
             if state.get(name) is None:
                 try:
-                    dfs(name, [name])
+                    self.visit_block(name, [name], graph, state)
                 except _Abort as exc:
                     self.cyclic.update(b for b, s in state.items() if s == 1)
                     self.collect(exc)
                     return
+
+    def visit_block(self, name: str, trail: list[str], graph: dict[str, list[str]], state: dict[str, int]) -> None:
+        """Depth-first through the blocks ``name`` uses (state 1: on the way, 2: done); a cycle aborts."""
+        state[name] = 1
+        for used in graph.get(name, []):
+            if state.get(used) == 1:
+                cycle = [*trail[trail.index(used) :], used] if used in trail else [name, used]
+                chain = " → ".join(cycle)
+                raise self.abort(
+                    f"block '{used}' uses itself: {chain}",
+                    self.blocks[used].path,
+                    "a block cannot contain itself, directly or through other blocks",
+                    key=True,
+                )
+            if state.get(used) is None:
+                self.visit_block(used, [*trail, used], graph, state)
+        state[name] = 2
 
     # -- layers
 

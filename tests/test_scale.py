@@ -1,0 +1,93 @@
+"""What a large spec costs per row, as structure rather than time (times live in benchmarks/bench.py): the
+CLI runs with the cyclic garbage collector off (cnncalc.cli.main), so a reference cycle keeps whatever it
+holds to the end of the run."""
+
+from __future__ import annotations
+
+import gc
+import types
+from collections.abc import Iterator
+
+import pytest
+
+import cnncalc
+from cnncalc.export.lowering import with_pytorch_notes
+from cnncalc.render.text import json_chunks
+
+from .conftest import ROOT
+
+NESTED = """
+name: nested
+input: [8, 16, 16]
+blocks:
+  unit:
+    params: {w: ~, k: 3}
+    layers: [conv: {filters: $w, kernel: $k, padding: "$k // 2"}, batchnorm, relu]
+  cell:
+    params: [w]
+    layers:
+      - parallel:
+          merge: concat
+          branches:
+            - [unit: {w: $w}]
+            - [unit: {w: "$w * 2", k: 1}, unit: {w: $w}]
+layers:
+  - cell: {w: 4}
+  - side: {name: aux, layers: [global_avgpool, flatten, fc: {units: 3}]}
+  - repeat: {times: 3, layers: [cell: {w: 8}]}
+  - conv: {name: skip, filters: 16, kernel: 1, from: cell1}
+  - add: {from: [repeat1, skip]}
+"""
+
+ALIASED = """
+name: aliased
+input: [3, 8, 8]
+layers:
+  - repeat: {times: 2, layers: &unit [conv: {filters: 4, kernel: 3, padding: 1}, relu]}
+  - repeat: {times: 3, layers: *unit}
+"""
+
+
+def _cnncalc_garbage(text: str) -> Iterator[object]:
+    """The objects of cnncalc's own types and functions that a run (load, analyse, the PyTorch notes, JSON)
+    leaves in reference cycles."""
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        report = with_pytorch_notes(cnncalc.analyze(cnncalc.loads(text, "net.yaml")))
+        for _ in json_chunks(report):
+            pass
+        del report
+        gc.collect()
+        garbage = list(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()
+    for obj in garbage:
+        if isinstance(obj, types.FunctionType):
+            if obj.__module__.startswith("cnncalc"):
+                yield obj
+        elif type(obj).__module__.startswith("cnncalc"):
+            yield obj
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(NESTED, id="blocks-parallel-side-repeat-from"),
+        pytest.param(ALIASED, id="anchors-and-aliases"),
+        *(pytest.param(cnncalc.loader.preset_text(name), id=name) for name in ("googlenet", "mobilenet_v2", "unet")),
+        *(
+            pytest.param(path.read_text(encoding="utf-8"), id=path.stem)
+            for path in sorted((ROOT / "specs").glob("*.yaml"))
+        ),
+    ],
+)
+def test_a_run_leaves_no_reference_cycles(text: str) -> None:
+    """Nothing of cnncalc's is left for the collector: the spec parser, once part of a cycle through the
+    nested functions that walked the blocks, held every row's path to the end of a run."""
+    assert [repr(obj)[:120] for obj in _cnncalc_garbage(text)] == []
