@@ -13,6 +13,7 @@ import pytest
 import cnncalc
 from cnncalc.export.lowering import with_pytorch_notes
 from cnncalc.render.text import json_chunks
+from cnncalc.spec import LayerNode
 
 from .conftest import ROOT
 
@@ -91,3 +92,40 @@ def test_a_run_leaves_no_reference_cycles(text: str) -> None:
     """Nothing of cnncalc's is left for the collector: the spec parser, once part of a cycle through the
     nested functions that walked the blocks, held every row's path to the end of a run."""
     assert [repr(obj)[:120] for obj in _cnncalc_garbage(text)] == []
+
+
+ALIKE = [
+    "conv: {filters: 4, kernel: 3, padding: 1}",
+    "conv: {filters: 4, kernel: 3, padding: 1}",  # shares the first's layer
+    "conv: {kernel: 3, filters: 4, padding: 1}",  # the same layer, written in another order
+    "conv: {filters: 4, kernel: [3, 3], padding: 1}",
+    "conv: {filters: 4, kernel: [3, 3], padding: 1}",
+    "leaky_relu: {negative_slope: 0}",
+    "leaky_relu: {negative_slope: 0.0}",
+    "leaky_relu: {negative_slope: -0.0}",  # equal to 0.0 in Python, yet its own value
+    "leaky_relu: {negative_slope: 0.0}",
+]
+
+
+def test_layers_written_alike_share_one_object_and_keep_their_own_values() -> None:
+    """Equal arguments make one layer object for every row that writes them (memory per row); values equal
+    in Python but not alike (0 and 0.0, 0.0 and -0.0) stay apart: each row's layer is what it alone gives."""
+    spec = cnncalc.loads("name: t\ninput: [4, 8, 8]\nlayers:\n" + "".join(f"  - {item}\n" for item in ALIKE))
+    layers = [node.layer for node in spec.layers if isinstance(node, LayerNode)]
+    for item, layer in zip(ALIKE, layers, strict=True):
+        (alone,) = cnncalc.loads(f"name: t\ninput: [4, 8, 8]\nlayers:\n  - {item}\n").layers
+        assert isinstance(alone, LayerNode) and repr(layer) == repr(alone.layer)
+    assert layers[1] is layers[0] and layers[4] is layers[3] and layers[8] is layers[6]
+    assert "negative_slope=-0.0" in repr(layers[7])
+
+
+def test_the_problems_of_one_layer_come_in_the_order_its_arguments_are_written() -> None:
+    text = "name: t\ninput: [3, 8, 8]\nlayers:\n  - conv: {filters: x, kernal: 3, stride: y, dilation: $q}\n"
+    with pytest.raises(cnncalc.SpecError) as info:
+        cnncalc.loads(text, "net.yaml")
+    assert [d.message for d in info.value.diagnostics] == [
+        "filters: expected a whole number, got 'x' (text)",
+        "conv has no argument 'kernal'",
+        "stride: expected a whole number, got 'y' (text)",
+        "$q refers to a block parameter, but this layer is not inside a block",
+    ]

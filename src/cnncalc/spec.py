@@ -12,7 +12,7 @@ walks the tree.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -362,6 +362,7 @@ class _Parser:
         self.broken: set[str] = set()  # blocks whose definition failed: reported once, uses skipped
         self.expanded = 0
         self.paths: dict[str, DataPath] = {}  # every node path claimed so far → where it is written
+        self.layers: dict[Hashable, Layer] = {}  # built layers by kind and argument values (see _layer_key)
         self.unresolved: list[_Unresolved] = []
         self.top = _Scope("")
 
@@ -1043,6 +1044,8 @@ class _Parser:
         origins: dict[str, DataPath] = {}
         problems: list[Diagnostic] = []
         suggested: set[str] = set()
+        # per argument: where its problem would go among the others', its name, raw and substituted values, origin
+        written: list[tuple[int, str, object, object, DataPath]] = []
         for key, raw in body.items():
             if key == "name":
                 continue
@@ -1069,11 +1072,20 @@ class _Parser:
                 problems.extend(exc.diagnostics)
                 continue
             origins[key] = origin
+            written.append((len(problems), key, raw, value, origin))
+        # equal arguments make equal layers: the rows of blocks and repeats, and layers written alike, share one
+        shared = _layer_key(cls, written) if not problems else None
+        if shared is not None and shared in self.layers:
+            return self.layers[shared], origins
+        parse_problems: list[tuple[int, Diagnostic]] = []
+        for slot, key, raw, value, origin in written:
             try:
                 kwargs[key] = infos[key].type.parse(value)
             except ArgProblem as exc:
                 message = f"{key}: {exc.message}{self.provenance(raw, ctx)}"
-                problems.append(self.diag(message, origin, exc.hint, layer=layer_path, ctx=ctx))
+                parse_problems.append((slot, self.diag(message, origin, exc.hint, layer=layer_path, ctx=ctx)))
+        for offset, (slot, diagnostic) in enumerate(parse_problems):  # in the order of the arguments, as written
+            problems.insert(slot + offset, diagnostic)
         missing = [n for n, info in infos.items() if info.required and n not in body and n not in suggested]
         if missing:
             example = ", ".join(f"{m}: …" for m in missing)
@@ -1094,6 +1106,8 @@ class _Parser:
         except ArgProblem as exc:
             at = origins.get(exc.arg or "", body_path)
             raise self.abort(exc.message, at, exc.hint, layer=layer_path, ctx=ctx) from None
+        if shared is not None:
+            self.layers[shared] = layer
         return layer, origins
 
     def structural_keys(
@@ -1272,6 +1286,28 @@ _STRUCTURAL_HINTS = {
 
 
 _ARG_INFOS: dict[type[Layer], dict[str, ArgInfo]] = {}
+
+
+def _layer_key(cls: type[Layer], written: Sequence[tuple[int, str, object, object, DataPath]]) -> Hashable | None:
+    """The kind and the substituted values of its arguments, as a dict key (None when a value cannot be one).
+    Values of different types never match (``1``, ``1.0`` and ``true`` are equal in Python), nor do ``0.0`` and
+    ``-0.0``."""
+    try:
+        key = (cls, tuple((name, _token(value)) for _, name, _, value, _ in written))
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _token(value: object, depth: int = 0) -> object:
+    if isinstance(value, list):
+        if depth == 2:  # no argument takes deeper lists (and aliases can make them exponentially large)
+            raise TypeError("too deep to share")
+        return list, tuple(_token(item, depth + 1) for item in value)
+    if isinstance(value, float):
+        return float, repr(value)
+    return type(value), value
 
 
 def _arg_infos(cls: type[Layer]) -> dict[str, ArgInfo]:

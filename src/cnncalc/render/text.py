@@ -58,6 +58,15 @@ def json_chunks(report: Report, view: View = DEFAULT_VIEW) -> Iterator[str]:
     yield "\n}\n"
 
 
+_CACHED = 4096  # encodings each cache of _Lines keeps: rows repeat what is near them, and a 100,000-row
+# report has tens of thousands of distinct receptive fields
+
+
+def _bound(cache: dict[Any, Any]) -> None:
+    if len(cache) > _CACHED:
+        cache.clear()
+
+
 class _Lines:
     """``json.dumps(row.to_dict(), ensure_ascii=False)`` of layer and module rows, without building the
     dict: the figures are ints (``str`` is what the encoder writes for them), and what rows share — shapes,
@@ -76,18 +85,21 @@ class _Lines:
         found = self.texts.get(value)
         if found is None:
             found = self.texts[value] = self.text(value)
+            _bound(self.texts)
         return found
 
     def shape(self, value: Shape) -> str:
         found = self.shapes.get(value)
         if found is None:
             found = self.shapes[value] = json.dumps(list(value))
+            _bound(self.shapes)
         return found
 
     def field(self, value: Field) -> str:
         found = self.fields.get(id(value))
         if found is None:
             found = self.fields[id(value)] = (value, json.dumps(field_dict(value)))
+            _bound(self.fields)
         return found[1]
 
     def counts(self, e: LayerResult | ModuleResult) -> str:
