@@ -123,6 +123,7 @@ t0 = time.perf_counter()
 import cnncalc
 from cnncalc import loader
 from cnncalc.cli.common import emit_chunks
+from cnncalc.export.lowering import with_pytorch_notes
 from cnncalc.spec import parse_spec
 from cnncalc.render.text import json_chunks
 t1 = time.perf_counter()
@@ -134,7 +135,7 @@ def stages():
     spec = parse_spec(data, source_map)
     source_map.release()  # as cnncalc.loads does
     b = time.perf_counter()
-    report = cnncalc.analyze(spec)
+    report = with_pytorch_notes(cnncalc.analyze(spec))  # as summarize does
     c = time.perf_counter()
     emit_chunks(json_chunks(report))  # written to /dev/null as the CLI writes it
     d = time.perf_counter()
@@ -733,7 +734,8 @@ def write(
     lines += [
         "",
         "\\* above the one-layer run (start-up and the interpreter). The stage columns come from one "
-        "in-process run with the cyclic GC off, as the CLI runs; *traced peak* is `tracemalloc`'s peak over "
+        "in-process run with the cyclic GC off, as the CLI runs (*analyze* with the PyTorch notes `summarize` "
+        "adds); *traced peak* is `tracemalloc`'s peak over "
         "the same stages (Python allocations only). The floors, in the same process: *C yaml* is libyaml's "
         "`yaml.load(text, Loader=CSafeLoader)` of the same file (plain data, no positions, no checks), *C json* "
         "the C encoder's `json.dumps` of the same report's `to_dict()` (no layout); in brackets, our stage as a "

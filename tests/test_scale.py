@@ -129,3 +129,43 @@ def test_the_problems_of_one_layer_come_in_the_order_its_arguments_are_written()
         "stride: expected a whole number, got 'y' (text)",
         "$q refers to a block parameter, but this layer is not inside a block",
     ]
+
+
+def test_argument_origins_are_the_paths_they_were_written_at() -> None:
+    """A layer keeps where its arguments were written as a small mapping computed when an error asks: in its
+    own mapping, or at the block call that gave the parameter."""
+    text = (
+        "name: t\ninput: [3, 8, 8]\nblocks:\n  b:\n    params: [k]\n    layers: [conv: {filters: 4, kernel: $k}]\n"
+        "layers:\n  - conv: {filters: 4, kernel: 3}\n  - b: {k: 3}\n"
+    )
+    spec = cnncalc.loads(text, "net.yaml")
+    direct, block = spec.layers
+    assert isinstance(direct, LayerNode) and not isinstance(block, LayerNode)
+    assert dict(direct.arg_origins) == {
+        "filters": ("layers", 0, "conv", "filters"),
+        "kernel": ("layers", 0, "conv", "kernel"),
+    }
+    (inner,) = block.children  # type: ignore[union-attr]  # a block instance
+    assert isinstance(inner, LayerNode)
+    assert dict(inner.arg_origins) == {
+        "filters": ("blocks", "b", "layers", 0, "conv", "filters"),
+        "kernel": ("layers", 1, "b", "k"),  # the value's origin: the call that gives k
+    }
+    assert inner.arg_origins.get("stride") is None and len(inner.arg_origins) == 2
+
+
+@pytest.mark.parametrize(
+    ("layers", "where"),
+    [
+        pytest.param("  - conv: {filters: 4, kernel: 30}\n", "net.yaml:8:32:", id="in-the-layer"),
+        pytest.param("  - b: {k: 30}\n", "net.yaml:8:12:", id="at-the-block-call"),
+    ],
+)
+def test_an_error_of_the_analysis_points_at_the_argument(layers: str, where: str) -> None:
+    text = (
+        "name: t\ninput: [3, 8, 8]\nblocks:\n  b:\n    params: [k]\n    layers: [conv: {filters: 4, kernel: $k}]\n"
+        "layers:\n" + layers
+    )
+    with pytest.raises(cnncalc.SpecError) as info:
+        cnncalc.analyze(cnncalc.loads(text, "net.yaml"))
+    assert str(info.value).startswith(where), str(info.value)
