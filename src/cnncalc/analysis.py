@@ -124,6 +124,7 @@ class _Walker:
         # a layer's figures depend only on its arguments and its input shape: blocks and repeats apply the same
         # layer to the same shape again and again, and their rows share one Calc and one footprint
         self.applied: dict[tuple[Layer, Shape], tuple[Calc, Footprint]] = {}
+        self.applied_to: dict[tuple[int, Shape], tuple[Layer, tuple[Calc, Footprint]]] = {}  # by the layer's id
         self.inputs: dict[Shape, tuple[Shape]] = {}
         self.figures: dict[int, int] = {}
         self.fields: dict[str, Field] = {INPUT: input_field(shape[1:])}  # receptive field of each row's output
@@ -144,6 +145,7 @@ class _Walker:
         """Let go of what only the walk looks up (about 160 bytes per row): the report is assembled next, at
         the analysis's peak of memory."""
         self.applied.clear()
+        self.applied_to.clear()
         self.inputs.clear()
         self.figures.clear()
         self.fields.clear()
@@ -330,6 +332,16 @@ class _Walker:
             ) from None
 
     def apply(self, layer: Layer, shape: Shape) -> tuple[Calc, Footprint]:
+        # rows share their layer objects (cnncalc.spec builds one per distinct arguments): looked up by identity
+        # first, which spares hashing every argument
+        same = self.applied_to.get((id(layer), shape))
+        if same is not None and same[0] is layer:
+            return same[1]
+        found = self.apply_equal(layer, shape)
+        self.applied_to[id(layer), shape] = layer, found
+        return found
+
+    def apply_equal(self, layer: Layer, shape: Shape) -> tuple[Calc, Footprint]:
         key = (layer, shape)
         try:
             return self.applied[key]
