@@ -25,6 +25,7 @@ import yaml
 
 from .args import MAX_SIZE, AmbiguousScalar, show, suggest
 from .errors import DataPath, Diagnostic, Location, SpecError, UsageError
+from .record import record
 from .spec import NoSource, Spec, parse_spec
 
 try:
@@ -271,7 +272,7 @@ class _Node:
     anchor: str | None = None  # the name of its anchor (&name), if it has one
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Use:
     """Where an alias (``*name``, or ``<<: *name``: ``merge``) repeats an anchored node (0-based)."""
 

@@ -10,7 +10,6 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -21,6 +20,7 @@ from ..args import MAX_SIZE
 from ..conventions import CONVENTIONS
 from ..errors import CnncalcError, Diagnostic, ExitCode, UsageError
 from ..loader import decode, load, loads, preset, preset_names, read_limited
+from ..record import record
 from ..render.columns import COLUMNS
 from ..render.registry import DATA, formats, renderer
 from ..report import DTYPES, ReportWarning
@@ -85,7 +85,7 @@ ConventionOpt = Annotated[
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Options:
     """The options ``summarize``, ``preset`` and ``memory`` share, declared once (:func:`with_options`);
     a command without one of them gets its default here."""
