@@ -6,8 +6,8 @@
 It differs in cost: the standard decorator compiles six functions for each frozen class (``__init__``, ``__repr__``,
 ``__eq__``, ``__hash__``, ``__setattr__``, ``__delattr__``), about half a millisecond, and cnncalc defines about a
 hundred such classes, so that compiling them was most of what ``cnncalc preset alexnet --format json`` spent on
-importing cnncalc. Here only ``__init__`` is compiled per class; the other methods are shared functions that read
-the class's field names.
+importing cnncalc. Here only ``__init__`` is compiled, on a class's first instance (a run creates instances of few
+of the classes it defines); the other methods are shared functions that read the class's field names.
 """
 
 from __future__ import annotations
@@ -88,10 +88,7 @@ def _init(cls: type) -> Callable[..., None]:
         else:
             continue  # no init, no default: the standard decorator leaves the field unset too
         if f.init:
-            params = keyword if f.kw_only else positional
-            if default is None and params is positional and any("=" in p for p in positional):
-                raise TypeError(f"non-default argument {name!r} follows default argument")
-            params.append(name if default is None else f"{name}={default}")
+            (keyword if f.kw_only else positional).append(name if default is None else f"{name}={default}")
         body.append(f"  _set(self, {name!r}, {value})")
     if hasattr(cls, "__post_init__"):
         body.append("  self.__post_init__()")
@@ -103,12 +100,37 @@ def _init(cls: type) -> Callable[..., None]:
     return init
 
 
+def _init_on_first_use(cls: Any) -> Callable[..., None]:
+    """An ``__init__`` that compiles ``cls``'s own on the first call and hands over to it: compiling is most of
+    what defining a record costs, and a run creates instances of few of cnncalc's records."""
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if cls.__init__ is __init__:
+            cls.__init__ = _init(cls)
+        cls.__init__(self, *args, **kwargs)
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    return __init__
+
+
 def _finish(cls: type[T]) -> type[T]:
     own = cls.__dict__
+    undocumented = not cls.__doc__
+    if undocumented:  # the standard decorator would write one from inspect.signature: 1 ms per class
+        cls.__doc__ = cls.__name__
     made: Any = dataclass(cls, init=False, repr=False, eq=False, frozen=False, slots=True)
     fields = dataclasses.fields(made)
+    if undocumented:
+        made.__doc__ = f"{cls.__name__}({', '.join(f.name for f in fields if f.init)})"
+    defaulted = False
+    for f in fields:  # refused when the class is defined, as the standard decorator refuses it
+        if f.init and not f.kw_only:
+            has_default = f.default is not MISSING or f.default_factory is not MISSING
+            if defaulted and not has_default:
+                raise TypeError(f"non-default argument {f.name!r} follows default argument")
+            defaulted = defaulted or has_default
     methods: dict[str, Any] = {
-        "__init__": _init(made),
+        "__init__": _init_on_first_use(made),
         "__setattr__": _refuse_set,
         "__delattr__": _refuse_delete,
         "__getstate__": _getstate,
