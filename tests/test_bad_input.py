@@ -1147,7 +1147,7 @@ def test_internal_errors_are_exit_3_with_json(cli: Cli, monkeypatch: pytest.Monk
     def broken(*args: object, **kwargs: object) -> object:
         raise ZeroDivisionError("simulated bug")
 
-    monkeypatch.setattr(sys.modules["cnncalc.cli.summarize"], "analyze", broken)
+    monkeypatch.setattr(sys.modules["cnncalc.cli.summary"], "analyze", broken)
     result = cli("preset", "alexnet", "-f", "json")
     assert result.exit_code == 3
     assert result.stderr.startswith("internal error: ZeroDivisionError: simulated bug\n  this is a bug in cnncalc")

@@ -52,25 +52,34 @@ def test_the_python_api_imports_no_cli_and_nothing_it_does_not_need() -> None:
     assert "fractions" not in loaded and "decimal" not in loaded  # imported when a field stops being whole
 
 
+# the modules of cnncalc.cli every run may import: the guard around every run (closed pipes, full disks, Ctrl-C;
+# issue 13), the helpers the commands share, and the command line typer does not parse (issue 14)
+EVERY_RUN = {"cnncalc.cli.common", "cnncalc.cli.streams", "cnncalc.cli.fast"}
+# what summarize and preset run on without typer: their shared options and what they do
+WITHOUT_TYPER = {"cnncalc.cli.options", "cnncalc.cli.summary"}
+# through typer: its command group, with the table of commands, and its declarations of the shared options
+WITH_TYPER = {"cnncalc.cli.group", "cnncalc.cli.json_errors", "cnncalc.cli.declare", *WITHOUT_TYPER}
+
+
 @pytest.mark.parametrize(
-    "argv",
+    ("argv", "typer", "command"),
     [
-        pytest.param(("preset", "alexnet", "--format", "json"), id="json"),
-        pytest.param(("preset", "alexnet", "--format", "csv"), id="csv"),
-        pytest.param(("--version",), id="version"),
-        pytest.param(("presets", "--format", "json"), id="presets-json"),
+        pytest.param(("preset", "alexnet", "--format", "json"), False, None, id="json"),
+        pytest.param(("preset", "alexnet", "--format", "csv"), False, None, id="csv"),
+        pytest.param(("summarize", "preset:lenet5", "-f", "json", "--batch", "4"), False, None, id="summarize-json"),
+        pytest.param(("--version",), False, None, id="version"),
+        pytest.param(("presets", "--format", "json"), True, "cnncalc.cli.summarize", id="presets-json"),
+        pytest.param(("memory", "alexnet", "--format", "json"), True, "cnncalc.cli.memory", id="memory-json"),
     ],
 )
-def test_plain_output_imports_neither_rich_nor_other_commands(argv: tuple[str, ...]) -> None:
+def test_plain_output_imports_neither_rich_nor_other_commands(
+    argv: tuple[str, ...], typer: bool, command: str | None
+) -> None:
     loaded = _cli_modules(*argv)
     assert not {m for m in loaded if m == "rich" or m.startswith("rich.")}
-    commands = {m for m in loaded if m.startswith("cnncalc.cli.")} - {
-        "cnncalc.cli.group",  # typer's command group, with the table of commands
-        "cnncalc.cli.common",
-        "cnncalc.cli.json_errors",
-        "cnncalc.cli.streams",  # the guard around every run: closed pipes, full disks, Ctrl-C (issue 13)
-    }
-    assert commands <= {"cnncalc.cli.summarize"}  # the command run, and no other
+    assert ("typer" in loaded) is typer
+    cli = {m for m in loaded if m.startswith("cnncalc.cli.")} - EVERY_RUN
+    assert cli <= (WITH_TYPER | {command} if typer else WITHOUT_TYPER)  # the command run, and no other
 
 
 @pytest.mark.parametrize("flag", ["--version", "-V"])

@@ -28,6 +28,10 @@ def main() -> None:
         if args in (["--version"], ["-V"]):  # the one answer that needs no parser: typer alone costs 40 ms
             sys.stdout.write(version_line() + "\n")
             return
+        from .fast import run
+
+        if run(args):  # summarize, preset and --help without typer: most of start-up is typer's
+            return
         from .group import make_app, needed
 
         make_app(needed(args))(prog_name="cnncalc")
@@ -36,6 +40,8 @@ def main() -> None:
 def __getattr__(name: str) -> Any:
     """``app`` (every command, built on first use, for tests and embedding), ``make_app``, ``COMMANDS`` and
     ``EXAMPLES``: from :mod:`.group`, imported when asked for."""
+    if name not in ("app", "make_app", "COMMANDS", "EXAMPLES"):  # `from . import summary` asks here first
+        raise AttributeError(name)
     import importlib
 
     group = importlib.import_module(".group", __name__)  # not `from . import`: it would ask this function
@@ -43,6 +49,4 @@ def __getattr__(name: str) -> Any:
         app = group.make_app()
         globals()["app"] = app
         return app
-    if name in ("make_app", "COMMANDS", "EXAMPLES"):
-        return getattr(group, name)
-    raise AttributeError(name)
+    return getattr(group, name)

@@ -13,7 +13,8 @@ import typer
 from ..checks import CHECK_KEYS, LAYERS, Checks, parse_checks
 from ..errors import CnncalcError, SpecError, UsageError
 from ..gate import FileCheck, Tally, check
-from .common import FORMAT, DType, emit, format_choices, guarded, read_spec
+from .common import emit, format_choices, guarded, read_spec
+from .declare import FORMAT, DType
 
 SUFFIXES = (".yaml", ".yml")
 CHECK_HELP = "\n\n".join(
@@ -99,7 +100,7 @@ def check_cmd(
     overrides = _flags(flags, expect or [], strict, batch, dtype.value if dtype is not None else None)
     files = [_check_one(name, overrides) for name in _expand(paths)]
     emit("check", fmt, files, verbose)
-    raise typer.Exit(Tally.of(files).exit_status)
+    raise SystemExit(Tally.of(files).exit_status)
 
 
 def _value(key: str, text: str) -> object:

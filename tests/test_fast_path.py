@@ -1,0 +1,158 @@
+"""The command lines that run without typer (issue 14): ``summarize`` and ``preset`` parsed by cnncalc.cli.fast,
+``--help`` from the pages typer printed. Whatever the fast parser accepts, typer must accept with the same values;
+whatever it does not understand it leaves to typer, so the two cannot disagree."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cnncalc.cli import fast, help_pages, summary
+from cnncalc.cli.group import make_app
+from cnncalc.cli.help_text import HELP
+
+from .conftest import ROOT
+
+
+@contextlib.contextmanager
+def _recording() -> Iterator[list[tuple[str, tuple[Any, ...]]]]:
+    """Replace what summarize and preset do with a record of what they were given."""
+    calls: list[tuple[str, tuple[Any, ...]]] = []
+    saved = summary.summarize, summary.preset_command
+
+    def recorder(command: str) -> Any:
+        return lambda *args, **kwargs: calls.append((command, (*args, *kwargs.values())))
+
+    summary.summarize, summary.preset_command = recorder("summarize"), recorder("preset")
+    try:
+        yield calls
+    finally:
+        summary.summarize, summary.preset_command = saved
+
+
+def _through_typer(argv: list[str]) -> tuple[str, tuple[Any, ...]] | None:
+    """What typer hands the command, or None when it refuses the command line."""
+    app = make_app(["summarize", "preset"])
+    with _recording() as calls, contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            app(argv, prog_name="cnncalc", standalone_mode=False)
+        except Exception:  # click's usage errors
+            return None
+    return calls[0] if calls else None
+
+
+def _through_fast_path(argv: list[str]) -> tuple[str, tuple[Any, ...]] | None:
+    with _recording() as calls:
+        if not fast.run(argv):
+            return None
+    return calls[0]
+
+
+ACCEPTED = [
+    ["preset", "alexnet"],
+    ["preset", "alexnet", "--format", "json"],
+    ["preset", "alexnet", "-f", "json", "--batch", "8", "--dtype", "float16"],
+    ["preset", "--format=csv", "resnet50", "--input", "3x160x160", "--convention", "torchinfo"],
+    ["preset", "--list"],
+    ["preset", "-l", "-f", "markdown"],
+    ["preset", "resnet18", "--yaml"],
+    ["preset", "googlenet", "--depth", "0", "--exact", "--chart", "--columns", "+rf,-details"],
+    ["preset", "alexnet", "--batch", "1", "--batch", "2"],  # the last one wins, as in click
+    ["summarize", "net.yaml"],
+    ["summarize", "-", "--format", "json"],
+    ["summarize", "preset:lenet5", "-d", "1", "-i", "1x28x28", "-b", "2147483647"],
+    ["summarize", "net.yaml", "--input", "--depth"],  # a value that looks like an option is still the value
+]
+LEFT_TO_TYPER = [
+    ["summarize"],  # missing argument: typer's message
+    ["summarize", "a.yaml", "b.yaml"],
+    ["preset", "alexnet", "--format", "jsn"],
+    ["preset", "alexnet", "--batch", "0"],
+    ["preset", "alexnet", "--batch", "2147483648"],
+    ["preset", "alexnet", "--batch", "two"],
+    ["preset", "alexnet", "--depth", "-1"],
+    ["preset", "alexnet", "--dtype", "float8"],
+    ["preset", "alexnet", "--exact=yes"],
+    ["preset", "alexnet", "-fjson"],  # clustered: typer's parser
+    ["preset", "alexnet", "--batch"],
+    ["preset", "alexnet", "--frmat", "json"],
+    ["preset", "--", "alexnet"],
+    ["presets"],
+    ["diff", "alexnet", "vgg16"],
+]
+
+
+@pytest.mark.parametrize("argv", ACCEPTED, ids=" ".join)
+def test_what_the_fast_path_runs_typer_runs_with_the_same_values(argv: list[str]) -> None:
+    fast_call = _through_fast_path(argv)
+    assert fast_call is not None
+    assert fast_call == _through_typer(argv)
+
+
+@pytest.mark.parametrize("argv", LEFT_TO_TYPER, ids=" ".join)
+def test_what_the_fast_path_does_not_understand_is_left_to_typer(argv: list[str]) -> None:
+    assert _through_fast_path(argv) is None
+
+
+WORDS = st.sampled_from(
+    [
+        "preset", "summarize", "alexnet", "net.yaml", "-", "preset:lenet5", "--", "-x", "--help",
+        "--format", "-f", "json", "csv", "table", "--format=json", "--format=xml", "-fjson",
+        "--batch", "-b", "1", "0", "8", "-3", "1_0", " 4", "2147483648", "--batch=2",
+        "--dtype", "float16", "int4", "--convention", "fvcore", "default", "--input", "-i", "3x32x32",
+        "--depth", "-d", "--exact", "--exact=1", "--chart", "--columns", "+rf", "--list", "-l", "--yaml",
+    ]
+)  # fmt: skip
+
+
+@given(st.lists(WORDS, max_size=8), st.sampled_from(["preset", "summarize"]))
+def test_a_command_line_the_fast_path_accepts_typer_accepts_the_same_way(words: list[str], command: str) -> None:
+    argv = [command, *words]
+    fast_call = _through_fast_path(argv) if "--help" not in words else None
+    if fast_call is not None:
+        assert fast_call == _through_typer(argv)
+
+
+def test_the_help_pages_are_typer_s() -> None:
+    """src/cnncalc/cli/help_text.py is generated: regenerate it with the command in its docstring."""
+    assert help_pages.pages() == HELP
+    assert (ROOT / "src" / "cnncalc" / "cli" / "help_text.py").read_text(encoding="utf-8") == help_pages.module_text()
+
+
+def _run(*argv: str, columns: int) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": str(columns)}
+    code = (
+        "import json, sys\nfrom cnncalc.cli import main\nsys.argv = ['cnncalc', *sys.argv[1:]]\n"
+        "try:\n    main()\nfinally:\n    sys.stderr.write(json.dumps('typer' in sys.modules))\n"
+    )
+    return subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, cwd=ROOT, env=env)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["-h"], ["preset", "--help"], ["summarize", "-h"], ["check", "--help"]])
+@pytest.mark.parametrize("columns", [80, 132])
+def test_help_at_80_columns_or_more_is_printed_without_typer(argv: list[str], columns: int) -> None:
+    proc = _run(*argv, columns=columns)
+    key = "" if argv[0].startswith("-") else argv[0]
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, HELP[key], "false")
+
+
+def test_help_narrower_than_80_columns_is_typer_s() -> None:
+    proc = _run("preset", "--help", columns=60)
+    assert proc.returncode == 0 and proc.stderr == "true"
+    assert proc.stdout != HELP["preset"] and proc.stdout.startswith("Usage: cnncalc preset [OPTIONS] [name]")
+    assert "  -i, --input <str>               Override the input\n" in proc.stdout  # wrapped for 60 columns
+
+
+def test_a_spec_error_on_the_fast_path_is_the_usual_error() -> None:
+    proc = _run("preset", "alexnt", "--format", "json", columns=80)
+    assert proc.returncode == 2
+    assert '"exit_code": 2' in proc.stdout and "alexnet" in proc.stderr and proc.stderr.endswith("false")
