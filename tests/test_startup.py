@@ -105,3 +105,24 @@ def test_an_unknown_command_still_gets_a_suggestion() -> None:
         [sys.executable, "-m", "cnncalc", "presett", "alexnet"], capture_output=True, text=True, cwd=ROOT
     )
     assert proc.returncode == 2 and "Did you mean 'preset'" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "status"),
+    [(("preset", "lenet5", "-f", "json"), 0), (("preset", "lenet", "-f", "json"), 2), (("diff", "lenet5"), 2)],
+)
+def test_the_program_ends_with_main_s_status_and_all_its_output(argv: tuple[str, ...], status: int) -> None:
+    """``python -m cnncalc`` ends without the interpreter's tear-down (cnncalc.cli.run): nothing written may be
+    lost on the way, the JSON error included."""
+    proc = subprocess.run([sys.executable, "-m", "cnncalc", *argv], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == status
+    if argv[-1] == "json":
+        assert json.loads(proc.stdout)["schema_version"] == 1
+    assert (proc.stderr == "") is (status == 0)
+
+
+@pytest.mark.parametrize(("code", "status"), [(None, 0), (0, 0), (2, 2), (256 + 3, 3)])
+def test_exit_statuses_are_the_interpreter_s(code: object, status: int) -> None:
+    from cnncalc.cli import _status
+
+    assert _status(code) == status
