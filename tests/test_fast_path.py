@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cnncalc.cli import fast, help_pages, summary
+from cnncalc.cli import checking, fast, help_pages, summary
 from cnncalc.cli.group import make_app
 from cnncalc.cli.help_text import HELP
 
@@ -25,23 +25,24 @@ from .conftest import ROOT
 
 @contextlib.contextmanager
 def _recording() -> Iterator[list[tuple[str, tuple[Any, ...]]]]:
-    """Replace what summarize and preset do with a record of what they were given."""
+    """Replace what summarize, preset and check do with a record of what they were given."""
     calls: list[tuple[str, tuple[Any, ...]]] = []
-    saved = summary.summarize, summary.preset_command
+    saved = summary.summarize, summary.preset_command, checking.check_paths
 
     def recorder(command: str) -> Any:
         return lambda *args, **kwargs: calls.append((command, (*args, *kwargs.values())))
 
     summary.summarize, summary.preset_command = recorder("summarize"), recorder("preset")
+    checking.check_paths = recorder("check")
     try:
         yield calls
     finally:
-        summary.summarize, summary.preset_command = saved
+        summary.summarize, summary.preset_command, checking.check_paths = saved
 
 
 def _through_typer(argv: list[str]) -> tuple[str, tuple[Any, ...]] | None:
     """What typer hands the command, or None when it refuses the command line."""
-    app = make_app(["summarize", "preset"])
+    app = make_app(["summarize", "preset", "check"])
     with _recording() as calls, contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
         try:
             app(argv, prog_name="cnncalc", standalone_mode=False)
@@ -71,6 +72,12 @@ ACCEPTED = [
     ["summarize", "-", "--format", "json"],
     ["summarize", "preset:lenet5", "-d", "1", "-i", "1x28x28", "-b", "2147483647"],
     ["summarize", "net.yaml", "--input", "--depth"],  # a value that looks like an option is still the value
+    ["check", "specs/"],
+    ["check", "a.yaml", "b.yaml", "-", "--format", "github", "-v"],
+    ["check", "net.yaml", "--max-params", "7M", "--output-shape", "1000", "--max-param-bytes=30MiB"],
+    ["check", "net.yaml", "-e", "conv1.params=34944", "--expect", "stem.output-shape=16x32x32"],  # repeated
+    ["check", "net.yaml", "--strict", "--no-strict"],  # the last one wins
+    ["check", "net.yaml", "--no-strict", "-b", "32", "--dtype", "int8", "-f", "json"],
 ]
 LEFT_TO_TYPER = [
     ["summarize"],  # missing argument: typer's message
@@ -88,6 +95,11 @@ LEFT_TO_TYPER = [
     ["preset", "--", "alexnet"],
     ["presets"],
     ["diff", "alexnet", "vgg16"],
+    ["check"],
+    ["check", "net.yaml", "--strict=yes"],
+    ["check", "net.yaml", "--batch", "0"],
+    ["check", "net.yaml", "--format", "markdown"],
+    ["check", "net.yaml", "-vv"],
 ]
 
 
@@ -110,11 +122,12 @@ WORDS = st.sampled_from(
         "--batch", "-b", "1", "0", "8", "-3", "1_0", " 4", "2147483648", "--batch=2",
         "--dtype", "float16", "int4", "--convention", "fvcore", "default", "--input", "-i", "3x32x32",
         "--depth", "-d", "--exact", "--exact=1", "--chart", "--columns", "+rf", "--list", "-l", "--yaml",
+        "--max-params", "7M", "-e", "--expect", "conv1.params=5", "--strict", "--no-strict", "-v", "github",
     ]
 )  # fmt: skip
 
 
-@given(st.lists(WORDS, max_size=8), st.sampled_from(["preset", "summarize"]))
+@given(st.lists(WORDS, max_size=8), st.sampled_from(["preset", "summarize", "check"]))
 def test_a_command_line_the_fast_path_accepts_typer_accepts_the_same_way(words: list[str], command: str) -> None:
     argv = [command, *words]
     fast_call = _through_fast_path(argv) if "--help" not in words else None
@@ -137,7 +150,7 @@ def _run(*argv: str, columns: int) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, cwd=ROOT, env=env)
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["-h"], ["preset", "--help"], ["summarize", "-h"], ["check", "--help"]])
+@pytest.mark.parametrize("argv", [["--help"], ["-h"], ["preset", "--help"], ["summarize", "-h"], ["diff", "--help"]])
 @pytest.mark.parametrize("columns", [80, 132])
 def test_help_at_80_columns_or_more_is_printed_without_typer(argv: list[str], columns: int) -> None:
     proc = _run(*argv, columns=columns)

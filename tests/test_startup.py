@@ -55,8 +55,8 @@ def test_the_python_api_imports_no_cli_and_nothing_it_does_not_need() -> None:
 # the modules of cnncalc.cli every run may import: the guard around every run (closed pipes, full disks, Ctrl-C;
 # issue 13), the helpers the commands share, and the command line typer does not parse (issue 14)
 EVERY_RUN = {"cnncalc.cli.common", "cnncalc.cli.streams", "cnncalc.cli.fast"}
-# what summarize and preset run on without typer: their shared options and what they do
-WITHOUT_TYPER = {"cnncalc.cli.options", "cnncalc.cli.summary"}
+# what summarize, preset and check run on without typer: their options and what they do
+WITHOUT_TYPER = {"cnncalc.cli.options", "cnncalc.cli.summary", "cnncalc.cli.checking"}
 # through typer: its command group, with the table of commands, and its declarations of the shared options
 WITH_TYPER = {"cnncalc.cli.group", "cnncalc.cli.json_errors", "cnncalc.cli.declare", *WITHOUT_TYPER}
 
@@ -67,6 +67,7 @@ WITH_TYPER = {"cnncalc.cli.group", "cnncalc.cli.json_errors", "cnncalc.cli.decla
         pytest.param(("preset", "alexnet", "--format", "json"), False, None, id="json"),
         pytest.param(("preset", "alexnet", "--format", "csv"), False, None, id="csv"),
         pytest.param(("summarize", "preset:lenet5", "-f", "json", "--batch", "4"), False, None, id="summarize-json"),
+        pytest.param(("check", "specs", "-f", "github", "--max-params", "1G"), False, None, id="check-github"),
         pytest.param(("--version",), False, None, id="version"),
         pytest.param(("presets", "--format", "json"), True, "cnncalc.cli.summarize", id="presets-json"),
         pytest.param(("memory", "alexnet", "--format", "json"), True, "cnncalc.cli.memory", id="memory-json"),

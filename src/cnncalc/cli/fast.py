@@ -1,12 +1,13 @@
-"""Command lines that run without typer: ``summarize`` and ``preset`` with any of their options, and ``--help``
-of cnncalc and of each command (the text typer would print, kept in :mod:`.help_text`). typer and its click cost
-about 40 ms of start-up, more than cnncalc's own work on most networks, and these are the command lines run on
-every file in CI loops, pre-commit hooks and editors.
+"""Command lines that run without typer: ``summarize``, ``preset`` and ``check`` with any of their options, and
+``--help`` of cnncalc and of each command (the text typer would print, kept in :mod:`.help_text`). typer and its
+click cost about 40 ms of start-up, more than cnncalc's own work on most networks, and these are the command lines
+run on every file in CI loops, pre-commit hooks and editors.
 
-The parser takes only what it fully understands: ``--option value``, ``--option=value``, ``-o value``, flags, and
-the positional argument. Anything else — an unknown or clustered option, a value typer would refuse, ``--``, a
-missing value — is left to typer, which runs the command line as before and gives its usual error. So the two
-cannot disagree about a command line this parser accepts (tests/test_fast_path.py runs both and compares).
+The parser takes only what it fully understands: ``--option value``, ``--option=value``, ``-o value``, flags
+(``--strict``, ``--no-strict``), repeated options, and the positional arguments. Anything else — an unknown or
+clustered option, a value typer would refuse, ``--``, a missing value or argument — is left to typer, which runs
+the command line as before and gives its usual error. So the two cannot disagree about a command line this
+parser accepts (tests/test_fast_path.py runs both and compares).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    pass
+    from .options import OptionSpec
 
 HELP_FLAGS = ("--help", "-h")
-COMMANDS = ("summarize", "preset")
+COMMANDS = ("summarize", "preset", "check")
+ONE, AT_MOST_ONE, AT_LEAST_ONE = "one", "at most one", "at least one"  # how many positional arguments
 
 
 def run(args: Sequence[str]) -> bool:
@@ -33,18 +35,25 @@ def run(args: Sequence[str]) -> bool:
         return not debug and _help(words)
     if not words or words[0] not in COMMANDS:
         return False
-    parsed = parse(words[0], words[1:])
+    command = words[0]
+    parsed = parse(command, words[1:])
     if parsed is None:
         return False
-    from . import summary
     from .common import State, debug_from_environment, guarded
-    from .options import PRESET_OPTIONS, Options
 
     State.debug = debug or debug_from_environment()
     positional, values = parsed
+    if command == "check":
+        from .checking import check_paths
+
+        guarded(check_paths)(positional, values=values)
+        return True
+    from . import summary
+    from .options import PRESET_OPTIONS, Options
+
     own = {name: bool(values.pop(name)) for name in PRESET_OPTIONS if name in values}
-    options = Options(**values)  # type: ignore[arg-type]  # each value parsed to its option's type
-    if words[0] == "summarize":
+    options = Options(**values)
+    if command == "summarize":
         guarded(summary.summarize)(positional[0], options=options)
     else:
         name = positional[0] if positional else None
@@ -52,21 +61,30 @@ def run(args: Sequence[str]) -> bool:
     return True
 
 
-def parse(command: str, words: Sequence[str]) -> tuple[list[str], dict[str, object]] | None:
-    """The positional argument (a list of one, or none) and every option's value (defaults included) of
-    ``command``'s ``words``; None when typer should parse them."""
-    from ..render.registry import formats
-    from .options import EVERY_OPTION, FORMAT_FLAGS, FORMAT_HELP, PRESET_OPTIONS, SHARED, OptionSpec
+def _options(command: str) -> tuple[dict[str, OptionSpec], str]:
+    """``command``'s options (by the name its function takes them under) and how many positional arguments."""
+    from .options import CHECK_OPTIONS, EVERY_OPTION, PRESET_OPTIONS, SHARED, format_option
 
-    own, required = (PRESET_OPTIONS, False) if command == "preset" else ({}, True)
-    choices = tuple(formats(command))
-    table = {
-        **{name: SHARED[name] for name in EVERY_OPTION},
-        **own,
-        "fmt": OptionSpec(FORMAT_FLAGS, FORMAT_HELP, str, choices[0], choices=choices),
-    }
-    by_flag = {flag: (name, spec) for name, spec in table.items() for flag in spec.flags}
-    values: dict[str, object] = {name: spec.default for name, spec in table.items()}
+    if command == "check":
+        return CHECK_OPTIONS, AT_LEAST_ONE
+    shared = {name: SHARED[name] for name in EVERY_OPTION}
+    if command == "preset":
+        return {**PRESET_OPTIONS, **shared, "fmt": format_option(command)}, AT_MOST_ONE
+    return {**shared, "fmt": format_option(command)}, ONE
+
+
+def parse(command: str, words: Sequence[str]) -> tuple[list[str], dict[str, Any]] | None:
+    """The positional arguments and every option's value (defaults included) of ``command``'s ``words``; None
+    when typer should parse them."""
+    table, count = _options(command)
+    by_flag: dict[str, tuple[str, OptionSpec, bool]] = {}  # flag → option, and a flag's value
+    for name, spec in table.items():
+        for declared in spec.flags:
+            on, _, off = declared.partition("/")  # "--strict/--no-strict"
+            by_flag[on] = (name, spec, True)
+            if off:
+                by_flag[off] = (name, spec, False)
+    values: dict[str, Any] = {name: spec.default for name, spec in table.items()}
     positional: list[str] = []
     i = 0
     while i < len(words):
@@ -78,11 +96,11 @@ def parse(command: str, words: Sequence[str]) -> tuple[list[str], dict[str, obje
         flag, has_value, text = word.partition("=")
         if flag not in by_flag:
             return None
-        name, spec = by_flag[flag]
+        name, spec, state = by_flag[flag]
         if spec.kind is bool:
             if has_value:
                 return None
-            values[name] = True
+            values[name] = state
             continue
         if not has_value:
             if i == len(words):
@@ -92,10 +110,9 @@ def parse(command: str, words: Sequence[str]) -> tuple[list[str], dict[str, obje
         value = spec.parse(text)
         if value is None:
             return None
-        values[name] = value
-    if len(positional) > 1 or (required and not positional):
-        return None
-    return positional, values
+        values[name] = [*(values[name] or []), value] if spec.multiple else value
+    wanted = {ONE: len(positional) == 1, AT_MOST_ONE: len(positional) <= 1, AT_LEAST_ONE: len(positional) >= 1}
+    return (positional, values) if wanted[count] else None
 
 
 def _help(words: list[str]) -> bool:

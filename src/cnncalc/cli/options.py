@@ -7,19 +7,22 @@ from __future__ import annotations
 import re
 
 from ..args import MAX_SIZE
+from ..checks import CHECK_KEYS
 from ..conventions import CONVENTIONS
 from ..errors import UsageError
 from ..record import record
 from ..render.columns import COLUMNS
+from ..render.registry import formats
 from ..report import DTYPES
 
 
 @record
 class OptionSpec:
     """One option: its flags (the long one first), its help, the type of its value (``str``, ``int``, or
-    ``bool`` for a flag that takes none), its default, an int's bounds, and a choice's names."""
+    ``bool`` for a flag that takes none), its default, an int's bounds, a choice's names, and whether it may
+    be given more than once."""
 
-    flags: tuple[str, ...]
+    flags: tuple[str, ...]  # a flag with a negative form as typer writes it: "--strict/--no-strict"
     help: str
     kind: type
     default: str | int | bool | None
@@ -27,6 +30,7 @@ class OptionSpec:
     maximum: int | None = None
     choices: tuple[str, ...] = ()
     show_default: bool = True
+    multiple: bool = False  # repeatable: every value given, in order
 
     def parse(self, text: str) -> str | int | None:
         """The value ``text`` gives this option, or None where typer would refuse it (typer then says why)."""
@@ -42,6 +46,8 @@ class OptionSpec:
         return None if too_small or (self.maximum is not None and value > self.maximum) else value
 
 
+FORMAT_FLAGS = ("--format", "-f")
+FORMAT_HELP = "Output format."
 SHARED: dict[str, OptionSpec] = {
     "input_": OptionSpec(
         ("--input", "-i"), "Override the input shape, channels first, e.g. 3x224x224.", str, None, show_default=False
@@ -84,6 +90,53 @@ PRESET_OPTIONS: dict[str, OptionSpec] = {  # preset's own, beside the shared one
 }
 FORMAT_FLAGS = ("--format", "-f")
 FORMAT_HELP = "Output format."
+
+
+def format_option(command: str) -> OptionSpec:
+    """``--format``: the formats the renderer registry has for ``command``, the first the default."""
+    choices = tuple(formats(command))
+    return OptionSpec(FORMAT_FLAGS, FORMAT_HELP, str, choices[0], choices=choices)
+
+
+def _budget(key: str, example: str, doc: str | None = None) -> OptionSpec:
+    text = doc or CHECK_KEYS[key].doc
+    return OptionSpec((f"--{key.replace('_', '-')}",), f"{text}, e.g. {example}.", str, None, show_default=False)
+
+
+CHECK_OPTIONS: dict[str, OptionSpec] = {  # check's, in the order of its --help; "fmt" is --format
+    "max_params": _budget("max_params", "7M"),
+    "max_macs": _budget("max_macs", "1.6G"),
+    "max_flops": _budget("max_flops", "3.2G"),
+    "max_activation_bytes": _budget("max_activation_bytes", "250MB"),
+    "max_param_bytes": _budget("max_param_bytes", "30MiB"),
+    "params": _budget("params", "6_998_552"),
+    "macs": _budget("macs", "1_582_671_872"),
+    "output_shape": _budget("output_shape", "1000 or 256x28x28", "exactly this output shape (no batch dimension)"),
+    "expect": OptionSpec(
+        ("--expect", "-e"),
+        "A per-layer expectation LAYER.KEY=VALUE, e.g. conv1.params=34944 (repeatable). KEY is any "
+        "option above without its --, written with - or _: max-params or max_params.",
+        str,
+        None,
+        show_default=False,
+        multiple=True,
+    ),
+    "strict": OptionSpec(
+        ("--strict/--no-strict",),
+        "Fail on geometry warnings (input a layer never reads); default: the spec's `strict:`.",
+        bool,
+        None,
+        show_default=False,
+    ),
+    "batch": OptionSpec(("--batch", "-b"), "Batch size (default 1).", int, None, minimum=1, show_default=False),
+    "dtype": OptionSpec(
+        ("--dtype",), "Bytes per value (default float32).", str, None, choices=tuple(DTYPES), show_default=False
+    ),
+    "fmt": format_option("check"),
+    "verbose": OptionSpec(
+        ("--verbose", "-v"), "List every check, warning and diagnostic under each file.", bool, False
+    ),
+}
 
 
 @record
