@@ -4,6 +4,7 @@ benchmarks/bench.py; these tests pin the imports that make them."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -98,7 +99,13 @@ def test_the_version_alone_is_printed_without_the_command_line_parser(flag: str)
 
 
 def test_the_table_imports_rich_when_it_is_drawn() -> None:
-    assert "rich" in _cli_modules("preset", "alexnet", "--format", "table")
+    """At a terminal (as rich is told by TTY_COMPATIBLE=1) the table is rich's; to a pipe it is plain text
+    (tests/test_plain_table.py)."""
+    env = {**os.environ, "TTY_COMPATIBLE": "1"}
+    argv = json.dumps(["preset", "alexnet", "--format", "table"])
+    proc = subprocess.run([sys.executable, "-c", RUN_CLI, argv], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert "rich" in json.loads(proc.stderr.splitlines()[-1])
+    assert "rich" not in _cli_modules("preset", "alexnet", "--format", "table")
 
 
 def test_an_unknown_command_still_gets_a_suggestion() -> None:
