@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import subprocess
 import sys
@@ -169,3 +170,30 @@ def test_a_spec_error_on_the_fast_path_is_the_usual_error() -> None:
     proc = _run("preset", "alexnt", "--format", "json", columns=80)
     assert proc.returncode == 2
     assert '"exit_code": 2' in proc.stdout and "alexnet" in proc.stderr and proc.stderr.endswith("false")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "specs", "--expect", "conv1", "-f{}"],  # not LAYER.KEY=VALUE: a usage error, as JSON too
+        ["check", "specs", "--max-params", "lots", "-f{}"],
+        ["check", "specs/small-resnet.yaml", "--max-params", "1", "-f{}"],  # a check fails: exit 1
+        ["preset", "alexnt", "-f{}"],
+        ["summarize", "no-such.yaml", "-f{}"],
+        ["preset", "alexnet", "--columns", "rf", "-f{}"],  # --columns with JSON: refused; with the table, shown
+    ],
+    ids=lambda argv: " ".join(argv[:3]),
+)
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_errors_are_the_same_on_both_paths(argv: list[str], fmt: str) -> None:
+    """``-f json`` is the fast path's; ``-fjson`` (clustered) is left to typer: the same output and exit status."""
+    fast_argv = [*argv[:-1], "-f", fmt]
+    typer_argv = [*argv[:-1], argv[-1].format(fmt)]
+    assert fast.parse(fast_argv[0], fast_argv[1:]) is not None and fast.parse(typer_argv[0], typer_argv[1:]) is None
+    runs = [
+        subprocess.run([sys.executable, "-m", "cnncalc", *a], capture_output=True, text=True, cwd=ROOT)
+        for a in (fast_argv, typer_argv)
+    ]
+    assert (runs[0].returncode, runs[0].stdout, runs[0].stderr) == (runs[1].returncode, runs[1].stdout, runs[1].stderr)
+    if fmt == "json" and runs[0].returncode == 2:
+        assert json.loads(runs[0].stdout)["exit_code"] == 2  # the error as JSON, on either path

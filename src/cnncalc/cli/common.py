@@ -44,7 +44,8 @@ def guarded(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        fmt = kwargs.get("fmt", getattr(kwargs.get("options"), "fmt", None))
+        # --format: an argument of its own (typer's enum), or among the options (Options, or a values dict)
+        fmt = kwargs.get("fmt", getattr(kwargs.get("options"), "fmt", (kwargs.get("values") or {}).get("fmt")))
         as_json = getattr(fmt, "value", fmt) == DATA
         catch_interrupts()
         try:
