@@ -148,3 +148,39 @@ def test_a_piped_table_does_not_import_rich() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
     assert proc.returncode == 0 and proc.stderr.endswith("False")
     assert proc.stdout.startswith("googlenet: 3×224×224 → 1000")
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+@pytest.mark.parametrize(
+    "flags",
+    [
+        {},  # every check holds, with warnings
+        {"max_params": "1M", "expect": ["conv1.params=5"]},  # failures, and a layer name that is ambiguous
+        {"max_macs": "1", "strict": True},
+    ],
+    ids=["pass", "fail", "strict"],
+)
+def test_check_s_table_is_rich_s(flags: dict[str, Any], verbose: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cnncalc check``'s table to a pipe is its text (render.check.check_text), as rich prints it."""
+    from cnncalc.cli import checking
+    from cnncalc.render.check import check_text
+    from cnncalc.render.check import render_table as check_table
+
+    values = {"expect": None, "strict": None, "batch": None, "dtype": None, "output_shape": None}
+    values |= dict.fromkeys(checking.BUDGETS) | flags
+    overrides = checking._flags(
+        {key: values[key] for key in (*checking.BUDGETS, "output_shape")},
+        values["expect"] or [],
+        values["strict"],
+        values["batch"],
+        values["dtype"],
+    )
+    names = [*checking._expand([str(ROOT / "specs")]), "no-such.yaml"]
+    files = [checking._check_one(name, overrides) for name in names]
+    out = _File()
+    monkeypatch.setattr(sys, "stdout", out)
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "COLUMNS"):
+        monkeypatch.delenv(name, raising=False)
+    print_rich(check_table(files, verbose))
+    monkeypatch.undo()
+    assert check_text(files, verbose) == out.getvalue()

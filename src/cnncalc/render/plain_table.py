@@ -71,7 +71,7 @@ def plain_table(report: Report, view: View = DEFAULT_VIEW) -> str | None:
     figures = totals(report)
     notes = [convention_line(report), *([side_outputs(report)] if report.side_outputs else [])]
     labels = [title, *(text for pair in figures for text in pair), *notes, *(c.heading for c in columns)]
-    if any(not _narrow(text) for text in [*labels, *(text for line in cells for text in line)]):
+    if any(not narrow(text) for text in [*labels, *(text for line in cells for text in line)]):
         return None
     widths = []
     for i, column in enumerate(columns):
@@ -128,5 +128,6 @@ def _wrap(text: str, width: int) -> list[str]:
     return [*out, text[start:].rstrip()]
 
 
-def _narrow(text: str) -> bool:
+def narrow(text: str) -> bool:
+    """Every character one cell wide in every terminal: printable ASCII, or a symbol of :data:`NARROW`."""
     return all(" " <= ch <= "~" or ch in NARROW for ch in text)
