@@ -440,6 +440,51 @@ def import_profile() -> list[tuple[str, int]]:
     return sorted(rows, key=lambda r: -r[1])[:10]
 
 
+def _import_tree(argv: Sequence[str]) -> list[tuple[str, int, list[Any]]]:
+    """The imports of a run as ``python -X importtime`` prints them: (name, self µs, children) roots."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", *argv], capture_output=True, text=True, env=ENV)
+    stack: list[tuple[int, tuple[str, int, list[Any]]]] = []
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        own, _, name = line[len("import time:") :].split("|")
+        level = len(name) - len(name.lstrip())
+        children = []
+        while stack and stack[-1][0] > level:  # printed after its imports: the deeper lines above are its own
+            children.insert(0, stack.pop()[1])
+        stack.append((level, (name.strip(), int(own), children)))
+    return [node for _, node in stack]
+
+
+BREAKDOWN_GROUPS = ("the interpreter's own start-up", "PyYAML", "typer", "rich", "standard library", "cnncalc")
+
+
+def import_breakdown() -> dict[str, dict[str, int]]:
+    """Where the imports of the JSON and the table runs go (self µs summed by group): what a bare interpreter
+    imports too, PyYAML, typer, rich, the rest of the standard library, and cnncalc's own modules."""
+    bare = {name for name, _, _ in _import_tree(["-c", "pass"])}
+
+    def add(totals: dict[str, int], node: tuple[str, int, list[Any]], group: str | None) -> None:
+        name, own, children = node
+        top = name.split(".")[0]
+        if group is None and name in bare:
+            group = BREAKDOWN_GROUPS[0]
+        here = group or {"yaml": "PyYAML", "_yaml": "PyYAML", "typer": "typer", "click": "typer", "rich": "rich"}.get(
+            top, "cnncalc" if top == "cnncalc" else "standard library"
+        )
+        totals[here] = totals.get(here, 0) + own
+        for child in children:  # what a library imports is the library's cost; what cnncalc imports is sorted
+            add(totals, child, here if here not in ("cnncalc", "standard library") else None)
+
+    out = {}
+    for label, args in (("--format json", ("--format", "json")), ("--format table", ("--format", "table"))):
+        totals: dict[str, int] = {}
+        for root in _import_tree(cli("preset", "alexnet", *args)[1:]):
+            add(totals, root, None)
+        out[label] = totals
+    return out
+
+
 # ---------------------------------------------------------------------------------- framework route
 
 TORCH_CHILD = r"""
@@ -683,6 +728,7 @@ def write(
     onnx: dict[str, Any] | str,
     argv: list[str],
     worst: list[dict[str, Any]],
+    breakdown: dict[str, dict[str, int]],
 ) -> str:
     import yaml
 
@@ -779,6 +825,20 @@ def write(
         "|---|--:|",
     ]
     lines += [f"| `{name}` | {us / 1000:.1f} ms |" for name, us in imports]
+    lines += [
+        "",
+        "Where the imports of `cnncalc preset alexnet` go (`python -X importtime`, each module's own time summed by "
+        "who needs it; a library's imports count as the library's; the importer's own measurement adds to every "
+        "figure, so compare them with each other rather than with the times above):",
+        "",
+        "| imported for | " + " | ".join(f"`{label}`" for label in breakdown) + " |",
+        "|---|" + "--:|" * len(breakdown),
+    ]
+    for group in BREAKDOWN_GROUPS:
+        if any(group in totals for totals in breakdown.values()):
+            cells = [ms(totals.get(group, 0) / 1e6) for totals in breakdown.values()]
+            lines.append(f"| {group} | " + " | ".join(cells) + " |")
+    lines.append("| all | " + " | ".join(ms(sum(t.values()) / 1e6) for t in breakdown.values()) + " |")
     lazy = sum(us for name, us in imports if name.startswith(("typer._adapters", "pydantic")))
     if lazy:
         lines += [
@@ -928,6 +988,7 @@ def main(argv: list[str] | None = None) -> None:
         ("limits", lambda: limits(sizes, repeat)),
         ("start-up", lambda: startup(repeat * 2, args.also)),
         ("imports", import_profile),
+        ("import breakdown", import_breakdown),
         ("framework route", lambda: framework(repeat)),
         ("report pages", lambda: report_pages(repeat)),
         ("many files", lambda: many_files(max(3, repeat // 3))),
@@ -938,9 +999,9 @@ def main(argv: list[str] | None = None) -> None:
     for name, step in steps:
         print(f"{name}…", file=sys.stderr)
         results.append(step())
-    scale_rows, limit_rows, start, imports, route, pages, many, worst, onnx = results
+    scale_rows, limit_rows, start, imports, breakdown, route, pages, many, worst, onnx = results
     shown = [a for i, a in enumerate(argv) if a != "--output" and (i == 0 or argv[i - 1] != "--output")]
-    text = write(scale_rows, limit_rows, start, imports, route, many, onnx, shown, worst)
+    text = write(scale_rows, limit_rows, start, imports, route, many, onnx, shown, worst, breakdown)
     text += "\n".join(_pages(pages)) + "\n"
     args.output.write_text(text, encoding="utf-8")
     print(text)

@@ -90,10 +90,10 @@ def test_unreadable_file_simulated(cli: Cli, spec_file: SpecFile, monkeypatch: p
     """The same path as above for a root user (for whom chmod 000 does not prevent reading)."""
     path = spec_file(HEAD + "layers: [relu]\n")
 
-    def refuse(self: Path, *args: object, **kwargs: object) -> object:
-        raise PermissionError(13, "Permission denied", str(self))
+    def refuse(file: object, *args: object, **kwargs: object) -> object:
+        raise PermissionError(13, "Permission denied", str(file))
 
-    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(loader, "open", refuse, raising=False)  # the loader's open(), not the tests'
     err = clean_error(cli("summarize", str(path)))
     assert "net.yaml: permission denied: the file cannot be read" in err
 
@@ -1147,7 +1147,7 @@ def test_internal_errors_are_exit_3_with_json(cli: Cli, monkeypatch: pytest.Monk
     def broken(*args: object, **kwargs: object) -> object:
         raise ZeroDivisionError("simulated bug")
 
-    monkeypatch.setattr(sys.modules["cnncalc.cli.summarize"], "analyze", broken)
+    monkeypatch.setattr(sys.modules["cnncalc.cli.summary"], "analyze", broken)
     result = cli("preset", "alexnet", "-f", "json")
     assert result.exit_code == 3
     assert result.stderr.startswith("internal error: ZeroDivisionError: simulated bug\n  this is a bug in cnncalc")

@@ -4,6 +4,7 @@ benchmarks/bench.py; these tests pin the imports that make them."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -52,25 +53,35 @@ def test_the_python_api_imports_no_cli_and_nothing_it_does_not_need() -> None:
     assert "fractions" not in loaded and "decimal" not in loaded  # imported when a field stops being whole
 
 
+# the modules of cnncalc.cli every run may import: the guard around every run (closed pipes, full disks, Ctrl-C;
+# issue 13), the helpers the commands share, and the command line typer does not parse (issue 14)
+EVERY_RUN = {"cnncalc.cli.common", "cnncalc.cli.streams", "cnncalc.cli.fast"}
+# what summarize, preset and check run on without typer: their options and what they do
+WITHOUT_TYPER = {"cnncalc.cli.options", "cnncalc.cli.summary", "cnncalc.cli.checking"}
+# through typer: its command group, with the table of commands, and its declarations of the shared options
+WITH_TYPER = {"cnncalc.cli.group", "cnncalc.cli.json_errors", "cnncalc.cli.declare", *WITHOUT_TYPER}
+
+
 @pytest.mark.parametrize(
-    "argv",
+    ("argv", "typer", "command"),
     [
-        pytest.param(("preset", "alexnet", "--format", "json"), id="json"),
-        pytest.param(("preset", "alexnet", "--format", "csv"), id="csv"),
-        pytest.param(("--version",), id="version"),
-        pytest.param(("presets", "--format", "json"), id="presets-json"),
+        pytest.param(("preset", "alexnet", "--format", "json"), False, None, id="json"),
+        pytest.param(("preset", "alexnet", "--format", "csv"), False, None, id="csv"),
+        pytest.param(("summarize", "preset:lenet5", "-f", "json", "--batch", "4"), False, None, id="summarize-json"),
+        pytest.param(("check", "specs", "-f", "github", "--max-params", "1G"), False, None, id="check-github"),
+        pytest.param(("--version",), False, None, id="version"),
+        pytest.param(("presets", "--format", "json"), True, "cnncalc.cli.summarize", id="presets-json"),
+        pytest.param(("memory", "alexnet", "--format", "json"), True, "cnncalc.cli.memory", id="memory-json"),
     ],
 )
-def test_plain_output_imports_neither_rich_nor_other_commands(argv: tuple[str, ...]) -> None:
+def test_plain_output_imports_neither_rich_nor_other_commands(
+    argv: tuple[str, ...], typer: bool, command: str | None
+) -> None:
     loaded = _cli_modules(*argv)
     assert not {m for m in loaded if m == "rich" or m.startswith("rich.")}
-    commands = {m for m in loaded if m.startswith("cnncalc.cli.")} - {
-        "cnncalc.cli.group",  # typer's command group, with the table of commands
-        "cnncalc.cli.common",
-        "cnncalc.cli.json_errors",
-        "cnncalc.cli.streams",  # the guard around every run: closed pipes, full disks, Ctrl-C (issue 13)
-    }
-    assert commands <= {"cnncalc.cli.summarize"}  # the command run, and no other
+    assert ("typer" in loaded) is typer
+    cli = {m for m in loaded if m.startswith("cnncalc.cli.")} - EVERY_RUN
+    assert cli <= (WITH_TYPER | {command} if typer else WITHOUT_TYPER)  # the command run, and no other
 
 
 @pytest.mark.parametrize("flag", ["--version", "-V"])
@@ -88,7 +99,13 @@ def test_the_version_alone_is_printed_without_the_command_line_parser(flag: str)
 
 
 def test_the_table_imports_rich_when_it_is_drawn() -> None:
-    assert "rich" in _cli_modules("preset", "alexnet", "--format", "table")
+    """At a terminal (as rich is told by TTY_COMPATIBLE=1) the table is rich's; to a pipe it is plain text
+    (tests/test_plain_table.py)."""
+    env = {**os.environ, "TTY_COMPATIBLE": "1"}
+    argv = json.dumps(["preset", "alexnet", "--format", "table"])
+    proc = subprocess.run([sys.executable, "-c", RUN_CLI, argv], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert "rich" in json.loads(proc.stderr.splitlines()[-1])
+    assert "rich" not in _cli_modules("preset", "alexnet", "--format", "table")
 
 
 def test_an_unknown_command_still_gets_a_suggestion() -> None:
@@ -96,3 +113,24 @@ def test_an_unknown_command_still_gets_a_suggestion() -> None:
         [sys.executable, "-m", "cnncalc", "presett", "alexnet"], capture_output=True, text=True, cwd=ROOT
     )
     assert proc.returncode == 2 and "Did you mean 'preset'" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "status"),
+    [(("preset", "lenet5", "-f", "json"), 0), (("preset", "lenet", "-f", "json"), 2), (("diff", "lenet5"), 2)],
+)
+def test_the_program_ends_with_main_s_status_and_all_its_output(argv: tuple[str, ...], status: int) -> None:
+    """``python -m cnncalc`` ends without the interpreter's tear-down (cnncalc.cli.run): nothing written may be
+    lost on the way, the JSON error included."""
+    proc = subprocess.run([sys.executable, "-m", "cnncalc", *argv], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == status
+    if argv[-1] == "json":
+        assert json.loads(proc.stdout)["schema_version"] == 1
+    assert (proc.stderr == "") is (status == 0)
+
+
+@pytest.mark.parametrize(("code", "status"), [(None, 0), (0, 0), (2, 2), (256 + 3, 3)])
+def test_exit_statuses_are_the_interpreter_s(code: object, status: int) -> None:
+    from cnncalc.cli import _status
+
+    assert _status(code) == status

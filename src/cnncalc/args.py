@@ -11,17 +11,18 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import MISSING, dataclass, field
+from dataclasses import MISSING, field
 from typing import Any
 
 from .errors import JOINERS, UNSAFE_CATEGORIES
+from .record import record
 
 JSON = dict[str, Any]
 
 MAX_SIZE = 2**31 - 1  # the largest size or count anywhere in a spec: int32, as frameworks index tensors
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AmbiguousScalar:
     """A YAML scalar that YAML 1.1 (PyYAML) and YAML 1.2 read differently, e.g. ``yes``, ``010``, ``1:30``.
 
@@ -159,7 +160,7 @@ def _int(value: object, minimum: int | None, what: str = "a whole number") -> in
     return value
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Int(ArgType):
     minimum: int | None = 1
 
@@ -176,7 +177,7 @@ class Int(ArgType):
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Float(ArgType):
     minimum: float | None = None
     maximum: float | None = None
@@ -218,7 +219,7 @@ class Float(ArgType):
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Bool(ArgType):
     def parse(self, value: object) -> bool:
         _reject_ambiguous(value, "write true or false")
@@ -233,7 +234,7 @@ class Bool(ArgType):
         return {"type": "boolean"}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Choice(ArgType):
     choices: tuple[str, ...]
 
@@ -252,7 +253,7 @@ class Choice(ArgType):
         return {"enum": list(self.choices)}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Text(ArgType):
     """Text; ``lines`` allows line breaks and tabs (a description), otherwise it is one line (a name)."""
 
@@ -291,7 +292,7 @@ def _int_list(value: Sequence[object], minimum: int | None) -> tuple[int, ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PerAxis(ArgType):
     """An integer for every spatial axis, or a list with one integer per axis (``[3, 5]`` = H, W)."""
 
@@ -310,7 +311,7 @@ class PerAxis(ArgType):
         return {"oneOf": [item, {"type": "array", "items": item, "minItems": 1, "maxItems": 3}]}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ints(ArgType):
     """Exactly ``count`` integers, any sign (a channel range ``[start, stop]``)."""
 
@@ -332,7 +333,7 @@ class Ints(ArgType):
 PaddingValue = int | str | tuple[int | tuple[int, int], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Padding(ArgType):
     """``2``; ``[1, 2]`` per axis; ``[[0, 1], [0, 1]]`` (before, after) per axis; ``same``; ``valid``."""
 
@@ -384,7 +385,7 @@ class Padding(ArgType):
         return {"oneOf": options}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ArgInfo:
     type: ArgType
     doc: str
@@ -400,7 +401,7 @@ def arg(type_: ArgType, doc: str, default: Any = MISSING, default_doc: str | Non
     return field(default=default, metadata={"arg": info})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Dims(ArgType):
     """A tensor shape without the batch: a list of positive integers, channels first (``[64, 56, 56]``)."""
 

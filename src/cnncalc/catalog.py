@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .analysis import analyze
 from .loader import preset, preset_names
+from .record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PresetRow:
     name: str
     summary: str  # the description's first sentence

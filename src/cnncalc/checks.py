@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from .args import JSON, AmbiguousScalar, ArgProblem, ArgType, Bool, Choice, Int, kind_of, show, suggest
 from .errors import DataPath
+from .record import record
 from .report import DTYPES, Counts
 
 Shape = tuple[int, ...]
@@ -59,7 +59,7 @@ def _exact(number: str, unit: int) -> tuple[int, int]:
     return numerator, 10 ** max(-scale, 0)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Quantity(ArgType):
     """A count (``6_998_552``, ``7M``, ``1.6G``) or, with ``in_bytes``, a size (``250MB``, ``1.5GiB``)."""
 
@@ -130,7 +130,7 @@ class Quantity(ArgType):
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Dims(ArgType):
     """A shape without the batch dimension: ``[1000]``, ``[256, 28, 28]``."""
 
@@ -162,7 +162,7 @@ class Dims(ArgType):
 # ----------------------------------------------------------------------------------------- the keys
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Figure:
     """A figure of the totals, a layer row or a module row (all :class:`~cnncalc.report.Counts`)."""
 
@@ -187,7 +187,7 @@ FIGURES: dict[str, Figure] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CheckKey:
     """One expectation key: a budget (``actual ≤ value``), an exact figure, or the output shape."""
 
@@ -230,7 +230,7 @@ LAYERS_DOC = "per-layer expectations: a layer or block name (or a full path) →
 # ---------------------------------------------------------------------------------------- the result
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Expectation:
     key: str  # a CHECK_KEYS name
     value: int | Shape
@@ -239,7 +239,7 @@ class Expectation:
     origin: DataPath | None = None  # where in the spec; None: the command line
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Checks:
     """Parsed expectations and settings; ``None`` settings are unset (the defaults apply)."""
 
@@ -263,7 +263,7 @@ class Checks:
         return bool(self.expectations) or self.strict is not None or self.batch is not None or self.dtype is not None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Problem:
     """An invalid value in a checks section, at ``path`` (relative to the document root)."""
 

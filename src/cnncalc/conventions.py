@@ -18,8 +18,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from .record import record
 
 if TYPE_CHECKING:
     from .export.lowering import TorchModule
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 Rule = Callable[["TorchModule", int], float]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Convention:
     name: str
     text: str  # how MACs and FLOPs are counted, for the JSON contract and the table footer

@@ -12,14 +12,14 @@ Expressions use ``·`` for multiplication, ``−`` for subtraction, ``/`` for ex
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TypeVar
 
 from .geometry import TransposedWindow, Window, axis_name
 from .receptive import Number, to_json
+from .record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Line:
     """One figure: ``quantity = formula = expression = value``."""
 
@@ -37,7 +37,7 @@ class Line:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Derivation:
     """What a layer does, in sentences with its numbers, and how each figure is computed."""
 

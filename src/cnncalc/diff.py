@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from enum import Enum
 
 from .analysis import analyze
 from .layers import REGISTRY
+from .record import record
 from .report import SCHEMA_VERSION, LayerResult, Report
 from .spec import STRUCTURAL, GroupNode, LayerNode, Node, ParallelNode, Spec
 
@@ -43,7 +43,7 @@ class Change(str, Enum):
     CHANGED = "changed"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LayerChange:
     change: Change
     old: LayerResult | None
@@ -76,7 +76,7 @@ class LayerChange:
         return {"change": self.change.value, "old": side(self.old), "new": side(self.new)}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TotalChange:
     figure: str
     old: int
@@ -95,7 +95,7 @@ class TotalChange:
         return {"old": self.old, "new": self.new, "change": self.delta, "relative": self.relative}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diff:
     old: Report
     new: Report

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import IntEnum
+
+from .record import record
 
 
 class ExitCode(IntEnum):
@@ -27,7 +28,7 @@ DataPath = tuple[object, ...]
 """Keys and indexes from a spec document's root to a value, e.g. ``("layers", 3, "conv", "stride")``."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Location:
     """A position in a spec file (1-based line and column) with the text of that line."""
 
@@ -42,7 +43,7 @@ class Location:
         return f"{self.file or '<spec>'}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     """One problem in a spec: what is wrong, where, and how to fix it."""
 

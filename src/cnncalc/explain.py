@@ -9,7 +9,6 @@ for the renderers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from .args import suggest
@@ -19,10 +18,11 @@ from .geometry import axis_name
 from .layers import MERGES
 from .memory import INPUT
 from .receptive import WHOLE, AxisField, Field, Footprint, Step, input_field
+from .record import record
 from .report import LayerResult, ModuleResult, Report
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Explanation:
     """One row of a report with the derivation of its figures."""
 

@@ -9,7 +9,6 @@ mode, turns each geometry warning into a failure. Every result carries the spec 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from enum import Enum
 
 from .analysis import analyze
@@ -17,6 +16,7 @@ from .args import suggest
 from .checks import CHECK_KEYS, Checks, Expectation
 from .errors import CnncalcError, DataPath, ExitCode, Location
 from .layers.base import fmt_shape
+from .record import record
 from .report import LayerResult, ModuleResult, Report, ReportWarning
 from .spec import GroupNode, Node, ParallelNode, Spec
 
@@ -27,7 +27,7 @@ class Outcome(str, Enum):
     ERROR = "error"  # could not be checked (e.g. no layer of that name)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CheckResult:
     check: str  # a checks key ("max_params", "output_shape") or "strict"
     layer: str | None  # the layer as named in the expectation (or the warned layer's path); None: the network
@@ -61,13 +61,13 @@ class CheckResult:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LocatedWarning:
     warning: ReportWarning
     location: Location | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Verdict:
     """Every check of one spec, with the report they were judged on."""
 
@@ -250,7 +250,7 @@ def _unresolved(spec: Spec, e: Expectation, candidates: list[str], names: _Names
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FileCheck:
     """One checked file: its verdict, or the error that kept it from being checked."""
 
@@ -263,7 +263,7 @@ class FileCheck:
         return self.verdict.outcome if self.verdict is not None else Outcome.ERROR
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Tally:
     passed: int
     failed: int  # including the invalid ones

@@ -20,7 +20,8 @@ deep learning", arXiv:1603.07285, relationships 1-12, generalised to asymmetric 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+
+from .record import record
 
 AXIS_NAMES: dict[int, tuple[str, ...]] = {
     1: ("length",),
@@ -56,7 +57,7 @@ def same_padding(size: int, kernel: int, stride: int, dilation: int = 1) -> tupl
     return total // 2, total - total // 2
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Window:
     """One spatial axis of a sliding-window layer (conv or pool) after its output length is known."""
 
@@ -199,7 +200,7 @@ def transposed_length(
     return (size - 1) * stride - pad_before - pad_after + effective_kernel(kernel, dilation) + output_padding
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TransposedWindow:
     """One spatial axis of a transposed convolution; ``out`` may be ≤ 0 (the caller reports it)."""
 

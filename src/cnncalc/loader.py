@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import re
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any, BinaryIO
 
 import yaml
 
 from .args import MAX_SIZE, AmbiguousScalar, show, suggest
 from .errors import DataPath, Diagnostic, Location, SpecError, UsageError
+from .record import record
 from .spec import NoSource, Spec, parse_spec
 
 try:
@@ -43,16 +44,16 @@ _YAML12_NUMBER = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)
 _PRESETS = "cnncalc.presets"
 # read as plain files when installed as files: importlib.resources costs more to import (about 7 ms) than
 # cnncalc spends on a preset
-_PRESET_DIR = Path(__file__).parent / "presets"
+_PRESET_DIR = os.path.join(os.path.dirname(__file__), "presets")
 
 
 # --------------------------------------------------------------------------------------- public API
 
 
-def load(path: str | Path) -> Spec:
+def load(path: str | os.PathLike[str]) -> Spec:
     """Read and validate a spec file."""
     name = str(path)
-    return loads(_read(Path(path), name), name)
+    return loads(_read(os.fspath(path), name), name)
 
 
 def loads(text: str, filename: str = "<string>") -> Spec:
@@ -71,7 +72,7 @@ def default_name(filename: str) -> str | None:
         return "stdin"
     if filename.startswith("<") or filename.startswith("preset:"):
         return None
-    return Path(filename).stem or None
+    return os.path.splitext(os.path.basename(filename.rstrip("/\\")))[0] or None
 
 
 def from_dict(data: dict[str, Any]) -> Spec:
@@ -80,8 +81,8 @@ def from_dict(data: dict[str, Any]) -> Spec:
 
 
 def preset_names() -> list[str]:
-    if _PRESET_DIR.is_dir():
-        files = [p.name for p in _PRESET_DIR.iterdir()]
+    if os.path.isdir(_PRESET_DIR):
+        files = os.listdir(_PRESET_DIR)
     else:  # a zip import
         from importlib import resources
 
@@ -98,8 +99,9 @@ def preset_text(name: str) -> str:
             f"unknown preset '{name}'",
             (hint + " " if hint else "") + "presets: " + ", ".join(names),
         )
-    if _PRESET_DIR.is_dir():
-        return (_PRESET_DIR / f"{name}.yaml").read_text(encoding="utf-8")
+    if os.path.isdir(_PRESET_DIR):
+        with open(os.path.join(_PRESET_DIR, f"{name}.yaml"), encoding="utf-8") as stream:
+            return stream.read()
     from importlib import resources
 
     return resources.files(_PRESETS).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
@@ -113,17 +115,17 @@ def preset(name: str) -> Spec:
 # ------------------------------------------------------------------------------------------ reading
 
 
-def _read(path: Path, name: str) -> str:
+def _read(path: str, name: str) -> str:
     def fail(message: str, hint: str | None = None) -> SpecError:
         return SpecError([Diagnostic(message, hint, file=name)])
 
     try:
-        if path.is_dir():
+        if os.path.isdir(path):
             raise fail("is a directory, not a spec file", "give the path of a .yaml file")
-        size = path.stat().st_size
+        size = os.stat(path).st_size
         if size > MAX_BYTES:
             raise _too_large(name, size)
-        with path.open("rb") as stream:  # a device or pipe reports size 0: read_limited still stops
+        with open(path, "rb") as stream:  # a device or pipe reports size 0: read_limited still stops
             raw = read_limited(stream, name)
     except FileNotFoundError:
         raise fail("no such file", "check the path; `cnncalc preset --list` shows the built-in networks") from None
@@ -387,7 +389,7 @@ class _Node:
     anchor: str | None = None  # the name of its anchor (&name), if it has one
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Use:
     """Where an alias (``*name``, or ``<<: *name``: ``merge``) repeats an anchored node (0-based)."""
 

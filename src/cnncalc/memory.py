@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from .record import record
 from .report import DTYPES, LayerResult, Report
 
 INPUT = "input"
@@ -43,7 +43,7 @@ OPTIMIZER_STATE: dict[str, tuple[int, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Peak:
     elements: int  # for the whole batch
     layer: str  # the row running when the peak is first reached ("input" for a network without rows)
@@ -73,7 +73,7 @@ def peak_activations(input_elements: int, rows: Sequence[LayerResult]) -> Peak:
     return best
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TrainingMemory:
     """Bytes needed to train: every figure for the report's batch and dtype."""
 
@@ -129,7 +129,7 @@ def training_memory(report: Report, optimizer: str) -> TrainingMemory:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MemoryEstimate:
     """Inference (parameters + peak activations) and training memory of one report."""
 

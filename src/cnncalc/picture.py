@@ -9,7 +9,6 @@ output shape); the HTML renderer only draws them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -17,6 +16,7 @@ from .geometry import Window
 from .layers import Shape
 from .layers.conv import Conv
 from .layers.pool import AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
+from .record import record
 from .report import LayerResult
 
 
@@ -29,7 +29,7 @@ class Mode(str, Enum):
     pool = "pool"  # each map alone, no weights
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Picture:
     """The figures of one layer's picture."""
 

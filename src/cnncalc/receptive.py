@@ -46,10 +46,10 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from .geometry import TransposedWindow, Window, axis_name
+from .record import record
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 Number: TypeAlias = "int | Fraction"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Step:
     """One layer along one axis: window span (dilation applied), stride and padding before the input."""
 
@@ -101,7 +101,7 @@ def _ratio(a: Number, b: int) -> Number:
     return _whole(Fraction(a) / b)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AxisField:
     """The receptive field of a layer's outputs along one spatial axis, in input positions."""
 

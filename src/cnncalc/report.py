@@ -7,12 +7,13 @@ and only ever extended.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from typing import Any
 
 from .derivation import dims
 from .layers import Calc, Layer, Shape
 from .receptive import Field, field_dict
+from .record import record
 
 SCHEMA_VERSION = 1
 DTYPES: dict[str, int] = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
@@ -22,7 +23,7 @@ CONVENTION = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Counts:
     """Parameter and cost figures shared by layer rows, module rows and totals."""
 
@@ -72,7 +73,7 @@ class Counts:
 COUNT_FIELDS = tuple(f.name for f in fields(Counts))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LayerResult(Counts):
     """One row in execution order: a layer, or the merge of a parallel (``input_shapes`` > 1)."""
 
@@ -112,7 +113,7 @@ class LayerResult(Counts):
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ModuleResult(Counts):
     """A block instance, parallel, branch, repeat or repeat copy, with the sums of the rows inside."""
 
@@ -140,7 +141,7 @@ class ModuleResult(Counts):
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Totals(Counts):
     layers: int
     peak_activations: int = 0  # the most elements alive at once in a forward pass (cnncalc.memory)
@@ -178,7 +179,7 @@ class Totals(Counts):
         return f"{n} row{'s have' if n != 1 else ' has'} unknown cost: MACs and FLOPs are lower bounds"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReportWarning:
     layer: str | None
     message: str
@@ -188,7 +189,7 @@ class ReportWarning:
         return {"layer": self.layer, "message": self.message, "kind": self.kind}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Row:
     """One line of a rendered table: an entry, and whether it heads rows that follow (no figures)."""
 
@@ -196,7 +197,7 @@ class Row:
     header: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Output:
     """A network output: the main one (named after the row that produces it) or a side output."""
 
@@ -208,7 +209,7 @@ class Output:
         return {"name": self.name, "shape": list(self.shape), "layer": self.layer, "main": main}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Report:
     name: str
     description: str | None

@@ -25,6 +25,7 @@ from .expansion import TooLarge, bare_parallel, check_expansion
 from .expressions import ExpressionError, bound_values, evaluate, is_expression, names
 from .layers import ALIASES, MERGES, Layer, Shape, lookup
 from .layers.base import Rank
+from .record import record
 
 # Expanded layers (and merges) in one spec: the row limit, which bounds every command's time and memory
 # (README, "Limits": derived from the cost per row that benchmarks/bench.py measures).
@@ -98,7 +99,7 @@ def where(path: DataPath) -> str:
 # ------------------------------------------------------------------------------------------ the tree
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Instance:
     """A block instance a node was expanded from: shown as a note in errors inside the block."""
 
@@ -142,7 +143,7 @@ class ArgOrigins(Mapping[str, DataPath]):
 _NOTHING_MOVED: Mapping[str, DataPath] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LayerNode:
     """One layer of a known kind with validated arguments."""
 
@@ -162,7 +163,7 @@ class LayerNode:
         return self.layer.kind
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GroupNode:
     """A sequence with a name of its own: a block instance, a repeat, one repeat copy, a branch, or a
     side output.
@@ -185,7 +186,7 @@ class GroupNode:
         return self.type == "side"  # blocks cannot be named like a structural keyword
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ParallelNode:
     """Branches applied to the same input, merged into one output by ``merge``."""
 
@@ -204,7 +205,7 @@ class ParallelNode:
         return f"{self.path}/{self.merge}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MergeNode:
     """A standalone ``concat``/``add``/``mul`` row combining two or more earlier rows named by ``from:``."""
 
@@ -223,7 +224,7 @@ class MergeNode:
 Node = LayerNode | GroupNode | ParallelNode | MergeNode
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BlockDef:
     name: str
     params: tuple[str, ...]
@@ -345,7 +346,7 @@ class _Scope:
         return scopes
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Unresolved:
     """A `from:` or `outputs:` name not found when it was read: reported once the whole spec is parsed, as a
     forward reference if it was defined later, else as unknown."""
@@ -358,7 +359,7 @@ class _Unresolved:
     ctx: _Ctx
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Ctx:
     scope: _Scope
     env: Bindings | None  # block parameters in force, None outside blocks

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fractions import Fraction
 
 from .analysis import analyze
 from .args import MAX_SIZE
 from .errors import ShapeError, SpecError, UsageError
 from .layers import Layer, Shape
+from .record import record
 from .report import Report
 from .spec import MAX_LAYERS, LayerNode, Spec
 
@@ -37,7 +38,7 @@ def make_divisible(value: Fraction, divisor: int) -> int:
     return rounded + divisor if rounded < Fraction(9, 10) * value else rounded
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WidthRule:
     """Rewrites each layer of a spec for the width multiplier ``alpha`` (see the module docstring)."""
 
@@ -86,14 +87,14 @@ def width_rule(report: Report, alpha: Fraction, divisor: int) -> WidthRule:
     return WidthRule(alpha, divisor, frozenset(keep), channels)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Setting:
     input_shape: Shape
     width: Fraction
     report: Report
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sweep:
     name: str
     divisor: int

@@ -11,7 +11,8 @@ import typer
 from ..args import suggest
 from ..diff import FIGURES, diff
 from ..errors import ExitCode, UsageError
-from .common import FORMAT, BatchOpt, DType, DTypeOpt, SpecArg, emit, format_choices, guarded, spec_arg
+from .common import emit, format_choices, guarded, spec_arg
+from .declare import FORMAT, BatchOpt, DType, DTypeOpt, SpecArg
 
 DiffFormat = Enum("DiffFormat", format_choices("diff"), type=str)  # type: ignore[misc]
 
@@ -44,7 +45,7 @@ def diff_cmd(
 
         for figure in grown:
             sys.stderr.write(f"error: {figure} increased: {change_text(result.total(figure))}\n")
-        raise typer.Exit(ExitCode.FAILED)
+        raise SystemExit(ExitCode.FAILED)
 
 
 def _figures(text: str) -> tuple[str, ...]:

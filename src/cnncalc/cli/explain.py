@@ -16,7 +16,9 @@ from ..explain import Explanation, explain
 from ..layers import REGISTRY, Layer, lookup
 from ..loader import from_dict
 from ..report import Report
-from .common import FORMAT, BatchOpt, InputOpt, SpecArg, emit, emit_text, format_choices, guarded, parse_shape, spec_arg
+from .common import emit, emit_text, format_choices, guarded, spec_arg
+from .declare import FORMAT, BatchOpt, InputOpt, SpecArg
+from .options import parse_shape
 
 ExplainFormat = Enum("ExplainFormat", format_choices("explain"), type=str)  # type: ignore[misc]
 

@@ -9,7 +9,9 @@ import typer
 
 from ..errors import UsageError
 from ..loader import preset
-from .common import InputOpt, emit_text, guarded, parse_shape, spec_arg
+from .common import emit_text, guarded, spec_arg
+from .declare import InputOpt
+from .options import parse_shape
 
 
 class Target(str, Enum):

@@ -10,7 +10,9 @@ from typing import Annotated
 import typer
 
 from ..errors import UsageError
-from .common import InputOpt, emit_text, guarded, parse_shape
+from .common import emit_text, guarded
+from .declare import InputOpt
+from .options import parse_shape
 
 
 class SourceFormat(str, Enum):

@@ -5,22 +5,13 @@ spec or the command line is wrong (the human message still goes to stderr, the e
 from __future__ import annotations
 
 import contextlib
-import json
-import sys
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from typer.core import TyperGroup
 
 from ..errors import UsageError
-
-
-def write_error_json(data: dict[str, object], code: int) -> None:
-    """``{"schema_version": 1, "error": …, "diagnostics": [...], "exit_code": 2}`` on stdout."""
-    with contextlib.suppress(OSError):  # stdout may be the very thing that failed
-        sys.stdout.write(json.dumps({"schema_version": 1, **data, "exit_code": code}, indent=2, ensure_ascii=False))
-        sys.stdout.write("\n")
-        sys.stdout.flush()
+from .common import write_error_json
 
 
 class Group(TyperGroup):

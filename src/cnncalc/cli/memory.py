@@ -9,7 +9,9 @@ import typer
 
 from ..analysis import analyze
 from ..memory import OPTIMIZER_STATE, estimate
-from .common import Options, SpecArg, emit, guarded, spec_arg, with_options
+from .common import emit, guarded, spec_arg
+from .declare import SpecArg, with_options
+from .options import Options
 
 Optimizer = Enum("Optimizer", {name: name for name in OPTIMIZER_STATE}, type=str)  # type: ignore[misc]
 

@@ -10,7 +10,9 @@ import typer
 from ..analysis import analyze
 from ..errors import CnncalcError, UsageError
 from ..render.columns import View
-from .common import Options, SpecArg, emit, emit_text, guarded, spec_arg, with_options, write_warnings
+from .common import emit, emit_text, guarded, spec_arg, write_warnings
+from .declare import SpecArg, with_options
+from .options import Options
 
 
 def write_new(path: Path, text: str, force: bool) -> None:
@@ -57,7 +59,7 @@ def report_cmd(
     if output is None:
         emit("report", options.fmt, report, view, warnings=report.warnings)
         return
-    page = renderer("report", options.fmt.value).load()(report, view)
+    page = renderer("report", options.fmt).load()(report, view)
     write_new(output, page, force)
     emit_text(f"wrote {output} ({len(page.encode()) / 1000:,.0f} KB)\n")  # stdout holds no page here
     write_warnings(report.warnings)

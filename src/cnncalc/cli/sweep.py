@@ -12,7 +12,9 @@ import typer
 from ..args import MAX_SIZE
 from ..errors import UsageError
 from ..sweep import sweep
-from .common import FORMAT, BatchOpt, DType, DTypeOpt, SpecArg, emit, format_choices, guarded, parse_shape, spec_arg
+from .common import emit, format_choices, guarded, spec_arg
+from .declare import FORMAT, BatchOpt, DType, DTypeOpt, SpecArg
+from .options import parse_shape
 
 SweepFormat = Enum("SweepFormat", format_choices("sweep"), type=str)  # type: ignore[misc]
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from ..derivation import dims
@@ -55,13 +55,14 @@ from ..layers.pool import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, GlobalAvgPo
 from ..layers.rearrange import ChannelShuffle, Crop, PixelShuffle, PixelUnshuffle, Slice
 from ..layers.scale import Scale
 from ..layers.upsample import Upsample
+from ..record import record
 from ..report import LayerResult, Report, ReportWarning
 
 # classes the exported file defines itself; every other class is torch.nn's
 HELPERS = ("Concat", "Add", "Mul", "ChannelLayerNorm", "ChannelSlice", "ChannelShuffle", "Scale")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TorchModule:
     """One PyTorch module of the exported network, with the shapes it sees (batch dimension excluded)."""
 
@@ -78,7 +79,7 @@ class TorchModule:
         return dict(self.args).get(name, default)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Lowering:
     modules: tuple[TorchModule, ...]
     note: str | None = None  # why the layer is not PyTorch's module alone

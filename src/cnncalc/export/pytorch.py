@@ -28,6 +28,7 @@ from .. import __version__
 from ..analysis import analyze
 from ..errors import SpecError, Unexportable
 from ..layers.base import fmt_shape
+from ..record import record
 from ..report import LayerResult, Report
 from ..spec import GroupNode, LayerNode, MergeNode, Node, ParallelNode, Spec
 from .lowering import HELPERS, Lowering, TorchModule, lower_row
@@ -35,7 +36,7 @@ from .lowering import HELPERS, Lowering, TorchModule, lower_row
 CONTAINERS = ("Sequence", "Parallel", "Side")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PyTorchExport:
     """The exported file and, for every cnncalc row, the name of its module in ``named_modules()``."""
 

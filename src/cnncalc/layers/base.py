@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, fields
 from typing import Any, ClassVar, TypeVar
 
 from ..args import ArgInfo, ArgProblem, PaddingValue, show
@@ -18,6 +18,7 @@ from ..derivation import Derivation, Line, dims, num
 from ..errors import ShapeError
 from ..geometry import TransposedWindow, Window, axis_name, axis_unit, same_padding, window
 from ..receptive import WHOLE, Footprint, resampling, step_of
+from ..record import record
 
 Shape = tuple[int, ...]
 # The spatial rank an alias demands: one (conv2d: 2), several (batchnorm1d: [C] or [C, L], as PyTorch's
@@ -27,7 +28,7 @@ Widths = Callable[[int, int], int]
 """A width rule: ``(channels, multiple_of) → scaled channels``, a multiple of ``multiple_of``."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Calc:
     """What one layer does to one sample; the analysis scales MACs and activations by the batch."""
 
@@ -43,7 +44,7 @@ class Calc:
     unknown_cost: bool = False  # the MACs are not known (an opaque row): every total of MACs is a lower bound
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sliding:
     """A sliding-window layer's arguments resolved for one input: one value per spatial axis, padding
     as ``(before, after)`` pairs (``same``/``valid`` already applied)."""

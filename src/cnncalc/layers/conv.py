@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from ..args import ArgProblem, Bool, Int, Padding, PaddingValue, PerAxis, arg
 from ..derivation import Derivation, Line, dims, num, params_lines, plural, product, transposed_lines, window_lines
 from ..errors import ShapeError
 from ..geometry import TransposedWindow, Window, effective_kernel, keras_transposed_padding, transposed_window
+from ..record import record
 from .base import (
     Calc,
     Layer,
@@ -93,7 +94,7 @@ def _widen(layer: Conv | Deconv, widths: Widths, c_in: int, original_c_in: int) 
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class Conv(Layer):
     """Every one of the ``filters`` filters spans all ``C_in / groups`` input channels of its group and
     yields one output map, so ``weights = k_1·…·k_d · (C_in / groups) · filters`` and each output
@@ -199,7 +200,7 @@ class Conv(Layer):
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class Deconv(Layer):
     """Transposed convolution: each input position scatters a ``k_1·…·k_d`` window into every output
     channel of its group, so ``weights = k_1·…·k_d · C_in · filters / groups`` and

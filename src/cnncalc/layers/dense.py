@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..args import Bool, Int, arg
 from ..derivation import Derivation, Line, dims, num, params_lines, product
 from ..receptive import Footprint
+from ..record import record
 from .base import Calc, Layer, Shape, numel, register
 
 
@@ -16,7 +15,7 @@ def _flatten_line(inp: Shape, n_in: int) -> list[Line]:
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class Fc(Layer):
     """Flattens its input like Caffe's InnerProduct (the details show the flattened length ``in``), then
     ``weights = in · units`` (one per input–output pair), ``biases = units`` and ``MACs = in · units``."""
@@ -55,7 +54,7 @@ class Fc(Layer):
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class Flatten(Layer):
     """``[C, H, W]`` becomes ``[C·H·W]`` (channels first, as PyTorch's ``flatten(1)``); no parameters,
     no MACs. Each element keeps the receptive field of the position it came from."""

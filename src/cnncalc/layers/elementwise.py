@@ -6,11 +6,11 @@ a share of the sum and a division); dropout and identity do nothing at inference
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from ..args import Bool, Float, arg
 from ..derivation import Derivation, dims, num
+from ..record import record
 from .base import Calc, Layer, Rank, Shape, numel, register
 
 
@@ -56,7 +56,7 @@ def _simple(kind: str, summary: str, aliases: dict[str, Rank] | None = None, ops
     }
     namespace["__doc__"] = f"{summary[0].upper()}{summary[1:]}. {_ARITHMETIC} {_ops(ops)}"
     cls = type(kind.title().replace("_", ""), (ShapePreserving,), namespace)
-    return register(dataclass(frozen=True, slots=True)(cls))
+    return register(record(cls))
 
 
 Relu = _simple("relu", "max(0, x), element-wise")
@@ -72,7 +72,7 @@ Identity = _simple("identity", "passes its input through unchanged", ops=0)
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class LeakyRelu(ShapePreserving):
     """Output shape = input shape; no parameters, no MACs. ``--convention full`` counts 1 operation per
     element."""
@@ -88,7 +88,7 @@ class LeakyRelu(ShapePreserving):
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class Prelu(ShapePreserving):
     """``x`` for ``x > 0``, ``a · x`` otherwise, with a learned slope ``a`` per channel: ``C`` weights, or
     1 with ``shared: true`` (Caffe's ``channel_shared``, PyTorch's ``nn.PReLU()`` default of
@@ -115,7 +115,7 @@ class Prelu(ShapePreserving):
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class Elu(ShapePreserving):
     """Output shape = input shape; no parameters, no MACs. ``--convention full`` counts 1 operation per
     element."""
@@ -130,7 +130,7 @@ class Elu(ShapePreserving):
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class Dropout(ShapePreserving):
     """Zeroes a fraction ``rate`` of the activations while training and scales the others by
     ``1 / (1 − rate)``; at inference it does nothing. Output shape = input shape; no parameters, no MACs,

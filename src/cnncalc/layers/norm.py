@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..args import Bool, Choice, Float, Int, arg
 from ..derivation import Derivation, Line, num, plural
 from ..errors import ShapeError
+from ..record import record
 from .base import Calc, Layer, Shape, numel, register
 
 # Group and layer normalisation compute their statistics at inference too: per element a share of the
@@ -16,7 +15,7 @@ _NORM_OPS = 4
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class BatchNorm(Layer):
     """Per channel a learnable scale and shift (``2C`` parameters, PyTorch's weight and bias) and two
     running statistics, mean and variance (``2C`` non-trainable). PyTorch's ``num_batches_tracked``
@@ -59,7 +58,7 @@ class BatchNorm(Layer):
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class Lrn(Layer):
     """Local response normalisation across ``size`` neighbouring channels (AlexNet, GoogLeNet).
 
@@ -93,7 +92,7 @@ class Lrn(Layer):
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class GroupNorm(Layer):
     """Normalises each of ``groups`` groups of channels over the group's channels and all positions
     (Wu & He, 2018); ``groups`` must divide the channels. As PyTorch's ``GroupNorm``, a learnable scale
@@ -127,7 +126,7 @@ class GroupNorm(Layer):
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class LayerNorm(Layer):
     """Normalises each sample. ``over: all`` (the default) is PyTorch's ``LayerNorm`` over the whole
     ``[C, H, W]`` sample, with a learnable scale and shift per element (``2·C·H·W`` parameters);

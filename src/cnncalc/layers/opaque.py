@@ -5,14 +5,13 @@ have an unknown cost."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..args import Dims, Int, Text, arg
+from ..record import record
 from .base import Calc, Layer, Shape, register
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class Opaque(Layer):
     """The output shape is ``output_shape`` as declared, whatever the input; the parameters are ``params``
     (all counted as weights); the MACs are unknown and counted as 0, and the row carries a warning saying

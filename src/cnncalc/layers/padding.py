@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..args import Padding, PaddingValue, arg
 from ..derivation import Derivation, Line
 from ..geometry import axis_name
 from ..receptive import Footprint, Step
+from ..record import record
 from .base import Calc, Layer, Shape, fmt_pads, register, resolve_padding, spatial_rank
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class ZeroPad(Layer):
     """Each spatial axis grows from ``N`` to ``P_before + N + P_after``, the same for every channel; no
     parameters, no MACs. ``padding`` takes what a conv's does except ``same`` and ``valid``, which are

@@ -4,13 +4,13 @@ parameters; the channel count passes through unchanged."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import ClassVar
 
 from ..args import Bool, Padding, PaddingValue, PerAxis, arg
 from ..derivation import Derivation, Line, dims, num, plural, window_lines
 from ..geometry import Window, adaptive_span
 from ..receptive import WHOLE, Footprint, Step, resampling
+from ..record import record
 from .base import (
     Calc,
     Layer,
@@ -76,7 +76,7 @@ def _explain_pool(inp: Shape, calc: Calc, reduce: str) -> Derivation:
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class MaxPool(Layer):
     """The maximum of every ``kernel`` window of each channel on its own: channels unchanged, no
     parameters, no MACs. Output length per axis ``floor((N + P_before + P_after − d·(k − 1) − 1) / S) + 1``,
@@ -106,7 +106,7 @@ class MaxPool(Layer):
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class AvgPool(Layer):
     """The average of every ``kernel`` window of each channel on its own: channels unchanged, no
     parameters, no MACs. Output length per axis ``floor((N + P_before + P_after − k) / S) + 1``, the conv's
@@ -154,7 +154,7 @@ class _GlobalPool(Layer):
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class GlobalAvgPool(_GlobalPool):
     """The average of each whole map: ``[C, H, W]`` becomes ``[C, 1, 1]`` (the rank is kept, as PyTorch's
     ``AdaptiveAvgPool2d(1)``); no parameters, no MACs. Every output reads every input position.
@@ -170,7 +170,7 @@ class GlobalAvgPool(_GlobalPool):
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class GlobalMaxPool(_GlobalPool):
     """The maximum of each whole map: ``[C, H, W]`` becomes ``[C, 1, 1]``; no parameters, no MACs. Every
     output reads every input position. ``--convention full`` counts ``S − 1`` comparisons per channel of
@@ -225,7 +225,7 @@ class _AdaptivePool(Layer):
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class AdaptiveAvgPool(_AdaptivePool):
     """PyTorch's adaptive average pooling: the output is ``[C, *output_size]``, and window ``i`` of an
     axis of length ``N`` spans ``[⌊i·N/out⌋, ⌈(i+1)·N/out⌉)``; no parameters, no MACs. ``--convention
@@ -243,7 +243,7 @@ class AdaptiveAvgPool(_AdaptivePool):
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class AdaptiveMaxPool(_AdaptivePool):
     """PyTorch's adaptive max pooling: the output is ``[C, *output_size]``, and window ``i`` of an axis of
     length ``N`` spans ``[⌊i·N/out⌋, ⌈(i+1)·N/out⌉)``; no parameters, no MACs. ``--convention full``

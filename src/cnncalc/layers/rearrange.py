@@ -6,18 +6,19 @@ None has parameters or MACs; each changes the shape by a rule stated in its docs
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import ClassVar
 
 from ..args import ArgProblem, Int, Ints, PerAxis, Text, arg
 from ..derivation import dims
 from ..errors import ShapeError
 from ..receptive import Footprint, Step
+from ..record import record
 from .base import Calc, Layer, Shape, divisible, fmt_axes, fmt_shape, per_axis, register, spatial_rank
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class Slice(Layer):
     """Channels ``start … stop − 1`` of the input, by Python's slice rules: a negative bound counts from
     the end, bounds past either end are clipped. An empty slice is an error. (ShuffleNetV2's channel split
@@ -41,7 +42,7 @@ class Slice(Layer):
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class ChannelShuffle(Layer):
     """Reorders the channels as ``[G, C/G] → [C/G, G]`` (ShuffleNet); the shape is unchanged."""
 
@@ -56,7 +57,7 @@ class ChannelShuffle(Layer):
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class PixelShuffle(Layer):
     """``C·r^d × N… → C × rN…`` for ``d`` spatial axes (PyTorch's ``PixelShuffle``, sub-pixel conv)."""
 
@@ -80,7 +81,7 @@ class PixelShuffle(Layer):
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class PixelUnshuffle(Layer):
     """``C × rN… → C·r^d × N…`` (PyTorch's ``PixelUnshuffle``; space-to-depth, YOLOv5's focus)."""
 
@@ -109,7 +110,7 @@ class PixelUnshuffle(Layer):
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class Crop(Layer):
     """A centre crop to ``size`` (or to the spatial size of the row ``like`` names): on each axis of length
     ``N`` cropped to ``n`` the kept window starts at ``(N − n) // 2`` (the U-Net's cropped skips, Caffe's

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..args import Bool, arg
+from ..record import record
 from .base import Calc, Layer, Shape, numel, register
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class Scale(Layer):
     """Multiplies each channel by a learned factor: ``C`` weights, plus ``C`` biases with ``bias: true``.
     Element-wise like batchnorm's affine, so 0 MACs; ``--convention full`` counts one multiplication (and

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..args import ArgProblem, Bool, Choice, PerAxis, arg
 from ..errors import ShapeError
 from ..receptive import Footprint, Step, resampling
+from ..record import record
 from .base import Calc, Layer, Shape, fmt_axes, numel, per_axis, register, spatial_rank
 
 # the interpolating modes PyTorch's Upsample accepts, with the spatial rank each one requires
@@ -14,7 +13,7 @@ MODE_RANKS: dict[str, int | None] = {"nearest": None, "linear": 1, "bilinear": 2
 
 
 @register
-@dataclass(frozen=True, slots=True)
+@record
 class Upsample(Layer):
     """Each spatial axis grows to ``N · scale_factor`` or to a given ``size`` (PyTorch's ``Upsample``).
 

@@ -32,7 +32,7 @@ def render_chart(report: Report, depth: int | None = None, width: int = 30) -> T
             continue
         mac, param = report.mac_share(e), report.param_share(e)
         table.add_row(
-            e.name,
+            Text(e.name),  # not markup
             bar(mac, width),
             Text(f"{human(e.macs)} {percent(mac)}".strip() if e.macs else "", style="dim"),
             bar(param, width),

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SpecError, visible
 from ..gate import CheckResult, FileCheck, LocatedWarning, Outcome, Tally
+from ..record import record
 from ..report import SCHEMA_VERSION
 
 STATUS = {Outcome.PASSED: "PASS", Outcome.FAILED: "FAIL", Outcome.ERROR: "ERROR"}
@@ -20,7 +20,7 @@ MARK = {Outcome.PASSED: "✓", Outcome.FAILED: "✗", Outcome.ERROR: "?"}
 STYLE = {Outcome.PASSED: "green", Outcome.FAILED: "red", Outcome.ERROR: "bold red"}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Line:
     outcome: Outcome
     where: str

@@ -4,17 +4,17 @@ command asks for — shared by the rich table and Markdown."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from ..errors import UsageError
 from ..receptive import AxisField, Number, show
+from ..record import record
 from ..report import LayerResult, ModuleResult, Report
 from .fmt import both, count, human_bytes, percent, shape
 
 Entry = LayerResult | ModuleResult
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Column:
     name: str
     heading: str
@@ -106,7 +106,7 @@ def column_help() -> str:
     return "; ".join(f"{c.name} ({c.help})" for c in COLUMNS.values())
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class View:
     """How a report is shown: modules folded below ``depth``, exact integers, the columns, and whether
     the chart follows the table."""
@@ -124,7 +124,7 @@ class View:
 DEFAULT_VIEW = View()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Total:
     """One line under the table: a label (which may name ``{dtype}``, ``{batch}`` and ``{peak}``, the row
     running at the activation peak), the :class:`~cnncalc.report.Totals` attribute, and its formatter."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -27,8 +27,10 @@ from rich.style import Style
 from rich.table import Column, Table
 from rich.text import Text
 
+from ..record import record
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class Fitted:
     """``build(left_out)`` makes the table without the columns headed ``left_out``; ``optional`` are
     the headings that may be left out, the first first."""
@@ -65,7 +67,7 @@ class Fitted:
         return Measurement(sized.minimum, sized.maximum).with_maximum(options.max_width)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Sized:
     """A table whose every column has, as its ``min_width``, the width below which it would cut: its
     widest cell if it does not wrap, else its longest word. ``widest`` is each column's widest cell."""

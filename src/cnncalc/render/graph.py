@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..memory import INPUT
+from ..record import record
 from ..report import ModuleResult, Report
 from .columns import DEFAULT_VIEW, View
 from .fmt import shape
@@ -17,7 +18,7 @@ OUTPUT = "output"
 _UNBOXED = ("branch", "copy")  # a fork already shows a branch; a repeat's box holds its copies
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Graph:
     """Nodes (id, label lines), edges (source id, target id, shape) and nested boxes."""
 
@@ -27,7 +28,7 @@ class Graph:
     top: tuple[str, ...]  # entry names outside every box
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Box:
     id: str
     label: str

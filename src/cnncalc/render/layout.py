@@ -23,6 +23,7 @@ from typing import Any
 
 from ..derivation import dims
 from ..memory import INPUT
+from ..record import record
 from ..report import LayerResult, ModuleResult, Report
 
 NODE_W, NODE_H = 196, 52  # a node: three lines of text
@@ -63,7 +64,7 @@ class Item:
             yield from child.walk()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Edge:
     """A tensor from one entry to another (paths; ``input`` and outputs by name), with its shape."""
 
@@ -73,7 +74,7 @@ class Edge:
     via: str = ""  # the id of the empty branch it runs down
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Box:
     x: int
     y: int
@@ -89,7 +90,7 @@ class Box:
         return (self.x + self.w / 2, self.y)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Tree:
     root: Item
     items: dict[str, Item]  # by id
@@ -224,7 +225,7 @@ def _branches(merge: Item) -> list[Item]:
 # --------------------------------------------------------------------------------------------- placing
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Placed:
     boxes: dict[str, Box]  # every drawn item: visible nodes, collapsed modules, frames of expanded modules
     width: int
@@ -330,7 +331,7 @@ def visible_edges(tree: Tree, placed: Placed, expanded: frozenset[str]) -> list[
     return list(seen)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Route:
     """An edge drawn: its SVG path and where its shape label goes."""
 

@@ -38,7 +38,7 @@ def render_table(m: MemoryEstimate) -> Any:
     from .fit import Fitted
 
     def build(left_out: frozenset[str]) -> Table:
-        table = Table(title=_title(m), title_justify="left", header_style="bold")
+        table = Table(title=Text(_title(m)), title_justify="left", header_style="bold")  # a name is not markup
         table.add_column("")  # labels wrap; the figures never do
         table.add_column("Bytes", justify="right", no_wrap=True)
         table.add_column("", justify="right", style="dim", no_wrap=True)

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import UsageError
+from ..record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Renderer:
     """``cnncalc.render.<module>.<function>``."""
 

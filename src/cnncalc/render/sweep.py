@@ -51,7 +51,7 @@ def render_table(result: Sweep) -> Any:
     from .fit import Fitted
 
     def build(left_out: frozenset[str]) -> Table:
-        table = Table(title=f"{result.name}: sweep", title_justify="left", header_style="bold")
+        table = Table(title=Text(f"{result.name}: sweep"), title_justify="left", header_style="bold")  # not markup
         headings = _headings()
         # a figure left out takes its growth column (the × after it) along
         shown = [i for i, h in enumerate(headings) if h not in left_out and headings[i - 1] not in left_out]

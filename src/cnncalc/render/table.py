@@ -9,27 +9,26 @@ from rich.text import Text
 from ..report import Report, Row
 from .columns import DEFAULT_VIEW, Column, View, totals
 from .fit import Fitted
-from .fmt import convention_line, shape, side_outputs
+from .fmt import convention_line, side_outputs
+from .plain_table import DETAILS_MAX, DETAILS_MIN, cell_text, table_title
 
 # the columns left out first when the table is wider than the terminal; the others (layer, output, params,
 # macs) always stay
 DROP_ORDER = ("details", "share", "type", "input", "centre", "jump", "rf", "memory", "activations", "flops", "biases")
-DETAILS_MIN = 12  # Details wraps down to this width before it is left out
 
 
 def render_table(report: Report, view: View = DEFAULT_VIEW) -> RenderableType:
-    title = f"{report.name}: {shape(report.input_shape)} → {shape(report.output_shape)}"
-    if report.batch > 1:
-        title += f" (batch {report.batch})"
+    title = table_title(report)
     columns = view.shown
     rows = report.rows(view.depth)
 
     def build(left_out: frozenset[str]) -> Table:
-        table = Table(title=title, title_justify="left", header_style="bold", expand=False)
+        # Text, not str: rich would read `[...]` or `:name:` in a name as markup or an emoji
+        table = Table(title=Text(title), title_justify="left", header_style="bold", expand=False)
         shown = [c for c in columns if c.heading not in left_out]
         for c in shown:
             if c.name == "details":
-                table.add_column(c.heading, overflow="fold", max_width=48, min_width=DETAILS_MIN)
+                table.add_column(c.heading, overflow="fold", max_width=DETAILS_MAX, min_width=DETAILS_MIN)
             else:
                 table.add_column(c.heading, no_wrap=True, justify="right" if c.numeric else "left")
         for row in rows:
@@ -41,7 +40,7 @@ def render_table(report: Report, view: View = DEFAULT_VIEW) -> RenderableType:
     grid.add_column(style="bold")
     grid.add_column(justify="right", no_wrap=True)
     for label, value in totals(report):
-        grid.add_row(label, value)
+        grid.add_row(Text(label), Text(value))
     parts: list[RenderableType] = [
         Fitted(build, optional, "widen the terminal, or choose with --columns"),
         grid,
@@ -57,12 +56,5 @@ def render_table(report: Report, view: View = DEFAULT_VIEW) -> RenderableType:
 
 
 def _cell(report: Report, row: Row, c: Column, exact: bool) -> Text:
-    """A module whose rows follow (a header) shows its subtotals dimmed: its rows add up to them."""
-    e = row.entry
-    if c.name == "layer":
-        return Text("  " * e.depth + e.name.rsplit("/", 1)[-1], style="bold" if row.header else "")
-    text = c.cell(report, e, exact)
-    if row.header and not c.on_headers:
-        return Text(text, style="dim")  # a subtotal
-    style = "bold" if row.header and c.name == "type" else "dim" if c.name == "details" else ""
-    return Text(text or ("" if row.header else c.blank), style=style)
+    text, style = cell_text(report, row, c, exact)
+    return Text(text, style=style)
