@@ -112,6 +112,15 @@ def within_limit(output_shape: Shape) -> None:
         )
 
 
+def _computed(layer: Layer, shape: Shape) -> tuple[Calc, Footprint]:
+    """What ``layer`` computes on ``shape`` and its footprint, its output size checked (once per distinct layer
+    and shape: rows that share them share the result)."""
+    calc = layer.apply(shape)
+    footprint = layer.footprint(shape, calc)
+    within_limit(calc.output_shape)
+    return calc, footprint
+
+
 class _Walker:
     def __init__(
         self, spec: Spec, shape: Shape, batch: int, dtype_bytes: int, convention: Convention, rewrite: Rewrite | None
@@ -226,7 +235,8 @@ class _Walker:
             other + row.other_ops,
         )
         self.order.append(row)
-        self.warnings.extend(ReportWarning(name, w, "geometry") for w in calc.warnings)
+        if calc.warnings:
+            self.warnings.extend(ReportWarning(name, w, "geometry") for w in calc.warnings)
 
     def module(
         self,
@@ -301,7 +311,6 @@ class _Walker:
                 layer = layer.bind({key: self.produced[path][0] for key, path in node.refs})
             layer = layer.concrete(shape)
             calc, footprint = self.apply(layer, shape)
-            within_limit(calc.output_shape)
         except ShapeError as exc:
             at = node.arg_origins.get(exc.arg, node.origin) if exc.arg else node.origin
             raise SpecError(
@@ -348,11 +357,9 @@ class _Walker:
         except KeyError:
             pass
         except TypeError:  # an argument value that cannot be hashed: nothing to share
-            calc = layer.apply(shape)
-            return calc, layer.footprint(shape, calc)
-        calc = layer.apply(shape)
-        self.applied[key] = calc, layer.footprint(shape, calc)
-        return self.applied[key]
+            return _computed(layer, shape)
+        found = self.applied[key] = _computed(layer, shape)
+        return found
 
     def group(self, node: GroupNode, shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
         slot, first = len(self.order), self.begin()

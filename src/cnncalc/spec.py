@@ -896,10 +896,14 @@ class _Parser:
         name = self.claim(body, body_path, cls.kind, ctx)
         layer_path = ctx.scope.join(name)
         layer, origins = self.build(cls, type_name, body, body_path, ctx, layer_path)
-        refs = tuple(
-            (key, self.reference(getattr(layer, key), origins[key], ctx, own=name, key=key))
-            for key in cls.references
-            if getattr(layer, key) is not None
+        refs = (
+            tuple(
+                (key, self.reference(getattr(layer, key), origins[key], ctx, own=name, key=key))
+                for key in cls.references
+                if getattr(layer, key) is not None
+            )
+            if cls.references
+            else ()
         )
         return LayerNode(name, layer_path, layer, type_name, rank, body_path, origins, ctx.context, refs=refs)
 
@@ -1339,7 +1343,7 @@ def _layer_key(cls: type[Layer], written: Sequence[tuple[int, str, object, objec
     Values of different types never match (``1``, ``1.0`` and ``true`` are equal in Python), nor do ``0.0`` and
     ``-0.0``."""
     try:
-        key = (cls, tuple((name, _token(value)) for _, name, _, value, _ in written))
+        key = (cls, tuple([(name, _token(value)) for _, name, _, value, _ in written]))
         hash(key)
     except TypeError:
         return None
@@ -1347,6 +1351,9 @@ def _layer_key(cls: type[Layer], written: Sequence[tuple[int, str, object, objec
 
 
 def _token(value: object, depth: int = 0) -> object:
+    kind = type(value)
+    if kind is int or kind is str or kind is bool:
+        return kind, value
     if isinstance(value, list):
         if depth == 2:  # no argument takes deeper lists (and aliases can make them exponentially large)
             raise TypeError("too deep to share")
