@@ -134,6 +134,7 @@ class _Walker:
         # layer to the same shape again and again, and their rows share one Calc and one footprint
         self.applied: dict[tuple[Layer, Shape], tuple[Calc, Footprint]] = {}
         self.applied_to: dict[tuple[int, Shape], tuple[Layer, tuple[Calc, Footprint]]] = {}  # by the layer's id
+        self.tool_counted: dict[tuple[str, Layer | None, tuple[Shape, ...]], int] = {}  # see tool_macs
         self.inputs: dict[Shape, tuple[Shape]] = {}
         self.figures: dict[int, int] = {}
         self.fields: dict[str, Field] = {INPUT: input_field(shape[1:])}  # receptive field of each row's output
@@ -155,6 +156,7 @@ class _Walker:
         the analysis's peak of memory."""
         self.applied.clear()
         self.applied_to.clear()
+        self.tool_counted.clear()
         self.inputs.clear()
         self.figures.clear()
         self.fields.clear()
@@ -330,7 +332,18 @@ class _Walker:
         return calc.output_shape, node.path
 
     def tool_macs(self, row: LayerResult) -> int:
-        """The row's MACs as a PyTorch tool counts the modules ``cnncalc export`` writes for it."""
+        """The row's MACs as a PyTorch tool counts the modules ``cnncalc export`` writes for it: lowered once per
+        distinct type, layer and input shapes (the rows of blocks and repeats share them)."""
+        key = (row.type, row.layer, row.input_shapes)
+        try:
+            return self.tool_counted[key]
+        except KeyError:
+            macs = self.tool_counted[key] = self.lowered_macs(row)
+        except TypeError:  # an argument value that cannot be hashed: counted every time
+            macs = self.lowered_macs(row)
+        return macs
+
+    def lowered_macs(self, row: LayerResult) -> int:
         try:
             return self.convention.count(row, self.batch)
         except Unexportable as exc:
