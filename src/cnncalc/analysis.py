@@ -137,6 +137,8 @@ class _Walker:
         self.tool_counted: dict[tuple[str, Layer | None, tuple[Shape, ...]], int] = {}  # see tool_macs
         self.inputs: dict[Shape, tuple[Shape]] = {}
         self.figures: dict[int, int] = {}
+        # by the Calc's id (held, so that the id is not reused): its figures for the batch and dtype (see scale)
+        self.scaled: dict[int, tuple[Calc, int, int, int, int, int]] = {}
         self.fields: dict[str, Field] = {INPUT: input_field(shape[1:])}  # receptive field of each row's output
         self.layers: list[LayerResult] = []
         self.order: list[LayerResult | ModuleResult | None] = []
@@ -159,6 +161,7 @@ class _Walker:
         self.tool_counted.clear()
         self.inputs.clear()
         self.figures.clear()
+        self.scaled.clear()
         self.fields.clear()
         self.produced.clear()
 
@@ -194,24 +197,20 @@ class _Walker:
         field: Field,
         layer: Layer | None = None,
     ) -> None:
-        # one int object per distinct figure: rows repeat a few values, and a fresh int is 32 bytes, five per row
-        same = self.figures.setdefault
-        activations = numel(calc.output_shape) * self.batch
-        activations = same(activations, activations)
-        macs = calc.macs * self.batch
-        other_ops = calc.other_ops * self.batch if self.convention.other_ops else 0
-        param_bytes = (calc.weights + calc.biases + calc.buffers) * self.dtype_bytes
-        activation_bytes = activations * self.dtype_bytes
+        found = self.scaled.get(id(calc))
+        if found is None or found[0] is not calc:
+            found = self.scaled[id(calc)] = (calc, *self.scale(calc))
+        _, activations, macs, other_ops, param_bytes, activation_bytes = found
         self.fields[name] = field
         row = LayerResult(
             weights=calc.weights,
             biases=calc.biases,
             non_trainable_params=calc.buffers,
-            macs=same(macs, macs),
-            other_ops=same(other_ops, other_ops),
+            macs=macs,
+            other_ops=other_ops,
             activations=activations,
-            param_bytes=same(param_bytes, param_bytes),
-            activation_bytes=same(activation_bytes, activation_bytes),
+            param_bytes=param_bytes,
+            activation_bytes=activation_bytes,
             name=name,
             type=type_,
             depth=depth,
@@ -239,6 +238,24 @@ class _Walker:
         self.order.append(row)
         if calc.warnings:
             self.warnings.extend(ReportWarning(name, w, "geometry") for w in calc.warnings)
+
+    def scale(self, calc: Calc) -> tuple[int, int, int, int, int]:
+        """A row's activations, MACs, other ops, parameter and activation bytes: ``calc`` (per sample) for the
+        batch and the dtype. Rows that share a Calc share these (see :attr:`scaled`)."""
+        # one int object per distinct figure: rows repeat a few values, and a fresh int is 32 bytes, five per row
+        same = self.figures.setdefault
+        activations = numel(calc.output_shape) * self.batch
+        macs = calc.macs * self.batch
+        other_ops = calc.other_ops * self.batch if self.convention.other_ops else 0
+        param_bytes = (calc.weights + calc.biases + calc.buffers) * self.dtype_bytes
+        activation_bytes = activations * self.dtype_bytes
+        return (
+            same(activations, activations),
+            same(macs, macs),
+            same(other_ops, other_ops),
+            same(param_bytes, param_bytes),
+            same(activation_bytes, activation_bytes),
+        )
 
     def module(
         self,
