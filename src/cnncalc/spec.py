@@ -141,6 +141,7 @@ class ArgOrigins(Mapping[str, DataPath]):
 
 
 _NOTHING_MOVED: Mapping[str, DataPath] = MappingProxyType({})
+_NO_ARGUMENTS = ArgOrigins((), (), _NOTHING_MOVED)  # shared by every layer written without arguments
 
 
 @record
@@ -1081,6 +1082,10 @@ class _Parser:
         ctx: _Ctx,
         layer_path: str,
     ) -> tuple[Layer, ArgOrigins]:
+        if not body or (len(body) == 1 and "name" in body):  # no arguments (`- relu`): built once per kind
+            built = self.layers.get((cls, ()))
+            if built is not None:
+                return built, _NO_ARGUMENTS
         infos = _arg_infos(cls)
         kwargs: dict[str, Any] = {}
         origins: dict[str, DataPath] = {}
@@ -1157,6 +1162,8 @@ class _Parser:
         return layer, self.arg_origins(body_path, origins, moved)
 
     def arg_origins(self, at: DataPath, origins: Mapping[str, DataPath], moved: Mapping[str, DataPath]) -> ArgOrigins:
+        if not origins:
+            return _NO_ARGUMENTS
         names = tuple(origins)
         return ArgOrigins(at, self.arg_names.setdefault(names, names), moved or _NOTHING_MOVED)
 
