@@ -894,8 +894,7 @@ class _Parser:
                 f"unknown layer type '{type_name}'", body_path if body_path != path else path, hint, key=True, ctx=ctx
             )
         cls, rank = found
-        name = self.claim(body, body_path, cls.kind, ctx)
-        layer_path = ctx.scope.join(name)
+        name, layer_path = self.claim(body, body_path, cls.kind, ctx)
         layer, origins = self.build(cls, type_name, body, body_path, ctx, layer_path)
         refs = (
             tuple(
@@ -931,8 +930,8 @@ class _Parser:
                 ctx=ctx,
             )
         sources = tuple(self.reference(item, (*at, i), ctx, own=body.get("name")) for i, item in enumerate(raw))
-        name = self.claim(body, path, kind, ctx)
-        return MergeNode(name, ctx.scope.join(name), kind, sources, path, ctx.context)
+        name, full = self.claim(body, path, kind, ctx)
+        return MergeNode(name, full, kind, sources, path, ctx.context)
 
     def count(self, path: DataPath) -> None:
         self.expanded += 1
@@ -947,8 +946,8 @@ class _Parser:
                 ]
             )
 
-    def claim(self, body: Mapping[object, object], body_path: DataPath, type_key: str, ctx: _Ctx) -> str:
-        """The layer's name in its scope: given, or ``<type><n>`` for the n-th of its type here."""
+    def claim(self, body: Mapping[object, object], body_path: DataPath, type_key: str, ctx: _Ctx) -> tuple[str, str]:
+        """The layer's name in its scope — given, or ``<type><n>`` for the n-th of its type here — and its path."""
         scope = ctx.scope
         number = scope.counters.get(type_key, 0) + 1
         scope.counters[type_key] = number
@@ -968,8 +967,9 @@ class _Parser:
                 ctx=ctx,
             )
         scope.names[name] = origin
-        self.paths[scope.join(name)] = origin
-        return name
+        full = scope.join(name)
+        self.paths[full] = origin
+        return name, full
 
     def layer_name(self, raw: object, origin: DataPath, ctx: _Ctx) -> str:
         if isinstance(raw, AmbiguousScalar):
@@ -1194,8 +1194,8 @@ class _Parser:
         """``instance`` = (name, path, type) when a block's whole body is this parallel."""
         self.structural_keys("parallel", body, path, tuple(PARALLEL_KEYS), ctx)
         if instance is None:
-            name = self.claim(body, path, "parallel", ctx)
-            full, type_ = ctx.scope.join(name), "parallel"
+            name, full = self.claim(body, path, "parallel", ctx)
+            type_ = "parallel"
         else:
             name, full, type_ = instance
         raw_merge, merge_origin = self.subst(body["merge"], (*path, "merge"), ctx)
@@ -1239,8 +1239,7 @@ class _Parser:
 
     def repeat(self, body: Mapping[object, object], path: DataPath, ctx: _Ctx) -> GroupNode:
         self.structural_keys("repeat", body, path, tuple(REPEAT_KEYS), ctx)
-        name = self.claim(body, path, "repeat", ctx)
-        full = ctx.scope.join(name)
+        name, full = self.claim(body, path, "repeat", ctx)
         raw_times, times_origin = self.subst(body["times"], (*path, "times"), ctx)
         try:
             times = TIMES.parse(raw_times)
@@ -1263,8 +1262,7 @@ class _Parser:
 
     def side(self, body: Mapping[object, object], path: DataPath, ctx: _Ctx) -> GroupNode:
         self.structural_keys("side", body, path, tuple(SIDE_KEYS), ctx)
-        name = self.claim(body, path, "side", ctx)
-        full = ctx.scope.join(name)
+        name, full = self.claim(body, path, "side", ctx)
         layers = body["layers"]
         lpath = (*path, "layers")
         if not isinstance(layers, list) or not layers:
@@ -1282,8 +1280,7 @@ class _Parser:
         self, block: str, body: Mapping[object, object], path: DataPath, ctx: _Ctx
     ) -> GroupNode | ParallelNode:
         bdef = self.blocks[block]
-        name = self.claim(body, path, block, ctx)
-        full = ctx.scope.join(name)
+        name, full = self.claim(body, path, block, ctx)
         env: dict[str, tuple[object, DataPath]] = {}
         problems: list[Diagnostic] = []
         for key, raw in body.items():
