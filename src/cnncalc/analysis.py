@@ -173,18 +173,23 @@ class _Walker:
 
     def sums(self, first: int = 0) -> Counts:
         """Sums over the rows from index ``first`` (a module's :meth:`begin`) to the last one so far."""
+        return Counts(**self.summed(first))
+
+    def summed(self, first: int) -> dict[str, int]:
+        """:meth:`sums` as the keyword arguments of :class:`Counts` (what a module's row is built from)."""
         end, start = self.running, self.before[first]
-        weights, biases, buffers, macs, activations, other_ops = (e - s for e, s in zip(end, start, strict=True))
-        return Counts(
-            weights=weights,
-            biases=biases,
-            non_trainable_params=buffers,
-            macs=macs,
-            activations=activations,
-            param_bytes=(weights + biases + buffers) * self.dtype_bytes,
-            activation_bytes=activations * self.dtype_bytes,
-            other_ops=other_ops,
-        )
+        weights, biases, buffers = end[0] - start[0], end[1] - start[1], end[2] - start[2]
+        activations = end[4] - start[4]
+        return {
+            "weights": weights,
+            "biases": biases,
+            "non_trainable_params": buffers,
+            "macs": end[3] - start[3],
+            "activations": activations,
+            "param_bytes": (weights + biases + buffers) * self.dtype_bytes,
+            "activation_bytes": activations * self.dtype_bytes,
+            "other_ops": end[5] - start[5],
+        }
 
     def row(
         self,
@@ -270,7 +275,7 @@ class _Walker:
         last: str,
     ) -> None:
         self.order[slot] = ModuleResult(
-            **self.sums(first_layer).counts(),
+            **self.summed(first_layer),
             name=name,
             type=type_,
             depth=depth,
