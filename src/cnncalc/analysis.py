@@ -94,7 +94,8 @@ def _check_input(spec: Spec, shape: Sequence[int]) -> Shape:
 
 def _unused(rows: Sequence[LayerResult], outputs: Sequence[Output]) -> list[ReportWarning]:
     """A row whose output no later row reads and that is no output is computed for nothing."""
-    read = {producer for row in rows for producer in row.inputs} | {o.layer for o in outputs}
+    read = {producer for row in rows for producer in row.inputs}
+    read.update(o.layer for o in outputs)  # not `|`: a second set of every name, at the analysis's peak of memory
     return [
         ReportWarning(row.name, f"the output of {row.name} is never used", "graph")
         for row in rows
@@ -139,13 +140,16 @@ class _Walker:
         self.figures: dict[int, int] = {}
         # by the Calc's id (held, so that the id is not reused): its figures for the batch and dtype (see scale)
         self.scaled: dict[int, tuple[Calc, int, int, int, int, int]] = {}
-        self.fields: dict[str, Field] = {INPUT: input_field(shape[1:])}  # receptive field of each row's output
+        self.input_field = input_field(shape[1:])
+        # every row by name: its output shape and receptive field, for the rows that read it
+        self.rows: dict[str, LayerResult] = {}
         self.layers: list[LayerResult] = []
         self.order: list[LayerResult | ModuleResult | None] = []
         self.warnings: list[ReportWarning] = []
         self.sides: list[Output] = []
         self.last: tuple[Shape, str] = (shape, INPUT)  # the main path's output so far
-        # what each node path stands for: its output shape and the row that produces it
+        # what each node path that is not a row stands for (a block instance, parallel, branch, repeat, side):
+        # its output shape and the row that produces it; a row stands for itself (see output_of)
         self.produced: dict[str, tuple[Shape, str]] = {INPUT: (shape, INPUT)}
         # running totals of weights, biases, buffers, MACs, activations and other ops, and their values before
         # each row where a module begins, so that a module's sums are one subtraction however deeply modules
@@ -162,8 +166,20 @@ class _Walker:
         self.inputs.clear()
         self.figures.clear()
         self.scaled.clear()
-        self.fields.clear()
+        self.rows.clear()
         self.produced.clear()
+
+    def output_of(self, path: str) -> tuple[Shape, str]:
+        """The output shape of the node at ``path`` and the row that produces it."""
+        found = self.produced.get(path)
+        if found is not None:
+            return found
+        row = self.rows[path]
+        return row.output_shape, row.name
+
+    def field_of(self, name: str) -> Field:
+        """The receptive field of the output of row ``name`` (or of the network input)."""
+        return self.input_field if name == INPUT else self.rows[name].receptive_field
 
     def begin(self) -> int:
         """The index of the next row, where a module begins."""
@@ -206,7 +222,6 @@ class _Walker:
         if found is None or found[0] is not calc:
             found = self.scaled[id(calc)] = (calc, *self.scale(calc))
         _, activations, macs, other_ops, param_bytes, activation_bytes = found
-        self.fields[name] = field
         row = LayerResult(
             weights=calc.weights,
             biases=calc.biases,
@@ -231,6 +246,7 @@ class _Walker:
         if self.convention.tool is not None:
             row = replace(row, macs=self.tool_macs(row))
         self.layers.append(row)
+        self.rows[name] = row
         weights, biases, buffers, macs, acts, other = self.running
         self.running = (
             weights + row.weights,
@@ -283,7 +299,7 @@ class _Walker:
             output_shape=out,
             layers=len(self.layers) - first_layer,
             details=details,
-            receptive_field=self.fields[last],
+            receptive_field=self.field_of(last),
         )
 
     def outputs(self) -> tuple[Output, ...]:
@@ -291,7 +307,7 @@ class _Walker:
         if not self.spec.outputs:
             shape, last = self.last
             return (Output(last, shape, last), *self.sides)
-        named = tuple(Output(path, *self.produced[path]) for path in self.spec.outputs)
+        named = tuple(Output(path, *self.output_of(path)) for path in self.spec.outputs)
         return (*named, *(o for o in self.sides if o.name not in self.spec.outputs))
 
     def sequence(self, nodes: Sequence[Node], shape: Shape, producer: str, depth: int) -> tuple[Shape, str]:
@@ -299,14 +315,15 @@ class _Walker:
             if isinstance(node, MergeNode):
                 out = self.merge_node(node, depth)
             else:
-                inp, src = (shape, producer) if node.source is None else self.produced[node.source]
+                inp, src = (shape, producer) if node.source is None else self.output_of(node.source)
                 if isinstance(node, LayerNode):
                     out = self.layer(node, inp, src, depth)
                 elif isinstance(node, ParallelNode):
                     out = self.parallel(node, inp, src, depth)
                 else:
                     out = self.group(node, inp, src, depth)
-            self.produced[node.path] = out
+            if not isinstance(node, (LayerNode, MergeNode)):  # a row stands for itself (output_of)
+                self.produced[node.path] = out
             if not (isinstance(node, GroupNode) and node.is_side):  # the main path goes on from the side's input
                 shape, producer = out
         self.last = (shape, producer)
@@ -332,7 +349,7 @@ class _Walker:
         try:
             layer = node.layer if self.rewrite is None else self.rewrite(node, shape)
             if node.refs:
-                layer = layer.bind({key: self.produced[path][0] for key, path in node.refs})
+                layer = layer.bind({key: self.output_of(path)[0] for key, path in node.refs})
             layer = layer.concrete(shape)
             calc, footprint = self.apply(layer, shape)
         except ShapeError as exc:
@@ -348,7 +365,7 @@ class _Walker:
                     )
                 ]
             ) from None
-        field = advance(self.fields[producer], footprint, calc.output_shape[1:])
+        field = advance(self.field_of(producer), footprint, calc.output_shape[1:])
         inputs = self.inputs.setdefault(shape, (shape,))  # one tuple per shape, shared by the rows reading it
         self.row(calc, node.path, node.type, depth, inputs, (producer,), field, layer)
         return calc.output_shape, node.path
@@ -435,7 +452,7 @@ class _Walker:
         return merged, node.merge_path
 
     def merge_node(self, node: MergeNode, depth: int) -> tuple[Shape, str]:
-        shapes, producers = zip(*(self.produced[source] for source in node.sources), strict=True)
+        shapes, producers = zip(*(self.output_of(source) for source in node.sources), strict=True)
         merged = self.merge_row(node.merge, node.path, shapes, producers, node.sources, node, depth)
         return merged, node.path
 
@@ -459,7 +476,7 @@ class _Walker:
             raise SpecError(
                 [self.spec.diagnostic(exc.message, at, hint=exc.hint, layer=path, context=node.context)]
             ) from None
-        field, misaligned = merge_fields([self.fields[p] for p in producers], labels)
+        field, misaligned = merge_fields([self.field_of(p) for p in producers], labels)
         self.warnings.extend(ReportWarning(path, message, "geometry") for message in misaligned)
         self.row(
             Calc(merged, details=merge.details(shapes, merged), other_ops=merge.other_ops(shapes, merged)),
