@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 import cnncalc
-from cnncalc import loader
+from cnncalc import loader, yaml_source
 from cnncalc.args import MAX_SIZE
 from cnncalc.errors import SpecError
 from cnncalc.expansion import check_expansion
@@ -40,9 +40,9 @@ def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> I
     if request.param == "libyaml":
         if not hasattr(yaml, "CSafeLoader"):
             pytest.skip("PyYAML was built without libyaml")
-        monkeypatch.setattr(loader, "_Loader", yaml.CSafeLoader)
+        monkeypatch.setattr(yaml_source, "_Loader", yaml.CSafeLoader)
     else:
-        monkeypatch.setattr(loader, "_Loader", yaml.SafeLoader)
+        monkeypatch.setattr(yaml_source, "_Loader", yaml.SafeLoader)
     yield request.param
 
 
@@ -536,7 +536,7 @@ def test_bombs_are_refused_quickly_and_in_little_memory(
 
 
 def test_values_limit(spec_file: SpecFile, monkeypatch: pytest.MonkeyPatch, parser: str) -> None:
-    monkeypatch.setattr(loader, "MAX_NODES", 50)
+    monkeypatch.setattr(yaml_source, "MAX_NODES", 50)
     text = HEAD + "layers:\n" + "  - relu\n" * 60
     with pytest.raises(SpecError, match=r"the document has more than 50 values") as info:
         cnncalc.load(spec_file(text))

@@ -24,7 +24,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cnncalc import loader, spec
+from cnncalc import loader, spec, yaml_source
 from cnncalc.args import MAX_SIZE
 from cnncalc.cli import app
 
@@ -304,9 +304,9 @@ def test_mutated_specs_with_the_pure_python_parser(case: tuple[str, Any]) -> Non
 
 @contextlib.contextmanager
 def pure_python_parser() -> Iterator[None]:
-    saved = loader._Loader
-    loader._Loader = yaml.SafeLoader
+    saved = yaml_source._Loader
+    yaml_source._Loader = yaml.SafeLoader
     try:
         yield
     finally:
-        loader._Loader = saved
+        yaml_source._Loader = saved

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cnncalc
-from cnncalc import loader
+from cnncalc import yaml_source
 
 HEAD = "name: t\ninput: [3, 8, 8]\nlayers:\n"
 
@@ -236,11 +236,11 @@ def test_repeated_layers_share_what_they_compute() -> None:
 def _outcomes(text: str) -> tuple[object, object]:
     """What the plain reading gives (``UNUSUAL`` when it leaves the text to the composer), and what the
     composer gives: the data, or its error as text."""
-    fast = loader._plain_data(text)
+    fast = yaml_source._plain_data(text)
     slow: object
-    parser = loader._Loader(text)
+    parser = yaml_source._Loader(text)
     try:
-        slow = loader._composed(parser, "net.yaml", text.splitlines(), text)[0]
+        slow = yaml_source._composed(parser, "net.yaml", text.splitlines(), text)[0]
     except cnncalc.SpecError as exc:
         slow = f"error: {exc}"
     except yaml.YAMLError as exc:
@@ -254,7 +254,7 @@ def _agree(text: str) -> bool:
     """Whether the plain reading gives the composer's data exactly (repr: 1 is not 1.0, nan is nan), or
     hands the text back; returns whether it read the text itself."""
     fast, slow = _outcomes(text)
-    if fast is loader._UNUSUAL:
+    if fast is yaml_source._UNUSUAL:
         return False
     assert not isinstance(slow, str) or not slow.startswith(("error:", "YAML error:")), (text, slow)
     assert repr(fast) == repr(slow), text
@@ -293,7 +293,7 @@ def test_the_plain_reading_of_every_preset_and_example_is_the_composers(text: st
 )
 def test_the_plain_reading_leaves_the_rest_to_the_composer(text: str) -> None:
     """Anything beyond plain values, and every document the composer refuses, is handed back to it."""
-    assert loader._plain_data(text) is loader._UNUSUAL
+    assert yaml_source._plain_data(text) is yaml_source._UNUSUAL
 
 
 _TOKENS = [
