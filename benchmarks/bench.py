@@ -121,7 +121,7 @@ import gc, json, os, sys, time, tracemalloc
 gc.disable()  # as the CLI does
 t0 = time.perf_counter()
 import cnncalc
-from cnncalc import loader
+from cnncalc import loader, yaml_source  # the YAML reader is imported on first use: not a stage
 from cnncalc.cli.common import emit_chunks
 from cnncalc.export.lowering import with_pytorch_notes
 from cnncalc.spec import parse_spec
