@@ -36,14 +36,19 @@ class _File(io.StringIO):
         return False
 
 
-def _through_rich(report: Report, view: View, monkeypatch: pytest.MonkeyPatch) -> str:
+def _printed(renderable: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """What cnncalc's rich printing writes to a file."""
     out = _File()
     monkeypatch.setattr(sys, "stdout", out)
     for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "COLUMNS"):
         monkeypatch.delenv(name, raising=False)
-    print_rich(render_table(report, view))
+    print_rich(renderable)
     monkeypatch.undo()
     return out.getvalue()
+
+
+def _through_rich(report: Report, view: View, monkeypatch: pytest.MonkeyPatch) -> str:
+    return _printed(render_table(report, view), monkeypatch)
 
 
 def _report(spec: cnncalc.Spec, batch: int = 1) -> Report:
@@ -161,26 +166,20 @@ def test_a_piped_table_does_not_import_rich() -> None:
     ids=["pass", "fail", "strict"],
 )
 def test_check_s_table_is_rich_s(flags: dict[str, Any], verbose: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``cnncalc check``'s table to a pipe is its text (render.check.check_text), as rich prints it."""
-    from cnncalc.cli import checking
-    from cnncalc.render.check import check_text
+    """``cnncalc check``'s table to a pipe is written as rich prints it."""
+    from cnncalc.cli.checking import check_files
+    from cnncalc.cli.options import CHECK_OPTIONS
+    from cnncalc.render.check import plain_text
     from cnncalc.render.check import render_table as check_table
 
-    values = {"expect": None, "strict": None, "batch": None, "dtype": None, "output_shape": None}
-    values |= dict.fromkeys(checking.BUDGETS) | flags
-    overrides = checking._flags(
-        {key: values[key] for key in (*checking.BUDGETS, "output_shape")},
-        values["expect"] or [],
-        values["strict"],
-        values["batch"],
-        values["dtype"],
-    )
-    names = [*checking._expand([str(ROOT / "specs")]), "no-such.yaml"]
-    files = [checking._check_one(name, overrides) for name in names]
-    out = _File()
-    monkeypatch.setattr(sys, "stdout", out)
-    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "COLUMNS"):
-        monkeypatch.delenv(name, raising=False)
-    print_rich(check_table(files, verbose))
-    monkeypatch.undo()
-    assert check_text(files, verbose) == out.getvalue()
+    values = {name: spec.default for name, spec in CHECK_OPTIONS.items()} | flags
+    files = check_files([str(ROOT / "specs"), "no-such.yaml"], values)
+    assert plain_text(files, verbose) == _printed(check_table(files, verbose), monkeypatch)
+
+
+def test_the_narrow_symbols_are_one_cell_as_rich_measures_them() -> None:
+    from rich.cells import cell_len
+
+    from cnncalc.render.plain_table import NARROW
+
+    assert {ch: cell_len(ch) for ch in NARROW} == dict.fromkeys(NARROW, 1)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 from ..checks import CHECK_KEYS, LAYERS, Checks, parse_checks
 from ..errors import CnncalcError, SpecError, UsageError
 from ..gate import FileCheck, Tally, check
-from .common import emit, emit_text, read_spec
+from .common import emit, read_spec
 
 SUFFIXES = (".yaml", ".yml")
 BUDGETS = ("max_params", "max_macs", "max_flops", "max_activation_bytes", "max_param_bytes", "params", "macs")
@@ -20,27 +19,16 @@ BUDGETS = ("max_params", "max_macs", "max_flops", "max_activation_bytes", "max_p
 
 def check_paths(paths: list[str], *, values: dict[str, Any]) -> None:
     """``cnncalc check PATHS``: ``values`` are the options of :data:`.options.CHECK_OPTIONS` by name."""
-    flags = {key: values[key] for key in (*BUDGETS, "output_shape")}
-    overrides = _flags(flags, values["expect"] or [], values["strict"], values["batch"], values["dtype"])
-    files = [_check_one(name, overrides) for name in _expand(paths)]
-    text = _plain(files, values["verbose"]) if values["fmt"] == "table" else None
-    if text is not None:
-        emit_text(text)
-    else:
-        emit("check", values["fmt"], files, values["verbose"])
+    files = check_files(paths, values)
+    emit("check", values["fmt"], files, values["verbose"])
     raise SystemExit(Tally.of(files).exit_status)
 
 
-def _plain(files: list[FileCheck], verbose: bool) -> str | None:
-    """The table's lines as rich prints them to a file or a pipe (no colour, no line wider than rich widens its
-    console to): written without importing rich; None where rich is to print them."""
-    from ..render.check import check_text
-    from ..render.plain_table import WIDEST, narrow, plain_output
-
-    if not plain_output(sys.stdout):
-        return None
-    text = check_text(files, verbose)
-    return text if all(len(line) <= WIDEST and narrow(line) for line in text.splitlines()) else None
+def check_files(paths: list[str], values: dict[str, Any]) -> list[FileCheck]:
+    """Every spec ``paths`` name, checked against its own checks and the options' (``values``)."""
+    flags = {key: values[key] for key in (*BUDGETS, "output_shape")}
+    overrides = _flags(flags, values["expect"] or [], values["strict"], values["batch"], values["dtype"])
+    return [_check_one(name, overrides) for name in _expand(paths)]
 
 
 def _value(key: str, text: str) -> object:

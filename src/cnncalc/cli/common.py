@@ -14,7 +14,7 @@ from typing import Any, NoReturn, TypeVar
 
 from ..errors import CnncalcError, Diagnostic, ExitCode, UsageError
 from ..loader import decode, load, loads, preset, preset_names, read_limited
-from ..render.registry import DATA, formats, renderer
+from ..render.registry import DATA, PLAIN_TABLES, formats, renderer
 from ..report import ReportWarning
 from ..spec import Spec
 from .streams import catch_interrupts
@@ -134,7 +134,9 @@ def emit(
     text as it is, text pieces as they come, anything else (a renderable) through rich. ``warnings`` go
     to stderr, so that stdout holds only the output — except in JSON that carries them as data."""
     name: str = fmt.value if isinstance(fmt, Enum) else fmt
-    out = renderer(command, name).load()(*args)
+    out = _plain_table(command, name, args)
+    if out is None:
+        out = renderer(command, name).load()(*args)
     if isinstance(out, str):
         emit_text(out)
     elif isinstance(out, Iterator):
@@ -143,6 +145,16 @@ def emit(
         print_rich(out)
     if name != DATA or not json_has_warnings:
         write_warnings(warnings)
+
+
+def _plain_table(command: str, fmt: str, args: tuple[Any, ...]) -> str | None:
+    """The table as plain text, without importing rich, where rich would print it without style."""
+    if fmt != "table" or command not in PLAIN_TABLES:
+        return None
+    from ..render.plain_table import plain_output
+
+    text: str | None = PLAIN_TABLES[command].load()(*args) if plain_output(sys.stdout) else None
+    return text
 
 
 def write_warnings(warnings: Sequence[ReportWarning]) -> None:

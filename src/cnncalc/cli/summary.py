@@ -3,13 +3,11 @@ and the command lines that run without typer (:mod:`.fast`) both call these."""
 
 from __future__ import annotations
 
-import sys
-
 from ..analysis import analyze
 from ..errors import UsageError
 from ..loader import preset, preset_names, preset_text
 from ..spec import Spec
-from .common import emit, emit_text, format_choices, spec_arg, write_warnings
+from .common import emit, emit_text, format_choices, spec_arg
 from .options import Options
 
 
@@ -58,12 +56,4 @@ def _report(command: str, spec: Spec, options: Options) -> None:
         convention=options.convention,
     )
     report = with_pytorch_notes(report)
-    if fmt == "table":  # to a file or a pipe the table is plain text: written without rich where it can be
-        from ..render.plain_table import plain_output, plain_table
-
-        text = plain_table(report, view) if plain_output(sys.stdout) else None
-        if text is not None:
-            emit_text(text)
-            write_warnings(report.warnings)
-            return
     emit(command, fmt, report, view, warnings=report.warnings, json_has_warnings=True)

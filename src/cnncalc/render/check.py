@@ -85,6 +85,15 @@ def check_text(files: Sequence[FileCheck], verbose: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
+def plain_text(files: Sequence[FileCheck], verbose: bool = False) -> str | None:
+    """:func:`render_table` as rich prints it without style: :func:`check_text`, unless a line is wider than rich
+    widens its console to or holds a character that is not one cell wide (None: rich prints it)."""
+    from .plain_table import WIDEST, narrow
+
+    text = check_text(files, verbose)
+    return text if all(len(line) <= WIDEST and narrow(line) for line in text.splitlines()) else None
+
+
 def render_table(files: Sequence[FileCheck], verbose: bool = False) -> Any:
     """The default report: the same lines with coloured statuses."""
     from rich.console import Group

@@ -23,7 +23,7 @@ DETAILS_MAX = 48  # the Details column wraps beyond this width (render.table)
 DETAILS_MIN = 12
 WIDEST = 400  # print_rich widens a console that is not a terminal to the output's width, up to this
 # characters one cell wide in every terminal, beside printable ASCII: the symbols cnncalc's own text uses
-NARROW = frozenset("×→←−–—·…≈≤≥²³¹⌈⌉⌊⌋‘’“”αβγλμσ")
+NARROW = frozenset("×→←−–—·…≈≤≥²³¹⌈⌉⌊⌋‘’“”αβγλμσ✓✗")  # rich.cells.cell_len gives each 1 (tested)
 _WORD = re.compile(r"\s*\S+\s*")  # a word, as rich wraps text: with the spaces around it
 
 

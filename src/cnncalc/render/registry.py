@@ -71,6 +71,14 @@ RENDERERS: dict[str, dict[str, Renderer]] = {
     ),
 }
 
+# command → the renderer of its table as plain text, tried first where rich would print it without style (to a
+# file or a pipe: render.plain_table.plain_output); it returns the text rich would print, or None for rich to draw
+PLAIN_TABLES: dict[str, Renderer] = {
+    "summarize": Renderer("plain_table", "plain_table"),  # (Report, View)
+    "preset": Renderer("plain_table", "plain_table"),  # (Report, View)
+    "check": Renderer("check", "plain_text"),  # (Sequence[FileCheck], verbose)
+}
+
 DATA = "json"
 """The format tools read: with it, an error is also written on stdout as a JSON object."""
 
